@@ -1,0 +1,1 @@
+"""Users, roles, scopes, sessions, login throttling and the guard."""

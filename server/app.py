@@ -1,0 +1,64 @@
+"""create_app(settings) -> Litestar: routers, middleware, error handlers."""
+
+from __future__ import annotations
+
+from litestar import Litestar, get
+from litestar.middleware.base import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+
+from server import __version__
+from server.accounts.controllers import AuthController, UsersController
+from server.accounts.middleware import SessionAuthMiddleware
+from server.lib import db
+from server.lib.http_errors import HANDLERS
+from server.settings import Settings, get_settings, use_settings
+from server.sites.controllers import SitesController
+
+
+@get("/api/health", operation_id="health", opt={"exclude_from_auth": True}, tags=["system"])
+async def health() -> dict:
+    """Liveness and database reachability."""
+    from server.sites.tables import County
+
+    await County.count()
+    return {"status": "ok", "version": __version__}
+
+
+_owned_pool = False
+
+
+async def _start_pool() -> None:
+    """PostgreSQL without a pool is ~9x slower; SQLite needs none."""
+    global _owned_pool
+    engine = db.engine()
+    if db.is_postgres() and engine.pool is None:
+        await engine.start_connection_pool(max_size=20)
+        _owned_pool = True
+
+
+async def _close_pool() -> None:
+    global _owned_pool
+    engine = db.engine()
+    if _owned_pool and db.is_postgres():
+        await engine.close_connection_pool()
+        _owned_pool = False
+
+
+def route_handlers() -> list:
+    return [health, AuthController, UsersController, SitesController]
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    use_settings(settings)
+    auth = DefineMiddleware(SessionAuthMiddleware, exclude=["^/schema"], exclude_from_auth_key="exclude_from_auth")
+    return Litestar(
+        route_handlers=route_handlers(),
+        middleware=[auth],
+        exception_handlers=HANDLERS,
+        on_startup=[_start_pool],
+        on_shutdown=[_close_pool],
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(title="ducha 督查 API", version=__version__),
+        debug=False,
+    )

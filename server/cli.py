@@ -1,0 +1,134 @@
+"""``ducha``: the command line of the server."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+
+from server.settings import describe
+
+
+def _settings_epilog() -> str:
+    lines = ["environment variables:"]
+    for name, default, doc in describe():
+        lines.append(f"  {name:<30} {doc} (default: {default})")
+    return "\n".join(lines)
+
+
+def _ensure_conf() -> None:
+    os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    if root not in sys.path:
+        sys.path.insert(0, root)
+
+
+async def migrate() -> None:
+    """Apply every migration that has not run yet."""
+    _ensure_conf()
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    result = await run_forwards("all")
+    if not result.success:
+        raise SystemExit(f"migration failed: {result.message}")
+
+
+def cmd_migrate(args: argparse.Namespace) -> None:
+    asyncio.run(migrate())
+    print("数据库已是最新版本 (migrations applied)")
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from server.demo.data import DEMO_PASSWORD, USERS
+    from server.demo.service import load_demo
+
+    async def run() -> dict:
+        await migrate()
+        return await load_demo()
+
+    counts = asyncio.run(run())
+    print(f"演示数据（虚构）: 新建安置点 {counts['sites']} 个, 新建用户 {counts['users']} 个")
+    print(f"演示账号（密码均为 {DEMO_PASSWORD}）:")
+    for username, display, role, *_ in USERS:
+        print(f"  {username:<12} {role:<15} {display}")
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from server.settings import get_settings
+
+    settings = get_settings()
+    _ensure_conf()
+    uvicorn.run(
+        "server.asgi:app", host=args.host or settings.host, port=args.port or settings.port,
+        workers=args.workers or settings.workers, proxy_headers=True, log_level="info",
+    )
+
+
+def cmd_user(args: argparse.Namespace) -> None:
+    from server.accounts import service
+    from server.accounts.roles import Role
+    from server.accounts.schemas import UserCreate
+
+    password = args.password or getpass.getpass("密码: ")
+    data = UserCreate(username=args.username, display_name=args.name or args.username, password=password,
+                      role=Role(args.role), county_id=args.county_id, site_id=args.site_id, department_id=args.department_id)
+
+    async def run():
+        await migrate()
+        return await service.create_user(None, data)
+
+    user = asyncio.run(run())
+    print(f"已创建用户 {user.username} (id {user.id}, {user.role.value})")
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> None:
+    from server.audit.service import verify
+
+    verdict = asyncio.run(verify())
+    if verdict.ok:
+        print(f"审计链完整: {verdict.events} 条事件")
+        return
+    print(f"审计链被破坏: 第一处在事件 {verdict.first_broken_seq}: {verdict.reason}", file=sys.stderr)
+    raise SystemExit(1)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ducha", description="督查: resettlement-site inspection server",
+        epilog=_settings_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the HTTP server (uvicorn)")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int)
+    serve.set_defaults(func=cmd_serve)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    sub.add_parser("demo", help="migrate and load the invented demo data (once)").set_defaults(func=cmd_demo)
+    user = sub.add_parser("user", help="create a user")
+    user.add_argument("username")
+    user.add_argument("--role", required=True, choices=["city_admin", "city_inspector", "county_team", "site_manager", "department"])
+    user.add_argument("--name")
+    user.add_argument("--password", help="asked for when not given")
+    user.add_argument("--county-id", type=int)
+    user.add_argument("--site-id", type=int)
+    user.add_argument("--department-id", type=int)
+    user.set_defaults(func=cmd_user)
+    audit = sub.add_parser("audit", help="the audit log")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    audit_sub.add_parser("verify", help="check the hash chain; names the first broken event").set_defaults(func=cmd_audit_verify)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    _ensure_conf()
+    args = build_parser().parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""Database engine and the one way to open a write transaction."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from server.lib.errors import Conflict
+
+
+def engine_for(url: str) -> SQLiteEngine | PostgresEngine:
+    """Build the Piccolo engine for a database URL."""
+    if url.startswith("sqlite"):
+        path = Path(unquote(url.split(":///", 1)[1]))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # WAL lets readers go on while one writer writes; set once, it is kept in the file.
+        con = sqlite3.connect(path)
+        con.execute("PRAGMA journal_mode=WAL")
+        con.close()
+        return SQLiteEngine(path=str(path), timeout=30)
+    parsed = urlparse(url)
+    if parsed.scheme not in {"postgres", "postgresql"}:
+        raise ValueError(f"DUCHA_DATABASE_URL 不受支持: {url!r} (用 sqlite:/// 或 postgresql://)")
+    config: dict[str, Any] = {"dsn": url}
+    return PostgresEngine(config=config)
+
+
+def engine():
+    """The engine of the running configuration."""
+    from piccolo.engine.finder import engine_finder
+
+    found = engine_finder()
+    assert found is not None, "piccolo_conf.py not found"
+    return found
+
+
+def write():
+    """A transaction for a write: IMMEDIATE on SQLite (one writer, no lock upgrade deadlock)."""
+    db = engine()
+    if isinstance(db, SQLiteEngine):
+        return db.transaction(transaction_type=TransactionType.immediate)
+    return db.transaction()
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """True for a UNIQUE violation on either engine."""
+    if isinstance(exc, sqlite3.IntegrityError):
+        return "UNIQUE" in str(exc)
+    name = type(exc).__name__
+    return name == "UniqueViolationError"
+
+
+def raise_conflict_on_unique(exc: BaseException, message: str) -> None:
+    if is_unique_violation(exc):
+        raise Conflict(message) from exc
+
+
+def is_postgres() -> bool:
+    return isinstance(engine(), PostgresEngine)
+
+
+async def execute(sql: str, *args: Any) -> list[dict[str, Any]]:
+    """Raw SQL (``{}`` placeholders) on the current transaction or the pool."""
+    from piccolo.querystring import QueryString
+
+    return await engine().run_querystring(QueryString(sql, *args))

@@ -1,0 +1,124 @@
+"""Settings: one frozen object read from environment variables once.
+
+Nothing else in the server reads ``os.environ``. Every field has a one-line docstring
+(the comment above it); ``ducha --help`` and the README list them all, and a test
+checks that the README names every one.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Settings:
+    #: Database URL: ``sqlite:///path/to/file.sqlite`` (default, under var/) or ``postgresql://user@host:port/db``.
+    database_url: str = f"sqlite:///{ROOT / 'var' / 'ducha.sqlite'}"
+    #: Folder for uploaded photos and generated files.
+    media_dir: Path = ROOT / "var" / "media"
+    #: Secret for signing; generated once and kept in var/secret_key when unset.
+    secret_key: str = ""
+    #: Address the server listens on.
+    host: str = "127.0.0.1"
+    #: Port the server listens on.
+    port: int = 8000
+    #: Number of server worker processes.
+    workers: int = 1
+    #: Mark cookies Secure always (they are Secure anyway when the request came over HTTPS).
+    secure_cookies: bool = False
+    #: A session ends after this many minutes without a request.
+    session_idle_minutes: int = 72 * 60
+    #: A session ends this many hours after login, whatever its use.
+    session_absolute_hours: int = 14 * 24
+    #: Largest JSON request body, in bytes.
+    max_body_bytes: int = 2 * 1024 * 1024
+    #: Largest photo upload, in bytes.
+    photo_max_bytes: int = 20 * 1024 * 1024
+    #: Largest photo, in pixels (width x height); bigger ones are refused as decompression bombs.
+    photo_max_pixels: int = 64_000_000
+    #: A photo farther than this many metres from its site is flagged (never less than its reported accuracy).
+    photo_radius_m: float = 500.0
+    #: Failed logins for one account from one address within the window before slowing down.
+    login_free_failures: int = 5
+    #: Failed logins from one address (all accounts) within the window before slowing down.
+    login_address_failures: int = 50
+    #: The login-throttling window, in minutes.
+    login_window_minutes: int = 15
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+        env = dict(os.environ if env is None else env)
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = env.get(f"DUCHA_{f.name.upper()}")
+            if raw is None or raw == "":
+                continue
+            default = f.default
+            if isinstance(default, bool):
+                values[f.name] = raw.strip().lower() in {"1", "true", "yes", "on"}
+            elif isinstance(default, int):
+                values[f.name] = int(raw)
+            elif isinstance(default, float):
+                values[f.name] = float(raw)
+            elif isinstance(default, Path):
+                values[f.name] = Path(raw)
+            else:
+                values[f.name] = raw
+        settings = cls(**values)  # type: ignore[arg-type]
+        if not settings.secret_key:
+            object.__setattr__(settings, "secret_key", _kept_secret(ROOT / "var" / "secret_key"))
+        return settings
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _kept_secret(path: Path) -> str:
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def describe() -> list[tuple[str, str, str]]:
+    """(variable, default, description) for every setting, read from the comments above."""
+    import inspect
+
+    source = inspect.getsource(Settings).splitlines()
+    docs: dict[str, str] = {}
+    pending = ""
+    for line in source:
+        stripped = line.strip()
+        if stripped.startswith("#:"):
+            pending = stripped[2:].strip()
+        elif pending and ":" in stripped:
+            docs[stripped.split(":", 1)[0].strip()] = pending
+            pending = ""
+    return [(f"DUCHA_{f.name.upper()}", str(f.default) if f.name != "secret_key" else "(generated)", docs.get(f.name, "")) for f in fields(Settings)]
+
+
+_current: Settings | None = None
+
+
+def get_settings() -> Settings:
+    """The process-wide settings (read on first use)."""
+    global _current
+    if _current is None:
+        _current = Settings.from_env()
+    return _current
+
+
+def use_settings(settings: Settings) -> None:
+    """Replace the process-wide settings (tests, the CLI)."""
+    global _current
+    _current = settings

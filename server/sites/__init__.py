@@ -1,0 +1,1 @@
+"""Counties, sites (安置点) and departments."""

@@ -1,0 +1,50 @@
+"""Counties, departments and sites over HTTP."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, Request, get, patch, post
+from litestar.params import FromPath, JSONBody, QueryParameter, FromQuery
+
+from server.sites import schemas, service
+
+
+class SitesController(Controller):
+    path = "/api"
+    tags = ["sites"]
+
+    @get("/counties", operation_id="listCounties")
+    async def counties(self) -> list[schemas.County]:
+        return await service.list_counties()
+
+    @get("/departments", operation_id="listDepartments")
+    async def departments(self) -> list[schemas.Department]:
+        return await service.list_departments()
+
+    @post("/departments", operation_id="createDepartment")
+    async def create_department(self, request: Request, data: JSONBody[schemas.DepartmentCreate]) -> schemas.Department:
+        return await service.create_department(request.user, data)
+
+    @get("/sites", operation_id="listSites")
+    async def list_sites(
+        self,
+        request: Request,
+        county_id: FromQuery[int | None] = None,
+        q: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
+    ) -> schemas.SitePage:
+        return await service.list_sites(request.user, county_id=county_id, q=q, offset=offset, limit=limit)
+
+    @get("/sites/{site_id:int}", operation_id="getSite")
+    async def get_site(self, request: Request, site_id: FromPath[int]) -> schemas.Site:
+        return await service.get_site(request.user, site_id)
+
+    @post("/sites", operation_id="createSite")
+    async def create_site(self, request: Request, data: JSONBody[schemas.SiteCreate]) -> schemas.Site:
+        return await service.create_site(request.user, data)
+
+    @patch("/sites/{site_id:int}", operation_id="updateSite")
+    async def update_site(self, request: Request, site_id: FromPath[int], data: JSONBody[schemas.SiteUpdate]) -> schemas.Site:
+        return await service.update_site(request.user, site_id, data)

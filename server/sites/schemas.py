@@ -1,0 +1,108 @@
+"""What the sites API takes and returns."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+
+Lat = Annotated[float, msgspec.Meta(ge=-90, le=90)]
+Lon = Annotated[float, msgspec.Meta(ge=-180, le=180)]
+People = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
+CoordSystem = Literal["wgs84", "gcj02", "bd09"]
+
+
+class County(msgspec.Struct):
+    id: int
+    name: str
+    code: str
+
+
+class Department(msgspec.Struct):
+    id: int
+    code: str
+    name: str
+
+
+class DepartmentCreate(msgspec.Struct, forbid_unknown_fields=True):
+    code: Annotated[str, msgspec.Meta(min_length=2, max_length=32, pattern=r"^[a-z][a-z0-9_]*$")]
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+
+
+class SiteAttributes(msgspec.Struct, forbid_unknown_fields=True):
+    registered_people: People = 0
+    other_people: People = 0
+    households: People = 0
+    building_count: Annotated[int, msgspec.Meta(ge=0, le=10_000)] = 0
+    has_workshop: bool = False
+    has_first_secretary: bool = False
+    has_greenhouses: bool = False
+    has_lift: bool = False
+    has_piped_gas: bool = False
+
+
+class SiteCreate(msgspec.Struct, forbid_unknown_fields=True):
+    county_id: int
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+    lat: Lat
+    lon: Lon
+    coord_system: CoordSystem = "wgs84"
+    township: Annotated[str, msgspec.Meta(max_length=64)] = ""
+    address: Annotated[str, msgspec.Meta(max_length=256)] = ""
+    registered_people: People = 0
+    other_people: People = 0
+    households: People = 0
+    building_count: Annotated[int, msgspec.Meta(ge=0, le=10_000)] = 0
+    has_workshop: bool = False
+    has_first_secretary: bool = False
+    has_greenhouses: bool = False
+    has_lift: bool = False
+    has_piped_gas: bool = False
+
+
+class SiteUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=128)] | None = None
+    lat: Lat | None = None
+    lon: Lon | None = None
+    coord_system: CoordSystem = "wgs84"
+    township: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    address: Annotated[str, msgspec.Meta(max_length=256)] | None = None
+    registered_people: People | None = None
+    other_people: People | None = None
+    households: People | None = None
+    building_count: Annotated[int, msgspec.Meta(ge=0, le=10_000)] | None = None
+    has_workshop: bool | None = None
+    has_first_secretary: bool | None = None
+    has_greenhouses: bool | None = None
+    has_lift: bool | None = None
+    has_piped_gas: bool | None = None
+
+
+class Site(msgspec.Struct):
+    id: int
+    county_id: int
+    county_name: str
+    township: str
+    name: str
+    address: str
+    lat: float
+    lon: float
+    coord_source: str
+    registered_people: int
+    other_people: int
+    total_people: int
+    households: int
+    building_count: int
+    has_workshop: bool
+    has_first_secretary: bool
+    has_greenhouses: bool
+    has_lift: bool
+    has_piped_gas: bool
+    invented: bool
+
+
+class SitePage(msgspec.Struct):
+    items: list[Site]
+    total: int
+    offset: int
+    limit: int

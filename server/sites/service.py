@@ -1,0 +1,130 @@
+"""Counties, departments and sites: reads scoped by the caller, writes by the city office."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from server.accounts.guards import Principal, require_role, site_visible, site_where
+from server.accounts.roles import Role
+from server.audit import service as audit
+from server.lib import clock, db
+from server.lib.errors import Invalid, NotFound
+from server.lib.geo import to_wgs84, validate_lat_lon
+from server.sites import schemas
+from server.sites.tables import County, Department, Site
+
+ATTRIBUTES = [f for f in schemas.SiteAttributes.__struct_fields__]
+SITE_COLUMNS = [Site.all_columns(), Site.county.name.as_alias("county_name")]
+
+
+def site_out(row: dict[str, Any]) -> schemas.Site:
+    return schemas.Site(
+        id=row["id"], county_id=row["county"], county_name=row["county_name"], township=row["township"],
+        name=row["name"], address=row["address"], lat=row["lat"], lon=row["lon"], coord_source=row["coord_source"],
+        registered_people=row["registered_people"], other_people=row["other_people"],
+        total_people=row["registered_people"] + row["other_people"], households=row["households"],
+        building_count=row["building_count"], has_workshop=row["has_workshop"],
+        has_first_secretary=row["has_first_secretary"], has_greenhouses=row["has_greenhouses"],
+        has_lift=row["has_lift"], has_piped_gas=row["has_piped_gas"], invented=row["invented"],
+    )
+
+
+def rule_attributes(site: schemas.Site) -> dict[str, Any]:
+    """The site as the checklist rules see it (``site.<name>``)."""
+    values = {name: getattr(site, name) for name in ATTRIBUTES}
+    values["total_people"] = site.total_people
+    values["county"] = site.county_name
+    return values
+
+
+async def list_counties() -> list[schemas.County]:
+    rows = await County.select().order_by(County.code)
+    return [schemas.County(id=r["id"], name=r["name"], code=r["code"]) for r in rows]
+
+
+async def list_departments() -> list[schemas.Department]:
+    rows = await Department.select().order_by(Department.id)
+    return [schemas.Department(id=r["id"], code=r["code"], name=r["name"]) for r in rows]
+
+
+async def create_department(p: Principal, data: schemas.DepartmentCreate) -> schemas.Department:
+    require_role(p, Role.CITY_ADMIN)
+    async with db.write():
+        row = Department(code=data.code, name=data.name)
+        try:
+            await row.save()
+        except Exception as exc:
+            db.raise_conflict_on_unique(exc, "部门代码已存在")
+            raise
+        out = schemas.Department(id=row.id, code=row.code, name=row.name)
+        await audit.record(p.actor, "department.create", "department", row.id, after=msgspec.to_builtins(out))
+    return out
+
+
+async def list_sites(p: Principal, *, county_id: int | None = None, q: str | None = None, offset: int = 0, limit: int = 100) -> schemas.SitePage:
+    where = site_where(p, Site)
+    query = Site.select(*SITE_COLUMNS)
+    count = Site.count()
+    for clause in (where, Site.county == county_id if county_id else None, Site.name.ilike(f"%{q}%") if q else None):
+        if clause is not None:
+            query = query.where(clause)
+            count = count.where(clause)
+    rows = await query.order_by(Site.county).order_by(Site.name).offset(offset).limit(limit)
+    return schemas.SitePage(items=[site_out(r) for r in rows], total=await count, offset=offset, limit=limit)
+
+
+async def get_site(p: Principal | None, site_id: int) -> schemas.Site:
+    """One site; NotFound when it does not exist or ``p`` may not see it."""
+    row = await Site.select(*SITE_COLUMNS).where(Site.id == site_id).first()
+    if row is None or (p is not None and not site_visible(p, row)):
+        raise NotFound("安置点不存在")
+    return site_out(row)
+
+
+def _position(lat: float, lon: float, system: str) -> tuple[float, float]:
+    validate_lat_lon(lat, lon)
+    return to_wgs84(lat, lon, system)
+
+
+async def create_site(p: Principal | None, data: schemas.SiteCreate, *, invented: bool = False) -> schemas.Site:
+    if p is not None:
+        require_role(p, Role.CITY_ADMIN)
+    lat, lon = _position(data.lat, data.lon, data.coord_system)
+    values = msgspec.to_builtins(data)
+    for key in ("county_id", "lat", "lon", "coord_system"):
+        values.pop(key)
+    now = clock.now()
+    async with db.write():
+        if not await County.exists().where(County.id == data.county_id):
+            raise Invalid("unknown_county", "县不存在")
+        row = Site(county=data.county_id, lat=lat, lon=lon, coord_source=data.coord_system, invented=invented,
+                   created_at=now, updated_at=now, **values)
+        await row.save()
+        out = await get_site(None, row.id)
+        await audit.record(p.actor if p else audit.SYSTEM, "site.create", "site", row.id, after=msgspec.to_builtins(out))
+    return out
+
+
+async def update_site(p: Principal, site_id: int, data: schemas.SiteUpdate) -> schemas.Site:
+    """The city office edits any site; a county team the sites of its own county."""
+    require_role(p, Role.CITY_ADMIN, Role.COUNTY_TEAM)
+    async with db.write():
+        before = await get_site(p, site_id)
+        values: dict[Any, Any] = {}
+        for name, value in msgspec.structs.asdict(data).items():
+            if value is None or name in ("lat", "lon", "coord_system"):
+                continue
+            values[getattr(Site, name)] = value
+        if (data.lat is None) != (data.lon is None):
+            raise Invalid("bad_coordinates", "纬度和经度须同时提供")
+        if data.lat is not None and data.lon is not None:
+            lat, lon = _position(data.lat, data.lon, data.coord_system)
+            values.update({Site.lat: lat, Site.lon: lon, Site.coord_source: data.coord_system})
+        if values:
+            values[Site.updated_at] = clock.now()
+            await Site.update(values).where(Site.id == site_id)
+        after = await get_site(p, site_id)
+        await audit.record(p.actor, "site.update", "site", site_id, before=msgspec.to_builtins(before), after=msgspec.to_builtins(after))
+    return after

@@ -1,0 +1,45 @@
+"""Counties, sites and departments."""
+
+from piccolo.columns import JSON, Boolean, Integer, Real, Timestamptz, Varchar
+from piccolo.columns.column_types import ForeignKey, OnDelete
+from piccolo.table import Table
+
+
+class County(Table, tablename="county"):
+    """A county-level unit of the city (区、县、县级市)."""
+
+    name = Varchar(length=32, unique=True)
+    code = Varchar(length=12, unique=True)
+
+
+class Department(Table, tablename="department"):
+    """A responsible department (住建、消防、教育 ...)."""
+
+    code = Varchar(length=32, unique=True)
+    name = Varchar(length=64)
+
+
+class Site(Table, tablename="site"):
+    """A resettlement site (安置点), coordinates in WGS-84."""
+
+    county = ForeignKey(references=County, on_delete=OnDelete.restrict, index=True)
+    township = Varchar(length=64, default="")
+    name = Varchar(length=128)
+    address = Varchar(length=256, default="")
+    lat = Real()
+    lon = Real()
+    #: the coordinate system the position was given in (stored converted to WGS-84)
+    coord_source = Varchar(length=8, default="wgs84")
+    registered_people = Integer(default=0)
+    other_people = Integer(default=0)
+    households = Integer(default=0)
+    building_count = Integer(default=0)
+    has_workshop = Boolean(default=False)
+    has_first_secretary = Boolean(default=False)
+    has_greenhouses = Boolean(default=False)
+    has_lift = Boolean(default=False)
+    has_piped_gas = Boolean(default=False)
+    extra = JSON(default={})
+    invented = Boolean(default=False)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()

@@ -1,0 +1,128 @@
+"""The small world tests run in, and clients logged in as its users."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from server.settings import Settings
+
+PASSWORD = "correct-horse-battery"
+_HASH: str | None = None
+
+
+async def setup_database() -> None:
+    from server.cli import migrate
+    from server.lib import db
+
+    if db.is_postgres():
+        await db.execute("DROP SCHEMA IF EXISTS public CASCADE")
+        await db.execute("CREATE SCHEMA public")
+        await db.engine().start_connection_pool(max_size=10)
+    await migrate()
+
+
+def _tables():
+    from piccolo.conf.apps import Finder
+
+    from piccolo.table import sort_table_classes
+
+    return list(reversed(sort_table_classes(Finder().get_table_classes())))
+
+
+async def reset_database() -> None:
+    from server.lib import db
+
+    names = [t._meta.tablename for t in _tables()]
+    if db.is_postgres():
+        await db.execute(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE")
+    else:
+        async with db.write():
+            for name in names:
+                await db.execute(f"DELETE FROM {name}")
+
+
+@dataclass
+class World:
+    app: object
+    counties: dict[str, int]
+    sites: dict[str, int]
+    departments: dict[str, int]
+    users: dict[str, int]
+    clients: list = field(default_factory=list)
+
+    async def client(self, username: str | None = None) -> httpx.AsyncClient:
+        """A client; logged in (CSRF header set) when a username is given.
+
+        httpx's ASGI transport runs the app on the test's own event loop (the database
+        pool lives there); the app's lifespan is the session fixture's job here.
+        """
+        client = httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url="http://testserver.local")
+        self.clients.append(client)
+        if username:
+            r = await client.post("/api/auth/login", json={"username": username, "password": PASSWORD})
+            assert r.status_code == 200, r.text
+            client.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+        return client
+
+    async def close(self) -> None:
+        for c in self.clients:
+            await c.aclose()
+        self.clients.clear()
+
+
+def settings_with(**overrides) -> Settings:
+    base = Settings.from_env()
+    values = {**base.__dict__, **overrides}
+    return Settings(**values)
+
+
+async def build_world(**settings_overrides) -> World:
+    """Two counties' worth of sites and one user per role (county A = 盐湖区, county B = 临猗县)."""
+    global _HASH
+    from server.accounts.passwords import hash_password
+    from server.accounts.tables import User
+    from server.app import create_app
+    from server.demo.service import ensure_reference_data
+    from server.lib import clock
+    from server.sites import service as sites
+    from server.sites.schemas import SiteCreate
+    from server.sites.tables import County, Department
+
+    await ensure_reference_data()
+    counties = {r["name"]: r["id"] for r in await County.select(County.id, County.name)}
+    departments = {r["code"]: r["id"] for r in await Department.select(Department.id, Department.code)}
+    site_specs = {
+        "a1": (counties["盐湖区"], "盐湖测试安置点一", 35.03, 111.01, 650, True),
+        "a2": (counties["盐湖区"], "盐湖测试安置点二", 35.05, 111.05, 1200, False),
+        "b1": (counties["临猗县"], "临猗测试安置点一", 35.14, 110.77, 90, True),
+    }
+    site_ids = {}
+    for key, (county, name, lat, lon, people, workshop) in site_specs.items():
+        s = await sites.create_site(None, SiteCreate(county_id=county, name=name, lat=lat, lon=lon,
+                                                     registered_people=people, has_workshop=workshop,
+                                                     has_first_secretary=people >= 100))
+        site_ids[key] = s.id
+    if _HASH is None:
+        _HASH = hash_password(PASSWORD)
+    specs = {
+        "admin": ("city_admin", None, None, None),
+        "inspector": ("city_inspector", None, None, None),
+        "county_a": ("county_team", counties["盐湖区"], None, None),
+        "county_b": ("county_team", counties["临猗县"], None, None),
+        "site_a1": ("site_manager", counties["盐湖区"], site_ids["a1"], None),
+        "site_b1": ("site_manager", counties["临猗县"], site_ids["b1"], None),
+        "fire_a": ("department", counties["盐湖区"], None, departments["xiaofang"]),
+        "fire_city": ("department", None, None, departments["xiaofang"]),
+    }
+    users = {}
+    for username, (role, county, site, dept) in specs.items():
+        u = User(username=username, display_name=f"测试{username}", password_hash=_HASH, role=role,
+                 county=county, site=site, department=dept, created_at=clock.now())
+        await u.save()
+        users[username] = u.id
+    app = create_app(settings_with(**settings_overrides))
+    return World(app=app, counties=counties, sites=site_ids, departments=departments, users=users)
