@@ -12,5 +12,8 @@ APP_REGISTRY = AppRegistry(
         "server.sites.piccolo_app",
         "server.accounts.piccolo_app",
         "server.audit.piccolo_app",
+        "server.inspections.piccolo_app",
+        "server.issues.piccolo_app",
+        "server.photos.piccolo_app",
     ]
 )

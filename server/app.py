@@ -12,6 +12,9 @@ from server.accounts.middleware import SessionAuthMiddleware
 from server.lib import db
 from server.lib.http_errors import HANDLERS
 from server.settings import Settings, get_settings, use_settings
+from server.checklists.controllers import TemplatesController
+from server.inspections.controllers import InspectionsController
+from server.photos.controllers import PhotosController
 from server.sites.controllers import SitesController
 
 
@@ -45,7 +48,7 @@ async def _close_pool() -> None:
 
 
 def route_handlers() -> list:
-    return [health, AuthController, UsersController, SitesController]
+    return [health, AuthController, UsersController, SitesController, TemplatesController, InspectionsController, PhotosController]
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

@@ -1,0 +1,7 @@
+"""``make bench``: every benchmark, each printing its figure beside its baseline."""
+
+import runpy
+
+for name in ("bench.photos_ingest", "bench.submissions"):
+    print(f"\n=== {name} ===", flush=True)
+    runpy.run_module(name, run_name="__main__")

@@ -1,0 +1,1 @@
+"""Checklist templates (inspection_templates/), their rule language, and evaluation."""

@@ -1,0 +1,27 @@
+"""Templates over HTTP; a version never changes, so the phone may cache it for good."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, Response, get
+from litestar.params import FromPath, FromQuery
+
+from server.checklists import service
+from server.checklists.model import Template
+from server.checklists.schemas import TemplateSummary
+
+
+class TemplatesController(Controller):
+    path = "/api/templates"
+    tags = ["checklists"]
+
+    @get("/", operation_id="listTemplates")
+    async def list_templates(self, request: Request, site_id: FromQuery[int | None] = None) -> list[TemplateSummary]:
+        return await service.applicable(request.user, site_id)
+
+    @get("/{template_id:str}/versions/{version:int}", operation_id="getTemplateVersion")
+    async def get_version(self, request: Request, template_id: FromPath[str], version: FromPath[int]) -> Response[Template]:
+        template, etag = service.get_version(template_id, version)
+        headers = {"ETag": f'"{etag}"', "Cache-Control": "private, max-age=31536000, immutable"}
+        if request.headers.get("if-none-match", "").strip('"W/') == etag:
+            return Response(None, status_code=304, headers=headers)  # type: ignore[arg-type]
+        return Response(template, headers=headers)

@@ -1,0 +1,158 @@
+"""Evaluating answers against one template version.
+
+Answers are ``{item_key: value}``; photos attach separately as
+``{item_key: [photo uuid, ...]}``. Value types by item type:
+check ``"pass"|"fail"|"na"``; number a finite number; integer a whole number;
+text a string (<= 2000 chars); single one option value; multi a list of distinct
+option values; date ``YYYY-MM-DD``; photo a list of photo UUIDs.
+An answer to an item that does not apply to the site is kept but ignored.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from server.checklists import rules
+from server.checklists.model import SEVERITY_NAMES, Item, Template
+from server.lib.errors import Invalid
+
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+MAX_TEXT = 2000
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A failed item that raises an issue (问题)."""
+
+    template_id: str
+    version: int
+    item_key: str
+    item_text: str
+    area: str
+    section: str
+    basis: str
+    severity: str
+    deadline_days: int
+    department: str
+    photos: tuple[str, ...]
+
+
+@dataclass
+class Evaluation:
+    applicable: dict[str, bool] = field(default_factory=dict)
+    failed: dict[str, bool] = field(default_factory=dict)
+    errors: list[dict[str, str]] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+
+    @property
+    def checked(self) -> int:
+        return sum(1 for k, a in self.applicable.items() if a)
+
+
+def template_applies(template: Template, site: dict[str, Any]) -> bool:
+    if template.applies_when is None:
+        return True
+    return rules.evaluate(template.applies_when, {"site": site, "answer": {}}) is not False
+
+
+def _type_error(item: Item, value: Any) -> str | None:
+    t = item.type
+    if t == "check":
+        return None if value in ("pass", "fail", "na") else "应为 pass（符合）、fail（不符合）或 na（不适用）"
+    if t in ("number", "integer"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+            return "应为数字"
+        if t == "integer" and not (isinstance(value, int) or float(value).is_integer()):
+            return "应为整数"
+        if item.min is not None and value < item.min:
+            return f"不能小于 {item.min:g}"
+        if item.max is not None and value > item.max:
+            return f"不能大于 {item.max:g}"
+        return None
+    if t == "text":
+        return None if isinstance(value, str) and len(value) <= MAX_TEXT else f"应为不超过 {MAX_TEXT} 字的文字"
+    allowed = {o.value for o in item.options}
+    if t == "single":
+        return None if isinstance(value, str) and value in allowed else "不是可选项之一"
+    if t == "multi":
+        ok = isinstance(value, list) and all(isinstance(v, str) and v in allowed for v in value) and len(set(value)) == len(value)
+        return None if ok else "应为可选项的列表（不重复）"
+    if t == "date":
+        try:
+            date.fromisoformat(value)
+            return None if isinstance(value, str) and len(value) == 10 else "应为 YYYY-MM-DD 日期"
+        except (TypeError, ValueError):
+            return "应为 YYYY-MM-DD 日期"
+    if t == "photo":
+        ok = isinstance(value, list) and all(isinstance(v, str) and UUID.match(v) for v in value)
+        return None if ok else "应为照片编号（UUID）列表"
+    return "未知题型"
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == []
+
+
+def evaluate(
+    template: Template,
+    site: dict[str, Any],
+    answers: dict[str, Any],
+    *,
+    photos: dict[str, list[str]] | None = None,
+    strict: bool = True,
+) -> Evaluation:
+    """Applicability, type errors, required answers (when ``strict``), failures."""
+    photos = photos or {}
+    result = Evaluation()
+    keys = {i.key for _, i in template.items()}
+    for key in sorted(set(answers) - keys):
+        result.errors.append({"item": key, "code": "unknown_item", "message": f"检查表中没有检查项 {key}"})
+    for key in sorted(set(photos) - keys):
+        result.errors.append({"item": key, "code": "unknown_item", "message": f"照片指向的检查项 {key} 不存在"})
+    context = {"site": site, "answer": {k: v for k, v in answers.items() if k in keys}}
+    for section, item in template.items():
+        applies = item.applies_when is None or rules.evaluate(item.applies_when, context) is not False
+        result.applicable[item.key] = applies
+        value = answers.get(item.key)
+        if not applies:
+            result.failed[item.key] = False
+            continue
+        if _empty(value):
+            if strict and item.required:
+                result.errors.append({"item": item.key, "code": "required", "message": f"「{item.text}」必须填写"})
+            result.failed[item.key] = False
+            continue
+        problem = _type_error(item, value)
+        if problem:
+            result.errors.append({"item": item.key, "code": "wrong_type", "message": f"「{item.text}」{problem}"})
+            result.failed[item.key] = False
+            continue
+        failed = value == "fail" if item.type == "check" else False
+        if item.fails_when is not None and rules.evaluate(item.fails_when, context) is True:
+            failed = True
+        result.failed[item.key] = failed
+        item_photos = tuple(photos.get(item.key, ()))
+        if failed and strict and item.photo_on_fail and not item_photos:
+            result.errors.append({"item": item.key, "code": "photo_required", "message": f"「{item.text}」不符合时须拍照取证"})
+        if failed and item.raises_issue:
+            result.failures.append(Failure(
+                template_id=template.id, version=template.version, item_key=item.key, item_text=item.text,
+                area=template.area, section=section.title, basis=item.basis,
+                severity=item.severity or "minor", deadline_days=item.deadline_days or 30,
+                department=item.department, photos=item_photos,
+            ))
+    return result
+
+
+def validate_or_raise(evaluation: Evaluation) -> None:
+    if evaluation.errors:
+        first = evaluation.errors[0]["message"]
+        more = f"等 {len(evaluation.errors)} 处问题" if len(evaluation.errors) > 1 else ""
+        raise Invalid("answers_invalid", f"答案有误：{first}{more}", detail=evaluation.errors)
+
+
+__all__ = ["Evaluation", "Failure", "evaluate", "template_applies", "validate_or_raise", "SEVERITY_NAMES"]

@@ -1,0 +1,183 @@
+"""Loading and checking template files; the registry of every template version.
+
+``check_templates`` returns messages naming the file, line and item, for
+``ducha templates check`` and for city-office staff editing the YAML.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import yaml
+
+from server.checklists import rules
+from server.checklists.model import AREAS, DEPARTMENTS, Template
+from server.lib.canonical import digest
+from server.lib.errors import NotFound
+
+DEFAULT_DIR = Path(__file__).resolve().parents[2] / "inspection_templates"
+NAME = re.compile(r"^(?P<id>[a-z][a-z0-9-]*)\.v(?P<version>[0-9]+)\.yaml$")
+KEY = re.compile(r"^[a-z][a-z0-9_]*$")
+BASIS = re.compile(r"^[一二三四五六]\([一二三四五六七八九十]\)[一二三四五六七八九十]*$|^[一二三四五六]$")
+
+
+class _LineLoader(yaml.SafeLoader):
+    """Keeps each mapping's line (1-based) under the key ``__line__``."""
+
+    def construct_mapping(self, node, deep=False):
+        mapping = super().construct_mapping(node, deep=deep)
+        mapping["__line__"] = node.start_mark.line + 1
+        return mapping
+
+
+def _strip(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip(v) for k, v in value.items() if k != "__line__"}
+    if isinstance(value, list):
+        return [_strip(v) for v in value]
+    return value
+
+
+@dataclass
+class Registry:
+    templates: dict[tuple[str, int], Template] = field(default_factory=dict)
+    digests: dict[tuple[str, int], str] = field(default_factory=dict)
+
+    def get(self, template_id: str, version: int) -> Template:
+        try:
+            return self.templates[(template_id, version)]
+        except KeyError:
+            raise NotFound(f"检查表 {template_id} 第 {version} 版不存在", code="unknown_template") from None
+
+    def latest(self, template_id: str) -> Template:
+        versions = [v for (i, v) in self.templates if i == template_id]
+        if not versions:
+            raise NotFound(f"检查表 {template_id} 不存在", code="unknown_template")
+        return self.templates[(template_id, max(versions))]
+
+    def all_latest(self) -> list[Template]:
+        ids = sorted({i for (i, _) in self.templates})
+        return [self.latest(i) for i in ids]
+
+    def versions(self, template_id: str) -> list[int]:
+        return sorted(v for (i, v) in self.templates if i == template_id)
+
+    def digest(self, template: Template) -> str:
+        return self.digests[(template.id, template.version)]
+
+
+def _check_one(path: Path, raw: Any) -> tuple[list[str], Template | None]:
+    where = path.name
+    problems: list[str] = []
+    if not isinstance(raw, dict):
+        return [f"{where}: 文件内容应为一个检查表（YAML 映射）"], None
+    try:
+        template = msgspec.convert(_strip(raw), Template)
+    except msgspec.ValidationError as exc:
+        return [f"{where}:{raw.get('__line__', 1)}: 格式错误: {exc}"], None
+    match = NAME.match(path.name)
+    if not match or match["id"] != template.id or int(match["version"]) != template.version:
+        problems.append(f"{where}: 文件名应为 {template.id}.v{template.version}.yaml")
+    if template.area not in AREAS:
+        problems.append(f"{where}: 未知领域 area={template.area!r}（可用: {'、'.join(AREAS)}）")
+    if template.lead_department not in DEPARTMENTS:
+        problems.append(f"{where}: 未知牵头部门 {template.lead_department!r}")
+    keys: dict[str, int] = {}
+    lines: dict[str, int] = {}
+    raw_items = [i for s_raw in raw.get("sections", []) for i in s_raw.get("items", [])]
+    for i_raw, (section, item) in zip(raw_items, template.items()):
+        line = i_raw.get("__line__", 0)
+        lines.setdefault(item.key, line)
+        at = f"{where}:{line}: 检查项 {item.key}"
+        if item.key in keys:
+            problems.append(f"{at}: 键重复（第 {keys[item.key]} 行已有同名检查项）")
+        keys.setdefault(item.key, line)
+        if not KEY.match(item.key):
+            problems.append(f"{at}: 键只能用小写字母、数字和下划线")
+        if not item.basis.strip():
+            problems.append(f"{at}: 缺少政策依据 basis")
+        elif not BASIS.match(item.basis.strip()):
+            problems.append(f"{at}: 政策依据 {item.basis!r} 格式应如 三(二)一")
+        if item.department not in DEPARTMENTS:
+            problems.append(f"{at}: 未知责任部门 {item.department!r}")
+        if item.type in ("single", "multi") and not item.options:
+            problems.append(f"{at}: 选择题必须列出 options")
+        if item.raises_issue and (item.severity is None or item.deadline_days is None):
+            problems.append(f"{at}: 会生成问题的检查项必须有 severity 和 deadline_days")
+    all_keys = set(keys)
+    for section, item in template.items():
+        line = lines.get(item.key)
+        for name in ("applies_when", "fails_when"):
+            rule = getattr(item, name)
+            if rule is None:
+                continue
+            try:
+                rules.check(rule, all_keys)
+            except rules.RuleError as exc:
+                problems.append(f"{where}:{line}: 检查项 {item.key} 的 {name}: {exc}")
+    if template.applies_when is not None:
+        try:
+            rules.check(template.applies_when, set())
+        except rules.RuleError as exc:
+            problems.append(f"{where}: 检查表的 applies_when: {exc}")
+    return problems, template
+
+
+def _load(directory: Path) -> tuple[list[str], Registry]:
+    problems: list[str] = []
+    registry = Registry()
+    files = sorted(directory.glob("*.yaml"))
+    if not files:
+        problems.append(f"{directory}: 没有检查表文件")
+    for path in files:
+        try:
+            raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
+        except yaml.YAMLError as exc:
+            problems.append(f"{path.name}: YAML 语法错误: {exc}")
+            continue
+        found, template = _check_one(path, raw)
+        problems.extend(found)
+        if template is None or found:
+            continue
+        key = (template.id, template.version)
+        if key in registry.templates:
+            problems.append(f"{path.name}: 检查表 {template.id} 第 {template.version} 版重复")
+            continue
+        registry.templates[key] = template
+        registry.digests[key] = digest(msgspec.to_builtins(template))
+    return problems, registry
+
+
+def check_templates(directory: Path = DEFAULT_DIR) -> list[str]:
+    """Every problem in every file (empty: all good)."""
+    return _load(directory)[0]
+
+
+def load_templates(directory: Path = DEFAULT_DIR) -> Registry:
+    problems, registry = _load(directory)
+    if problems:
+        raise ValueError("检查表有错误:\n" + "\n".join(problems))
+    return registry
+
+
+@lru_cache(maxsize=1)
+def registry() -> Registry:
+    """The shipped templates, loaded once per process."""
+    return load_templates(DEFAULT_DIR)
+
+
+def summary(reg: Registry) -> dict[str, int]:
+    items = [i for t in reg.templates.values() for _, i in t.items()]
+    latest = [i for t in reg.all_latest() for _, i in t.items()]
+    return {
+        "template_versions": len(reg.templates),
+        "templates": len(reg.all_latest()),
+        "items_latest": len(latest),
+        "items_latest_with_basis": sum(1 for i in latest if i.basis.strip()),
+        "items_all_versions": len(items),
+    }

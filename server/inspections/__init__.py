@@ -1,0 +1,1 @@
+"""Visits (inspections), arrival proof and the sync protocol."""

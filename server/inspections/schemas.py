@@ -1,0 +1,74 @@
+"""The sync protocol's shapes: what the phone PUTs and what it gets back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+import msgspec
+
+Lat = Annotated[float, msgspec.Meta(ge=-90, le=90)]
+Lon = Annotated[float, msgspec.Meta(ge=-180, le=180)]
+
+
+class TemplateRef(msgspec.Struct, forbid_unknown_fields=True):
+    id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    version: Annotated[int, msgspec.Meta(ge=1)]
+
+
+class Arrival(msgspec.Struct, forbid_unknown_fields=True):
+    """到达现场: when and where the inspector arrived, as the phone recorded it."""
+
+    at: datetime
+    lat: Lat
+    lon: Lon
+    accuracy_m: Annotated[float, msgspec.Meta(ge=0, le=100_000)] | None = None
+    source: Literal["browser", "exif", "manual"] = "browser"
+    coord_system: Literal["wgs84", "gcj02", "bd09"] = "wgs84"
+
+
+class InspectionPut(msgspec.Struct, forbid_unknown_fields=True):
+    site_id: int
+    templates: Annotated[list[TemplateRef], msgspec.Meta(min_length=1, max_length=20)]
+    state: Literal["draft", "submitted"] = "draft"
+    arrival: Arrival | None = None
+    #: {template id: {item key: answer}}
+    answers: dict[str, dict[str, Any]] = {}
+    #: {template id: {item key: [photo uuid]}}
+    photos: dict[str, dict[str, list[str]]] = {}
+    notes: Annotated[str, msgspec.Meta(max_length=5000)] = ""
+    unannounced: bool = True
+    started_at: datetime | None = None
+    replaces: UUID | None = None
+
+
+class RaisedIssue(msgspec.Struct):
+    id: int
+    template_id: str
+    item_key: str
+    description: str
+    severity: str
+    deadline: str
+    department_id: int | None
+
+
+class InspectionOut(msgspec.Struct):
+    uuid: UUID
+    revision: int
+    state: str
+    site_id: int
+    inspector_id: int
+    templates: list[TemplateRef]
+    answers: dict[str, dict[str, Any]]
+    photos: dict[str, dict[str, list[str]]]
+    notes: str
+    unannounced: bool
+    arrival: Arrival | None
+    arrival_distance_m: float | None
+    items_checked: int
+    items_failed: int
+    replaces: UUID | None
+    superseded_by: UUID | None
+    submitted_at: datetime | None
+    issues: list[RaisedIssue]

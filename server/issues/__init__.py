@@ -1,0 +1,1 @@
+"""Issues (问题) raised by visits and other sources, and their lifecycle."""

@@ -1,0 +1,1 @@
+"""Photos: ingest, storage, evidence checks, watermark."""

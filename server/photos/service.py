@@ -1,0 +1,190 @@
+"""Photo upload (idempotent by UUID), evidence flags, and who may read a photo."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import anyio
+
+from server.accounts.guards import Principal, visible
+from server.audit import service as audit
+from server.inspections.tables import Inspection
+from server.lib import clock, db
+from server.lib.errors import Conflict, Invalid, NotFound
+from server.lib.geo import haversine_m, to_wgs84
+from server.photos.schemas import PhotoOut
+from server.photos.tables import Photo
+from server.settings import get_settings
+from server.sites import service as sites
+
+KINDS = {"display": "display", "thumb": "thumbs", "original": "originals"}
+TIME_TOLERANCE = timedelta(hours=2)
+
+
+@dataclass(frozen=True)
+class PhotoMeta:
+    sha256: str
+    site_id: int | None = None
+    inspection_uuid: UUID | None = None
+    template_id: str = ""
+    item_key: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    accuracy_m: float | None = None
+    coord_system: str = "wgs84"
+    captured_at: datetime | None = None
+
+
+def store():
+    """The photo store under the media folder (a local folder; S3-compatible later)."""
+    from server.photos.storage import PhotoStore
+
+    return PhotoStore(get_settings().media_dir / "photos")
+
+
+def _out(row: dict[str, Any]) -> PhotoOut:
+    base = f"/api/photos/{row['uuid']}"
+    aware = lambda v: clock.aware(v) if v else None  # noqa: E731
+    return PhotoOut(
+        uuid=row["uuid"], sha256=row["sha256"], mime=row["mime"], width=row["width"], height=row["height"],
+        size_bytes=row["size_bytes"], site_id=row["site"], inspection_uuid=row["inspection_uuid"],
+        template_id=row["template_id"], item_key=row["item_key"], exif_lat=row["exif_lat"], exif_lon=row["exif_lon"],
+        taken_at=aware(row["taken_at"]), capture_lat=row["capture_lat"], capture_lon=row["capture_lon"],
+        capture_accuracy_m=row["capture_accuracy_m"], captured_at=aware(row["captured_at"]),
+        distance_m=row["distance_m"], far_from_site=row["far_from_site"], time_mismatch=row["time_mismatch"],
+        urls={k: f"{base}/{k}" for k in ("display", "thumb", "original", "watermarked")},
+    )
+
+
+def assess(distance_m: float | None, accuracy_m: float | None, radius_m: float) -> bool | None:
+    """Far when farther than the radius, never judging closer than the reported accuracy."""
+    if distance_m is None:
+        return None
+    return distance_m > max(radius_m, accuracy_m or 0.0)
+
+
+async def put(p: Principal, uuid: UUID, data: bytes, meta: PhotoMeta) -> PhotoOut:
+    settings = get_settings()
+    if uuid.version != 4:
+        raise Invalid("bad_uuid", "照片编号须为客户端生成的 UUIDv4")
+    existing = await Photo.select().where(Photo.uuid == uuid).first()
+    if existing is not None:
+        return _same_or_conflict(p, existing, meta.sha256)
+    from server.photos.ingest import ingest
+
+    site = await sites.get_site(p, meta.site_id) if meta.site_id is not None else None
+    ing = await anyio.to_thread.run_sync(
+        lambda: ingest(data, declared_sha256=meta.sha256, max_bytes=settings.photo_max_bytes, max_pixels=settings.photo_max_pixels)
+    )
+    st = store()
+    st.put("originals", f"{ing.sha256}.{ing.ext}", ing.original)
+    st.put("display", ing.sha256, ing.display)
+    st.put("thumbs", ing.sha256, ing.thumb)
+    capture = None
+    if meta.lat is not None and meta.lon is not None:
+        capture = to_wgs84(meta.lat, meta.lon, meta.coord_system)
+    position = (ing.gps_lat, ing.gps_lon) if ing.gps_lat is not None else capture
+    distance = round(haversine_m(*position, site.lat, site.lon), 1) if position and site else None
+    taken_at = ing.taken_at.replace(tzinfo=clock.SHANGHAI) if ing.taken_at else None  # camera local time
+    captured_at = meta.captured_at.replace(tzinfo=clock.SHANGHAI) if meta.captured_at and meta.captured_at.tzinfo is None else meta.captured_at
+    mismatch = abs(taken_at - captured_at) > TIME_TOLERANCE if taken_at and captured_at else None
+    row = Photo(
+        uuid=uuid, sha256=ing.sha256, mime=ing.mime, ext=ing.ext, width=ing.width, height=ing.height,
+        size_bytes=len(ing.original), uploaded_by=p.id, site=site.id if site else None,
+        inspection_uuid=meta.inspection_uuid, template_id=meta.template_id, item_key=meta.item_key,
+        exif_lat=ing.gps_lat, exif_lon=ing.gps_lon, taken_at=taken_at, exif_ok=ing.exif_ok,
+        capture_lat=capture[0] if capture else None, capture_lon=capture[1] if capture else None,
+        capture_accuracy_m=meta.accuracy_m, capture_coord_system=meta.coord_system, captured_at=captured_at,
+        distance_m=distance, far_from_site=assess(distance, meta.accuracy_m if position == capture else None, settings.photo_radius_m),
+        time_mismatch=mismatch, created_at=clock.now(),
+    )
+    try:
+        async with db.write():
+            await row.save()
+            await audit.record(p.actor, "photo.upload", "photo", uuid, data={"sha256": ing.sha256, "bytes": len(data)})
+    except Exception as exc:
+        if not db.is_unique_violation(exc):
+            raise
+        existing = await Photo.select().where(Photo.uuid == uuid).first()  # a concurrent retry won
+        return _same_or_conflict(p, existing, meta.sha256)
+    return _out(row.to_dict())
+
+
+def _same_or_conflict(p: Principal, existing: dict[str, Any], sha256: str) -> PhotoOut:
+    if existing["uploaded_by"] != p.id:
+        raise NotFound("照片不存在")
+    if existing["sha256"] != sha256.lower():
+        raise Conflict("该照片编号已上传过另一张照片", code="photo_conflict", detail={"sha256": existing["sha256"]})
+    return _out(existing)
+
+
+async def _readable(p: Principal, uuid: UUID) -> dict[str, Any]:
+    row = await Photo.select().where(Photo.uuid == uuid).first()
+    if row is None or not await can_read(p, row):
+        raise NotFound("照片不存在")
+    return row
+
+
+async def can_read(p: Principal, row: dict[str, Any]) -> bool:
+    """Who may read a photo follows who may read what it belongs to."""
+    if p.is_city or row["uploaded_by"] == p.id:
+        return True
+    if row["inspection_uuid"] is not None:
+        from server.inspections.service import can_read as can_read_inspection
+
+        inspection = await Inspection.select().where(Inspection.uuid == row["inspection_uuid"]).first()
+        return inspection is not None and can_read_inspection(p, inspection) and row["sha256"] is not None
+    if row["site"] is None:
+        return False
+    site = await sites.get_site(None, row["site"])
+    return visible(p, county_id=site.county_id, site_id=site.id)
+
+
+async def get(p: Principal, uuid: UUID) -> PhotoOut:
+    return _out(await _readable(p, uuid))
+
+
+async def content(p: Principal, uuid: UUID, kind: str) -> tuple[bytes, str]:
+    """The bytes of a copy: display / thumb (EXIF stripped), original, watermarked."""
+    row = await _readable(p, uuid)
+    st = store()
+    if kind == "original":
+        return await anyio.to_thread.run_sync(st.get, "originals", f"{row['sha256']}.{row['ext']}"), row["mime"]
+    if kind in KINDS:
+        return await anyio.to_thread.run_sync(st.get, KINDS[kind], row["sha256"]), "image/jpeg"
+    if kind == "watermarked":
+        return await _watermarked(row), "image/jpeg"
+    raise NotFound("没有这种照片副本")
+
+
+async def _watermarked(row: dict[str, Any]) -> bytes:
+    """The display copy stamped with site, time, position and uploader (水印相机 style); cached."""
+    from server.accounts.tables import User
+    from server.photos.watermark import watermark
+
+    lines = []
+    if row["site"]:
+        site = await sites.get_site(None, row["site"])
+        lines.append(f"{site.county_name} · {site.name}")
+    when = row["taken_at"] or row["captured_at"] or row["created_at"]
+    lines.append(clock.local(clock.aware(when)).strftime("%Y-%m-%d %H:%M:%S"))
+    lat, lon = (row["exif_lat"], row["exif_lon"]) if row["exif_lat"] is not None else (row["capture_lat"], row["capture_lon"])
+    if lat is not None:
+        where = f"N {lat:.5f}  E {lon:.5f}"
+        if row["distance_m"] is not None:
+            where += f"  距安置点 {row['distance_m']:.0f} 米"
+        lines.append(where)
+    user = await User.select(User.display_name).where(User.id == row["uploaded_by"]).first()
+    lines.append(f"督查人：{user['display_name']}")
+    name = hashlib.sha256((row["sha256"] + "\n".join(lines)).encode()).hexdigest()
+    st = store()
+    if st.exists("watermarked", name):
+        return await anyio.to_thread.run_sync(st.get, "watermarked", name)
+    display = await anyio.to_thread.run_sync(st.get, "display", row["sha256"])
+    stamped = await anyio.to_thread.run_sync(watermark, display, lines)
+    st.put("watermarked", name, stamped)
+    return stamped

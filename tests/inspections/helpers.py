@@ -1,0 +1,70 @@
+"""Building inspection bodies from the shipped templates."""
+
+from __future__ import annotations
+
+import uuid as uuidlib
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from server.checklists.loader import registry
+from server.lib import clock
+
+PHOTO = "3f1c2b9e-8d4a-4c1e-9a77-0b1d2e3f4a5b"
+
+
+def new_uuid() -> str:
+    return str(uuidlib.uuid4())
+
+
+def passing_answers(template, site_attrs: dict[str, Any]) -> dict[str, Any]:
+    """An answer for every applicable item that passes every rule."""
+    from server.checklists.evaluation import evaluate
+
+    answers: dict[str, Any] = {}
+    for _, item in template.items():
+        if item.type == "check":
+            answers[item.key] = "pass"
+        elif item.type in ("number", "integer"):
+            answers[item.key] = 10
+        elif item.type == "text":
+            answers[item.key] = "现场查看，情况良好"
+        elif item.type == "single":
+            answers[item.key] = item.options[0].value
+        elif item.type == "multi":
+            answers[item.key] = [item.options[0].value]
+        elif item.type == "date":
+            answers[item.key] = "2026-03-01"
+        elif item.type == "photo":
+            answers[item.key] = [PHOTO]
+    ev = evaluate(template, site_attrs, answers, strict=False)
+    return {k: v for k, v in answers.items() if ev.applicable[k]}
+
+
+def body(site_id: int, site_lat: float, site_lon: float, template_id: str = "fire-safety", *,
+         state: str = "submitted", fail: list[str] | None = None, site_attrs: dict | None = None, **extra) -> dict:
+    template = registry().latest(template_id)
+    answers = passing_answers(template, site_attrs or {"registered_people": 650})
+    photos: dict[str, list[str]] = {}
+    for key in fail or []:
+        answers[key] = "fail"
+        photos[key] = [PHOTO]
+    now = clock.now()
+    data = {
+        "site_id": site_id,
+        "templates": [{"id": template.id, "version": template.version}],
+        "state": state,
+        "arrival": {"at": (now - timedelta(minutes=30)).isoformat(), "lat": site_lat + 0.0005, "lon": site_lon,
+                    "accuracy_m": 12.0, "source": "browser", "coord_system": "wgs84"},
+        "answers": {template.id: answers},
+        "photos": {template.id: photos} if photos else {},
+        "notes": "四不两直暗访",
+        "started_at": (now - timedelta(minutes=40)).isoformat(),
+    }
+    data.update(extra)
+    return data
+
+
+def check_items(template_id: str = "fire-safety", n: int = 2) -> list[str]:
+    """Keys of check items that raise an issue and apply everywhere."""
+    t = registry().latest(template_id)
+    return [i.key for _, i in t.items() if i.type == "check" and i.raises_issue and i.applies_when is None][:n]
