@@ -76,7 +76,7 @@ def test_strict_requires_every_applicable_required_item():
     assert exc.value.code == "answers_invalid" and "必须填写" in exc.value.message
 
 
-@pytest.mark.parametrize("value", ["ten", -1, 2.5, True, None and 0])
+@pytest.mark.parametrize("value", ["ten", -1, 2.5, True, 0])
 def test_wrong_types_are_named(value):
     ev = evaluate(industry(), site(), {"workshop_jobs": value}, strict=False)
     if value == 0:
