@@ -96,6 +96,22 @@ def cmd_audit_verify(args: argparse.Namespace) -> None:
     raise SystemExit(1)
 
 
+def cmd_templates_check(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from server.checklists.loader import DEFAULT_DIR, _load, summary
+
+    problems, registry = _load(Path(args.dir) if args.dir else DEFAULT_DIR)
+    for line in problems:
+        print(line, file=sys.stderr)
+    if problems:
+        print(f"检查表有 {len(problems)} 处错误", file=sys.stderr)
+        raise SystemExit(1)
+    counts = summary(registry)
+    print(f"检查表全部通过: {counts['templates']} 张检查表（{counts['template_versions']} 个版本），"
+          f"最新版共 {counts['items_latest']} 个检查项，其中 {counts['items_latest_with_basis']} 项注明政策依据")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ducha", description="督查: resettlement-site inspection server",
@@ -121,6 +137,11 @@ def build_parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="the audit log")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
     audit_sub.add_parser("verify", help="check the hash chain; names the first broken event").set_defaults(func=cmd_audit_verify)
+    templates = sub.add_parser("templates", help="checklist templates")
+    templates_sub = templates.add_subparsers(dest="templates_command", required=True)
+    tcheck = templates_sub.add_parser("check", help="validate every template file (names file, line and item)")
+    tcheck.add_argument("--dir", help="a folder of template files (default: inspection_templates/)")
+    tcheck.set_defaults(func=cmd_templates_check)
     return parser
 
 

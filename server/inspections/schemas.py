@@ -8,8 +8,8 @@ from uuid import UUID
 
 import msgspec
 
-Lat = Annotated[float, msgspec.Meta(ge=-90, le=90)]
-Lon = Annotated[float, msgspec.Meta(ge=-180, le=180)]
+from server.sites.schemas import CoordSystem, Lat, Lon
+
 
 
 class TemplateRef(msgspec.Struct, forbid_unknown_fields=True):
@@ -25,7 +25,7 @@ class Arrival(msgspec.Struct, forbid_unknown_fields=True):
     lon: Lon
     accuracy_m: Annotated[float, msgspec.Meta(ge=0, le=100_000)] | None = None
     source: Literal["browser", "exif", "manual"] = "browser"
-    coord_system: Literal["wgs84", "gcj02", "bd09"] = "wgs84"
+    coord_system: CoordSystem = "wgs84"
 
 
 class InspectionPut(msgspec.Struct, forbid_unknown_fields=True):

@@ -2,14 +2,13 @@
 
 import hashlib
 import io
-import zipfile
 
 import pytest
 from PIL import Image, ImageChops, ImageOps
 
 from server.lib.errors import Invalid, TooLarge, UnsupportedMedia
 from server.photos.ingest import ingest
-from tests.photos.fixtures import FIXTURES
+from tests.photos.fixtures import FIXTURES, png_bomb, zip_bytes
 
 MB = 1024 * 1024
 
@@ -99,20 +98,13 @@ def test_heic_from_an_iphone_is_accepted():
     assert out.mime == "image/heif" and (out.width, out.height) == (640, 480)
 
 
-def _zip() -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("x.txt", "not a photo")
-    return buf.getvalue()
-
-
 def _gif() -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", (10, 10)).save(buf, "GIF")
     return buf.getvalue()
 
 
-@pytest.mark.parametrize("data", [_zip(), b"<html><body>hi</body></html>", b'<svg xmlns="http://www.w3.org/2000/svg"/>', _gif(), b"hello"],
+@pytest.mark.parametrize("data", [zip_bytes(), b"<html><body>hi</body></html>", b'<svg xmlns="http://www.w3.org/2000/svg"/>', _gif(), b"hello"],
                          ids=["zip", "html", "svg", "gif", "text"])
 def test_not_a_photo_is_415(data):
     with pytest.raises(UnsupportedMedia):
@@ -127,11 +119,10 @@ def test_truncated_jpeg_is_corrupt():
 
 
 def test_png_bomb_is_refused_before_decoding():
-    buf = io.BytesIO()
-    Image.new("1", (20000, 20000)).save(buf, "PNG")
-    assert len(buf.getvalue()) < 200_000
+    bomb = png_bomb()
+    assert len(bomb) < 200_000
     with pytest.raises(TooLarge):
-        run(buf.getvalue())
+        run(bomb)
 
 
 def test_oversize_and_hash_mismatch():

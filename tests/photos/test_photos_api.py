@@ -3,13 +3,12 @@
 import asyncio
 import hashlib
 import io
-import zipfile
 
 from PIL import Image
 
 from server.photos.tables import Photo
 from tests.inspections.helpers import body, new_uuid
-from tests.photos.fixtures import FIXTURES
+from tests.photos.fixtures import FIXTURES, png_bomb, zip_bytes
 
 A1 = (35.03, 111.01)
 
@@ -72,28 +71,15 @@ async def test_dropped_upload_then_retry_keeps_the_hash(world):
     assert _sha(original.content) == _sha(data)
 
 
-def _zip() -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("a.txt", "hello")
-    return buf.getvalue()
-
-
-def _bomb() -> bytes:
-    buf = io.BytesIO()
-    Image.new("1", (20000, 20000)).save(buf, "PNG")
-    return buf.getvalue()
-
-
 async def test_bad_uploads_are_refused_and_nothing_stored(world):
     client = await world.client("inspector")
     jolla = (FIXTURES / "phone" / "jolla.jpg").read_bytes()
     cases = [
         (jolla[: len(jolla) // 2], 422, "image_corrupt"),
-        (_zip(), 415, "unsupported_media"),
+        (zip_bytes(), 415, "unsupported_media"),
         (b"<!doctype html><html><body>hi</body></html>", 415, "unsupported_media"),
         (b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>', 415, "unsupported_media"),
-        (_bomb(), 413, "too_large"),
+        (png_bomb(), 413, "too_large"),
     ]
     for data, status, code in cases:
         r = await _put(client, new_uuid(), data)
