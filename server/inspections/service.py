@@ -117,6 +117,9 @@ async def _put_once(p: Principal, uuid: UUID, data: InspectionPut, body_digest: 
         ids = await issues.raise_from_visit(p.actor, saved, all_failures, inherited=inherited)
         await Inspection.update({Inspection.issue_ids: ids}).where(Inspection.id == row_id)
         saved["issue_ids"] = ids
+        from server.photos.service import flag_visit_photos
+
+        await flag_visit_photos(saved)
         if replaced:
             await Inspection.update({Inspection.superseded_by: uuid}).where(Inspection.id == replaced["id"])
     await audit.record(p.actor, f"inspection.{'submit' if submitting else 'save'}", "inspection", uuid,

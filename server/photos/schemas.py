@@ -31,4 +31,6 @@ class PhotoOut(msgspec.Struct):
     far_from_site: bool | None
     #: EXIF time and capture time more than two hours apart (an old photo from the gallery?)
     time_mismatch: bool | None
+    #: taken outside its visit's time (from start/arrival to submit, 30 minutes either side)
+    outside_visit: bool | None
     urls: dict[str, str]

@@ -56,7 +56,7 @@ def _out(row: dict[str, Any]) -> PhotoOut:
         taken_at=aware(row["taken_at"]), capture_lat=row["capture_lat"], capture_lon=row["capture_lon"],
         capture_accuracy_m=row["capture_accuracy_m"], captured_at=aware(row["captured_at"]),
         distance_m=row["distance_m"], far_from_site=row["far_from_site"], time_mismatch=row["time_mismatch"],
-        urls={k: f"{base}/{k}" for k in ("display", "thumb", "original", "watermarked")},
+        outside_visit=row["outside_visit"], urls={k: f"{base}/{k}" for k in ("display", "thumb", "original", "watermarked")},
     )
 
 
@@ -105,6 +105,11 @@ async def put(p: Principal, uuid: UUID, data: bytes, meta: PhotoMeta) -> PhotoOu
     try:
         async with db.write():
             await row.save()
+            if meta.inspection_uuid is not None:
+                visit = await Inspection.select().where(Inspection.uuid == meta.inspection_uuid).first()
+                if visit is not None and visit["state"] == "submitted":
+                    row.outside_visit = outside_visit(row.taken_at or row.captured_at, visit)
+                    await Photo.update({Photo.outside_visit: row.outside_visit}).where(Photo.id == row.id)
             await audit.record(p.actor, "photo.upload", "photo", uuid, data={"sha256": ing.sha256, "bytes": len(data)})
     except Exception as exc:
         if not db.is_unique_violation(exc):
@@ -112,6 +117,26 @@ async def put(p: Principal, uuid: UUID, data: bytes, meta: PhotoMeta) -> PhotoOu
         existing = await Photo.select().where(Photo.uuid == uuid).first()  # a concurrent retry won
         return _same_or_conflict(p, existing, meta.sha256)
     return _out(row.to_dict())
+
+
+VISIT_MARGIN = timedelta(minutes=30)
+
+
+def outside_visit(taken: datetime | None, visit: dict[str, Any]) -> bool | None:
+    """Was the photo taken outside the visit (start or arrival to submit, with a margin)?"""
+    start = visit["started_at"] or visit["arrival_at"]
+    end = visit["submitted_at"]
+    if taken is None or start is None or end is None:
+        return None
+    return not (clock.aware(start) - VISIT_MARGIN <= clock.aware(taken) <= clock.aware(end) + VISIT_MARGIN)
+
+
+async def flag_visit_photos(visit: dict[str, Any]) -> None:
+    """On submit: judge the photos that arrived before their visit did (inside the submit's transaction)."""
+    rows = await Photo.select(Photo.id, Photo.taken_at, Photo.captured_at).where(Photo.inspection_uuid == visit["uuid"])
+    for r in rows:
+        flag = outside_visit(r["taken_at"] or r["captured_at"], visit)
+        await Photo.update({Photo.outside_visit: flag}).where(Photo.id == r["id"])
 
 
 def _same_or_conflict(p: Principal, existing: dict[str, Any], sha256: str) -> PhotoOut:

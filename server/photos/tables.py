@@ -36,4 +36,6 @@ class Photo(Table, tablename="photo"):
     distance_m = Real(null=True, default=None)
     far_from_site = Boolean(null=True, default=None)
     time_mismatch = Boolean(null=True, default=None)
+    #: taken (EXIF time, else capture time) outside its visit: from start or arrival to submit, 30 min either side
+    outside_visit = Boolean(null=True, default=None)
     created_at = Timestamptz()

@@ -130,3 +130,26 @@ async def test_photo_reads_follow_the_inspection(world):
     assert (await county.get(f"/api/photos/{photo}/thumb")).status_code == 200
     other = await world.client("county_b")
     assert (await other.get(f"/api/photos/{photo}")).status_code == 404
+
+
+async def test_photos_taken_outside_the_visit_are_flagged(world):
+    from datetime import timedelta
+
+    from server.lib import clock
+
+    inspector = await world.client("inspector")
+    inspection = new_uuid()
+    old, fresh = new_uuid(), new_uuid()
+    # before the visit is submitted: a 2008 camera photo, and a photo captured now, its EXIF stripped
+    await _put(inspector, old, (FIXTURES / "gps" / "DSCN0010.jpg").read_bytes(), inspection=inspection)
+    buf = io.BytesIO()
+    Image.open(FIXTURES / "phone" / "jolla.jpg").save(buf, "JPEG", quality=70)  # as the phone app sends it: EXIF gone
+    r = await _put(inspector, fresh, buf.getvalue(), inspection=inspection,
+                   captured_at=(clock.now() - timedelta(minutes=10)).isoformat())
+    assert r.json()["outside_visit"] is None  # the visit is not there yet
+    await inspector.put(f"/api/inspections/{inspection}", json=body(world.sites["a1"], *A1))
+    assert (await inspector.get(f"/api/photos/{old}")).json()["outside_visit"] is True
+    assert (await inspector.get(f"/api/photos/{fresh}")).json()["outside_visit"] is False
+    late = new_uuid()  # after the visit was submitted, judged on arrival
+    r = await _put(inspector, late, (FIXTURES / "gps" / "DSCN0012.jpg").read_bytes(), inspection=inspection)
+    assert r.json()["outside_visit"] is True

@@ -41,7 +41,7 @@ class User(Table, tablename="app_user", schema=None):
     )
 
 
-ID = "2026-11-28T19:30:11:967018"
+ID = "2026-11-28T19:50:22:117089"
 VERSION = "1.38.0"
 DESCRIPTION = ""
 
@@ -555,6 +555,27 @@ async def forwards():
         tablename="photo",
         column_name="time_mismatch",
         db_column_name="time_mismatch",
+        column_class_name="Boolean",
+        column_class=Boolean,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Photo",
+        tablename="photo",
+        column_name="outside_visit",
+        db_column_name="outside_visit",
         column_class_name="Boolean",
         column_class=Boolean,
         params={
