@@ -14,6 +14,7 @@ from server.lib.http_errors import HANDLERS
 from server.settings import Settings, get_settings, use_settings
 from server.checklists.controllers import TemplatesController
 from server.inspections.controllers import InspectionsController
+from server.issues.controllers import IssuesController
 from server.photos.controllers import PhotosController
 from server.sites.controllers import SitesController
 
@@ -48,7 +49,7 @@ async def _close_pool() -> None:
 
 
 def route_handlers() -> list:
-    return [health, AuthController, UsersController, SitesController, TemplatesController, InspectionsController, PhotosController]
+    return [health, AuthController, UsersController, SitesController, TemplatesController, InspectionsController, PhotosController, IssuesController]
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

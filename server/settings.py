@@ -43,6 +43,8 @@ class Settings:
     photo_max_pixels: int = 64_000_000
     #: A photo farther than this many metres from its site is flagged (never less than its reported accuracy).
     photo_radius_m: float = 500.0
+    #: County teams may verify and close (销号) issues too, not only city inspectors.
+    county_verifies: bool = False
     #: Failed logins for one account from one address within the window before slowing down.
     login_free_failures: int = 5
     #: Failed logins from one address (all accounts) within the window before slowing down.

@@ -1,14 +1,19 @@
-"""Raising issues; the lifecycle (rectification, verification, closure) builds on this."""
+"""Issues: raising them from visits, and their lifecycle (start, rectify, verify and close)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
 
+from server.accounts.guards import Principal, visible
 from server.audit import service as audit
 from server.checklists.evaluation import Failure
-from server.issues.tables import Issue
-from server.lib import clock
+from server.issues import lifecycle
+from server.issues.schemas import IssueOut, RectificationIn, Round, VerificationIn
+from server.issues.tables import Issue, Rectification
+from server.lib import clock, db
+from server.lib.errors import Conflict, Forbidden, Invalid, NotFound
+from server.settings import get_settings
 from server.sites.tables import Department
 
 _departments: dict[str, int] = {}
@@ -44,7 +49,12 @@ async def raise_from_visit(
         if inherited and key in inherited:
             ids.append(inherited[key])
             continue
+        closed = await Issue.select(Issue.id).where(
+            (Issue.site == inspection["site"]) & (Issue.template_id == f.template_id) & (Issue.item_key == f.item_key)
+            & (Issue.state == "closed")
+        ).order_by(Issue.id, ascending=False).first()
         row = Issue(
+            reopens=closed["id"] if closed else None,
             source="visit", inspection=inspection["id"], origin_key=f"{inspection['uuid']}/{key}",
             county=inspection["county"], site=inspection["site"], department=await department_id(f.department),
             template_id=f.template_id, template_version=f.version, item_key=f.item_key, area=f.area,
@@ -57,3 +67,114 @@ async def raise_from_visit(
         await audit.record(actor, "issue.raise", "issue", row.id,
                            after={"origin": row.origin_key, "severity": row.severity, "deadline": row.deadline})
     return ids
+
+
+# --- the lifecycle: read, start, rectify, verify -------------------------------------------
+
+
+async def _load(p: Principal, issue_id: int) -> dict[str, Any]:
+    row = await Issue.select().where(Issue.id == issue_id).output(load_json=True).first()
+    if row is None or not visible(p, county_id=row["county"], site_id=row["site"], department_id=row["department"]):
+        raise NotFound("问题不存在")
+    return row
+
+
+async def get(p: Principal, issue_id: int) -> IssueOut:
+    return await _out(p, await _load(p, issue_id))
+
+
+async def _out(p: Principal, row: dict[str, Any]) -> IssueOut:
+    rounds = await Rectification.select().where(Rectification.issue == row["id"]).order_by(Rectification.round).output(load_json=True)
+    aware = lambda v: clock.aware(v) if v else None  # noqa: E731
+    return IssueOut(
+        id=row["id"], source=row["source"], state=row["state"], state_name=lifecycle.STATE_NAMES[row["state"]],
+        county_id=row["county"], site_id=row["site"], department_id=row["department"], area=row["area"],
+        section=row["section"], description=row["description"], basis=row["basis"], severity=row["severity"],
+        deadline=row["deadline"], found_at=clock.aware(row["found_at"]), photos=row["photos"],
+        responsible_person=row["responsible_person"], reopens=row["reopens"], closed_at=aware(row["closed_at"]),
+        closed_by=row["closed_by"], verification_comment=row["verification_comment"],
+        rounds=[Round(uuid=r["uuid"], round=r["round"], measures=r["measures"], responsible_person=r["responsible_person"],
+                      completed_on=r["completed_on"], photos=r["photos"], submitted_by=r["submitted_by"],
+                      submitted_at=clock.aware(r["submitted_at"]), outcome=r["outcome"], outcome_reason=r["outcome_reason"])
+                for r in rounds],
+        allowed_moves=lifecycle.allowed(p, row, county_verifies=get_settings().county_verifies),
+    )
+
+
+def _check_move(p: Principal, row: dict[str, Any], move: str) -> None:
+    county_verifies = get_settings().county_verifies
+    if not lifecycle.may(p, move, row, county_verifies=county_verifies):
+        raise Forbidden(f"您的角色不能{lifecycle.MOVE_NAMES[move]}")
+    if row["state"] not in lifecycle.MOVES[move][0]:
+        allowed = lifecycle.allowed(p, row, county_verifies=county_verifies)
+        raise Conflict(
+            f"问题当前为「{lifecycle.STATE_NAMES[row['state']]}」，不能{lifecycle.MOVE_NAMES[move]}",
+            code="illegal_move", detail={"state": row["state"], "allowed": allowed},
+        )
+
+
+async def _move(p: Principal, row: dict[str, Any], move: str, values: dict | None = None, data: dict | None = None) -> None:
+    new_state = lifecycle.target(move)
+    update = {Issue.state: new_state, Issue.updated_at: clock.now(), **(values or {})}
+    await Issue.update(update).where(Issue.id == row["id"])
+    await audit.record(p.actor, f"issue.{move}", "issue", row["id"], before={"state": row["state"]},
+                       after={"state": new_state}, data=data or {})
+
+
+async def start(p: Principal, issue_id: int) -> IssueOut:
+    async with db.write():
+        row = await _load(p, issue_id)
+        _check_move(p, row, "start")
+        await _move(p, row, "start")
+    return await get(p, issue_id)
+
+
+async def rectify(p: Principal, issue_id: int, data: RectificationIn) -> IssueOut:
+    """Record a round of rectification and submit it for verification (待核查)."""
+    for attempt in (1, 2):
+        try:
+            async with db.write():
+                existing = await Rectification.select().where(Rectification.uuid == data.uuid).first()
+                if existing is not None:
+                    if existing["issue"] != issue_id:
+                        raise Conflict("该整改记录编号已用于另一问题", code="conflict")
+                    break  # a retry of a round already recorded
+                row = await _load(p, issue_id)
+                _check_move(p, row, "rectify")
+                number = await Rectification.count().where(Rectification.issue == issue_id) + 1
+                await Rectification.insert(Rectification(
+                    uuid=data.uuid, issue=issue_id, round=number, measures=data.measures,
+                    responsible_person=data.responsible_person, completed_on=data.completed_on,
+                    photos=[str(u) for u in data.photos], submitted_by=p.id, submitted_at=clock.now(),
+                ))
+                await _move(p, row, "rectify", {Issue.responsible_person: data.responsible_person}, {"round": number})
+            break
+        except Exception as exc:
+            if attempt == 1 and db.is_unique_violation(exc):
+                continue
+            raise
+    return await get(p, issue_id)
+
+
+async def verify(p: Principal, issue_id: int, data: VerificationIn) -> IssueOut:
+    """Accept (销号, needs an after-photo or a reason) or send back with a reason."""
+    async with db.write():
+        row = await _load(p, issue_id)
+        move = "accept" if data.accept else "reject"
+        _check_move(p, row, move)
+        latest = await (Rectification.select().where(Rectification.issue == issue_id)
+                        .order_by(Rectification.round, ascending=False).output(load_json=True).first())
+        if data.accept:
+            if not latest["photos"] and not data.no_photo_reason.strip():
+                raise Invalid("after_photo_required", "销号须有整改后的照片；确实无法拍照的，请填写原因")
+            values = {Issue.closed_at: clock.now(), Issue.closed_by: p.id, Issue.verification_comment: data.comment}
+        else:
+            if not data.comment.strip():
+                raise Invalid("reason_required", "退回须填写原因")
+            values = {Issue.verification_comment: data.comment}
+        await Rectification.update({
+            Rectification.outcome: "accepted" if data.accept else "rejected",
+            Rectification.outcome_reason: data.comment or data.no_photo_reason,
+        }).where(Rectification.id == latest["id"])
+        await _move(p, row, move, values, {"round": latest["round"], "no_photo_reason": data.no_photo_reason})
+    return await get(p, issue_id)

@@ -32,4 +32,29 @@ class Issue(Table, tablename="issue"):
     photos = JSON(default=[])
     found_at = Timestamptz()
     found_by = ForeignKey(references=User, null=True, on_delete=OnDelete.restrict)
+    responsible_person = Varchar(length=64, default="")
+    #: the closed issue a later visit found again (复发)
+    reopens = Integer(null=True, default=None, index=True)
+    closed_at = Timestamptz(null=True, default=None)
+    closed_by = ForeignKey(references=User, null=True, on_delete=OnDelete.restrict)
+    verification_comment = Text(default="")
     created_at = Timestamptz()
+    updated_at = Timestamptz(null=True, default=None)
+
+
+class Rectification(Table, tablename="rectification"):
+    """One round of rectification (整改): rounds are kept, never overwritten."""
+
+    #: the phone's UUIDv4: a retried upload is the same round
+    uuid = UUID(unique=True)
+    issue = ForeignKey(references=Issue, on_delete=OnDelete.cascade, index=True)
+    round = Integer()
+    measures = Text()
+    completed_on = Date(null=True, default=None)
+    responsible_person = Varchar(length=64, default="")
+    photos = JSON(default=[])
+    submitted_by = ForeignKey(references=User, on_delete=OnDelete.restrict)
+    submitted_at = Timestamptz()
+    #: the verifier's answer to this round: accepted | rejected | "" (pending)
+    outcome = Varchar(length=16, default="")
+    outcome_reason = Text(default="")

@@ -1,0 +1,69 @@
+"""What the issues API takes and returns."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+
+PhotoIds = Annotated[list[UUID], msgspec.Meta(max_length=20)]
+
+
+class RectificationIn(msgspec.Struct, forbid_unknown_fields=True):
+    """整改: one round, keyed by the phone's UUID so a retry is the same round."""
+
+    uuid: UUID
+    measures: Annotated[str, msgspec.Meta(min_length=1, max_length=5000)]
+    responsible_person: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    completed_on: date | None = None
+    photos: PhotoIds = []
+
+
+class VerificationIn(msgspec.Struct, forbid_unknown_fields=True):
+    """核查: accept (销号) or send back with a reason."""
+
+    accept: bool
+    comment: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+    #: why closing without an after-photo is justified (otherwise a photo is required)
+    no_photo_reason: Annotated[str, msgspec.Meta(max_length=500)] = ""
+
+
+class Round(msgspec.Struct):
+    uuid: UUID
+    round: int
+    measures: str
+    responsible_person: str
+    completed_on: date | None
+    photos: list[str]
+    submitted_by: int
+    submitted_at: datetime
+    outcome: str
+    outcome_reason: str
+
+
+class IssueOut(msgspec.Struct):
+    id: int
+    source: str
+    state: str
+    state_name: str
+    county_id: int
+    site_id: int
+    department_id: int | None
+    area: str
+    section: str
+    description: str
+    basis: str
+    severity: str
+    deadline: date
+    found_at: datetime
+    photos: list[str]
+    responsible_person: str
+    reopens: int | None
+    closed_at: datetime | None
+    closed_by: int | None
+    verification_comment: str
+    rounds: list[Round]
+    #: the moves the caller may make now (start, rectify, accept, reject)
+    allowed_moves: list[str]
