@@ -1,21 +1,81 @@
-"""Issues over HTTP: read one, and move it through its lifecycle."""
+"""Issues over HTTP: lists and counts, one issue, and its lifecycle."""
 
 from __future__ import annotations
 
-from litestar import Controller, Request, get, post
-from litestar.params import FromPath, JSONBody
+from datetime import date
+from typing import Annotated, Literal
 
-from server.issues import service
-from server.issues.schemas import IssueOut, RectificationIn, VerificationIn
+from litestar import Controller, Request, get, patch, post
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from server.issues import queries, service
+from server.issues.schemas import (IssueCreate, IssueOut, IssuePage, IssueUpdate, RectificationIn, RepeatFinding,
+                                   StateCounts, VerificationIn)
+
+State = Literal["open", "rectifying", "submitted", "closed"]
+Sort = Literal["found_at", "-found_at", "deadline", "-deadline", "severity"]
+
+
+def _filters(county_id, site_id, area, department_id, state, severity, source, overdue, found_from, found_to) -> queries.Filters:
+    return queries.Filters(county_id=county_id, site_id=site_id, area=area, department_id=department_id, state=state,
+                           severity=severity, source=source, overdue=overdue, found_from=found_from, found_to=found_to)
 
 
 class IssuesController(Controller):
     path = "/api/issues"
     tags = ["issues"]
 
+    @get("/", operation_id="listIssues")
+    async def list_issues(
+        self, request: Request,
+        county_id: Annotated[int | None, QueryParameter()] = None,
+        site_id: Annotated[int | None, QueryParameter()] = None,
+        area: Annotated[str | None, QueryParameter(max_length=32)] = None,
+        department_id: Annotated[int | None, QueryParameter()] = None,
+        issue_state: Annotated[State | None, QueryParameter(name="state")] = None,
+        severity: Annotated[Literal["minor", "major", "critical"] | None, QueryParameter()] = None,
+        source: Annotated[Literal["visit", "self_check", "complaint", "department"] | None, QueryParameter()] = None,
+        overdue: Annotated[bool | None, QueryParameter()] = None,
+        found_from: Annotated[date | None, QueryParameter(name="from")] = None,
+        found_to: Annotated[date | None, QueryParameter(name="to")] = None,
+        sort: Annotated[Sort, QueryParameter()] = "-found_at",
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
+    ) -> IssuePage:
+        f = _filters(county_id, site_id, area, department_id, issue_state, severity, source, overdue, found_from, found_to)
+        return await queries.list_issues(request.user, f, sort=sort, offset=offset, limit=limit)
+
+    @get("/counts", operation_id="countIssues")
+    async def counts(
+        self, request: Request,
+        county_id: Annotated[int | None, QueryParameter()] = None,
+        area: Annotated[str | None, QueryParameter(max_length=32)] = None,
+        found_from: Annotated[date | None, QueryParameter(name="from")] = None,
+        found_to: Annotated[date | None, QueryParameter(name="to")] = None,
+    ) -> list[StateCounts]:
+        f = _filters(county_id, None, area, None, None, None, None, None, found_from, found_to)
+        return await queries.counts(request.user, f)
+
+    @get("/repeats", operation_id="repeatFindings")
+    async def repeats(self, request: Request, county_id: Annotated[int | None, QueryParameter()] = None) -> list[RepeatFinding]:
+        f = _filters(county_id, None, None, None, None, None, None, None, None, None)
+        return await queries.repeats(request.user, f)
+
+    @get("/inbox", operation_id="issueInbox")
+    async def inbox(self, request: Request) -> dict[str, list]:
+        return await queries.inbox(request.user)
+
+    @post("/", operation_id="createIssue", status_code=200)
+    async def create(self, request: Request, data: JSONBody[IssueCreate]) -> IssueOut:
+        return await service.create(request.user, data)
+
     @get("/{issue_id:int}", operation_id="getIssue")
     async def get_issue(self, request: Request, issue_id: FromPath[int]) -> IssueOut:
         return await service.get(request.user, issue_id)
+
+    @patch("/{issue_id:int}", operation_id="updateIssue")
+    async def update(self, request: Request, issue_id: FromPath[int], data: JSONBody[IssueUpdate]) -> IssueOut:
+        return await service.update(request.user, issue_id, data)
 
     @post("/{issue_id:int}/start", operation_id="startIssue", status_code=200)
     async def start(self, request: Request, issue_id: FromPath[int]) -> IssueOut:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 from typing import Annotated
 from uuid import UUID
 
@@ -65,5 +66,83 @@ class IssueOut(msgspec.Struct):
     closed_by: int | None
     verification_comment: str
     rounds: list[Round]
+    overdue: bool
+    escalation: int
+    escalation_name: str
     #: the moves the caller may make now (start, rectify, accept, reject)
     allowed_moves: list[str]
+
+
+Source = Literal["self_check", "complaint", "department"]
+Severity = Literal["minor", "major", "critical"]
+
+
+class IssueCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """An issue from another source than a visit: county self-check, complaint (信访), department check."""
+
+    uuid: UUID
+    source: Source
+    site_id: int
+    area: Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
+    description: Annotated[str, msgspec.Meta(min_length=1, max_length=5000)]
+    severity: Severity = "minor"
+    deadline: date | None = None
+    deadline_days: Annotated[int, msgspec.Meta(ge=1, le=365)] = 30
+    department_id: int | None = None
+    basis: Annotated[str, msgspec.Meta(max_length=32)] = ""
+    photos: PhotoIds = []
+
+
+class IssueUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    """The city office edits the deadline; the county team assigns within its county."""
+
+    deadline: date | None = None
+    site_id: int | None = None
+    department_id: int | None = None
+    responsible_person: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+
+
+class IssueSummary(msgspec.Struct):
+    id: int
+    source: str
+    state: str
+    state_name: str
+    county_id: int
+    county_name: str
+    site_id: int
+    site_name: str
+    department_id: int | None
+    area: str
+    description: str
+    severity: str
+    deadline: date
+    found_at: datetime
+    overdue: bool
+    escalation: int
+    escalation_name: str
+
+
+class IssuePage(msgspec.Struct):
+    items: list[IssueSummary]
+    total: int
+    offset: int
+    limit: int
+
+
+class StateCounts(msgspec.Struct):
+    county_id: int
+    county_name: str
+    open: int
+    rectifying: int
+    submitted: int
+    closed: int
+    overdue: int
+
+
+class RepeatFinding(msgspec.Struct):
+    site_id: int
+    site_name: str
+    template_id: str
+    item_key: str
+    description: str
+    times: int

@@ -9,7 +9,8 @@ from server.accounts.guards import Principal, visible
 from server.audit import service as audit
 from server.checklists.evaluation import Failure
 from server.issues import lifecycle
-from server.issues.schemas import IssueOut, RectificationIn, Round, VerificationIn
+from server.accounts.roles import Role
+from server.issues.schemas import IssueCreate, IssueOut, IssueUpdate, RectificationIn, Round, VerificationIn
 from server.issues.tables import Issue, Rectification
 from server.lib import clock, db
 from server.lib.errors import Conflict, Forbidden, Invalid, NotFound
@@ -26,6 +27,11 @@ async def department_id(code: str) -> int | None:
             return None
         _departments[code] = row["id"]
     return _departments.get(code)
+
+
+def today():
+    """Today in Asia/Shanghai: deadlines are local dates."""
+    return clock.local(clock.now()).date()
 
 
 def deadline_for(found_at: datetime, days: int):
@@ -84,6 +90,7 @@ async def get(p: Principal, issue_id: int) -> IssueOut:
 
 
 async def _out(p: Principal, row: dict[str, Any]) -> IssueOut:
+    level, level_name = lifecycle.escalation(row["deadline"], today(), row["state"])
     rounds = await Rectification.select().where(Rectification.issue == row["id"]).order_by(Rectification.round).output(load_json=True)
     aware = lambda v: clock.aware(v) if v else None  # noqa: E731
     return IssueOut(
@@ -97,6 +104,8 @@ async def _out(p: Principal, row: dict[str, Any]) -> IssueOut:
                       completed_on=r["completed_on"], photos=r["photos"], submitted_by=r["submitted_by"],
                       submitted_at=clock.aware(r["submitted_at"]), outcome=r["outcome"], outcome_reason=r["outcome_reason"])
                 for r in rounds],
+        overdue=lifecycle.overdue(row["deadline"], today(), row["state"]),
+        escalation=level, escalation_name=level_name,
         allowed_moves=lifecycle.allowed(p, row, county_verifies=get_settings().county_verifies),
     )
 
@@ -177,4 +186,89 @@ async def verify(p: Principal, issue_id: int, data: VerificationIn) -> IssueOut:
             Rectification.outcome_reason: data.comment or data.no_photo_reason,
         }).where(Rectification.id == latest["id"])
         await _move(p, row, move, values, {"round": latest["round"], "no_photo_reason": data.no_photo_reason})
+    return await get(p, issue_id)
+
+
+# --- issues from other sources, and assignment ----------------------------------------------
+
+#: who may report an issue from each source (besides a visit)
+REPORTERS = {
+    "self_check": {Role.COUNTY_TEAM, Role.CITY_ADMIN},
+    "complaint": {Role.CITY_ADMIN, Role.CITY_INSPECTOR, Role.COUNTY_TEAM},
+    "department": {Role.DEPARTMENT, Role.CITY_ADMIN, Role.CITY_INSPECTOR},
+}
+
+
+async def create(p: Principal, data: IssueCreate) -> IssueOut:
+    """County self-check (县级自评), complaint (信访) or department check: idempotent by the client's UUID."""
+    from server.checklists.model import AREAS
+    from server.sites import service as sites
+
+    if p.role not in REPORTERS[data.source]:
+        raise Forbidden("您的角色不能登记这类问题")
+    if data.area not in AREAS:
+        raise Invalid("unknown_area", f"问题类别须为：{'、'.join(AREAS)}")
+    origin = f"manual/{data.uuid}"
+    existing = await Issue.select(Issue.id, Issue.found_by).where(Issue.origin_key == origin).first()
+    if existing is not None:
+        if existing["found_by"] != p.id:
+            raise Conflict("该问题编号已被使用", code="conflict")
+        return await get(p, existing["id"])
+    site = await sites.get_site(p, data.site_id)
+    department = p.department_id if p.role is Role.DEPARTMENT else data.department_id
+    if department is not None and not await Department.exists().where(Department.id == department):
+        raise Invalid("unknown_department", "部门不存在")
+    now = clock.now()
+    row = Issue(
+        source=data.source, origin_key=origin, county=site.county_id, site=site.id, department=department,
+        area=data.area, section="", description=data.description, basis=data.basis, severity=data.severity,
+        state="open", deadline=data.deadline or deadline_for(now, data.deadline_days),
+        photos=[str(u) for u in data.photos], found_at=now, found_by=p.id, created_at=now,
+    )
+    try:
+        async with db.write():
+            await row.save()
+            await audit.record(p.actor, "issue.create", "issue", row.id, after={"source": row.source, "site": site.id})
+    except Exception as exc:
+        if not db.is_unique_violation(exc):
+            raise
+        existing = await Issue.select(Issue.id).where(Issue.origin_key == origin).first()
+        return await get(p, existing["id"])
+    return await get(p, row.id)
+
+
+async def update(p: Principal, issue_id: int, data: IssueUpdate) -> IssueOut:
+    """The city office edits deadlines; the county team (re)assigns within its own county."""
+    from server.sites import service as sites
+
+    async with db.write():
+        row = await _load(p, issue_id)
+        if row["state"] == "closed":
+            raise Conflict("已销号的问题不能修改", code="illegal_move", detail={"state": "closed", "allowed": []})
+        values: dict[Any, Any] = {}
+        if data.deadline is not None:
+            if p.role is not Role.CITY_ADMIN:
+                raise Forbidden("整改期限只能由市级管理员调整")
+            values[Issue.deadline] = data.deadline
+        if data.site_id is not None or data.department_id is not None or data.responsible_person is not None:
+            if p.role not in (Role.COUNTY_TEAM, Role.CITY_ADMIN):
+                raise Forbidden("只有县级专班可以分派问题")
+            if data.site_id is not None:
+                site = await sites.get_site(p, data.site_id)
+                if site.county_id != row["county"]:
+                    raise Invalid("bad_assignment", "只能分派给本县的安置点")
+                values[Issue.site] = site.id
+            if data.department_id is not None:
+                if not await Department.exists().where(Department.id == data.department_id):
+                    raise Invalid("unknown_department", "部门不存在")
+                values[Issue.department] = data.department_id
+            if data.responsible_person is not None:
+                values[Issue.responsible_person] = data.responsible_person
+        if values:
+            values[Issue.updated_at] = clock.now()
+            await Issue.update(values).where(Issue.id == issue_id)
+            changed = {k._meta.name: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in values.items()
+                       if k is not Issue.updated_at}
+            await audit.record(p.actor, "issue.update", "issue", issue_id,
+                               before={k: str(row[k]) for k in changed}, after={k: str(v) for k, v in changed.items()})
     return await get(p, issue_id)
