@@ -23,9 +23,9 @@ from pathlib import Path
 
 import httpx
 
+from bench.common import fresh_pg_database
+
 ROOT = Path(__file__).resolve().parents[1]
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-PG_BENCH = "postgresql://postgres@127.0.0.1:5432/ducha_bench"
 
 
 def _free_port() -> int:
@@ -112,25 +112,6 @@ def _serve(url: str, port: int) -> subprocess.Popen:
     raise RuntimeError("server did not start")
 
 
-def _reset_pg() -> bool:
-    try:
-        import asyncpg
-    except ImportError:
-        return False
-
-    async def go():
-        con = await asyncpg.connect(PG_ADMIN)
-        await con.execute("DROP DATABASE IF EXISTS ducha_bench")
-        await con.execute("CREATE DATABASE ducha_bench")
-        await con.close()
-
-    try:
-        asyncio.run(go())
-        return True
-    except (OSError, asyncpg.PostgresError):
-        return False
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=50)
@@ -139,8 +120,9 @@ def main() -> None:
     engines = []
     tmp = tempfile.mkdtemp(prefix="ducha-bench-")
     engines.append(("SQLite", f"sqlite:///{tmp}/bench.sqlite"))
-    if _reset_pg():
-        engines.append(("PostgreSQL", PG_BENCH))
+    pg = fresh_pg_database("ducha_bench")
+    if pg:
+        engines.append(("PostgreSQL", pg))
     print(f"submissions: one whole fire-safety inspection each, 2 issues raised; server: 1 uvicorn worker")
     for name, url in engines:
         port = _free_port()
