@@ -49,10 +49,13 @@ def cmd_demo(args: argparse.Namespace) -> None:
         return await load_demo()
 
     counts = asyncio.run(run())
-    print(f"演示数据（虚构）: 新建安置点 {counts['sites']} 个, 新建用户 {counts['users']} 个")
+    print(f"演示数据（虚构）: 新建安置点 {counts['sites']} 个, 用户 {counts['users']} 个, "
+          f"督查记录 {counts['visits']} 次, 问题 {counts['issues']} 个")
     print(f"演示账号（密码均为 {DEMO_PASSWORD}）:")
     for username, display, role, *_ in USERS:
-        print(f"  {username:<12} {role:<15} {display}")
+        if role != "county_team" or username in ("yanhu", "linyi"):
+            print(f"  {username:<12} {role:<15} {display}")
+    print("  （其余各县专班账号见 README）")
 
 
 def cmd_serve(args: argparse.Namespace) -> None:

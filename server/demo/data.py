@@ -41,13 +41,24 @@ SITE_WORDS = ["幸福", "康居", "安康", "和谐", "新村", "阳光", "福�
 
 DEMO_PASSWORD = "ducha-demo-2026"
 
+#: pinyin user names of the county teams (县级专班), one per county
+COUNTY_USERS = {
+    "盐湖区": "yanhu", "临猗县": "linyi", "万荣县": "wanrong", "闻喜县": "wenxi", "稷山县": "jishan", "新绛县": "xinjiang",
+    "绛县": "jiangxian", "垣曲县": "yuanqu", "夏县": "xiaxian", "平陆县": "pinglu", "芮城县": "ruicheng",
+    "永济市": "yongji", "河津市": "hejin",
+}
+
+
+def county_username(county: str) -> str:
+    return COUNTY_USERS[county]
+
+
 #: (username, display name, role, county name or None, department code or None, site: True = the first demo site of the county)
 USERS = [
     ("admin", "市易迁办管理员（演示）", "city_admin", None, None, False),
     ("inspector", "市督导组 王督导（演示）", "city_inspector", None, None, False),
     ("inspector2", "市督导组 李督导（演示）", "city_inspector", None, None, False),
-    ("yanhu", "盐湖区专班（演示）", "county_team", "盐湖区", None, False),
-    ("linyi", "临猗县专班（演示）", "county_team", "临猗县", None, False),
+    *[(name, f"{county}专班（演示）", "county_team", county, None, False) for county, name in COUNTY_USERS.items()],
     ("site", "安置点负责人（演示）", "site_manager", "盐湖区", None, True),
     ("fire", "盐湖区消防大队（演示）", "department", "盐湖区", "xiaofang", False),
 ]

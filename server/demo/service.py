@@ -84,4 +84,7 @@ async def load_demo() -> dict:
         )
         await accounts.create_user(None, data, invented=True)
         created_users += 1
-    return {"sites": created_sites, "users": created_users}
+    from server.demo.history import load_history
+
+    history = await load_history()
+    return {"sites": created_sites, "users": created_users, **history}
