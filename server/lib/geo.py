@@ -18,7 +18,8 @@ CoordSystem = Literal["wgs84", "gcj02", "bd09"]
 
 
 def validate_lat_lon(lat: float, lon: float) -> None:
-    if not (isinstance(lat, (int, float)) and isinstance(lon, (int, float))):
+    """Invalid("bad_coordinates") unless both are finite numbers in range."""
+    if isinstance(lat, bool) or isinstance(lon, bool) or not (isinstance(lat, (int, float)) and isinstance(lon, (int, float))):
         raise Invalid("bad_coordinates", "坐标无效：纬度和经度须为数字")
     if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
         raise Invalid("bad_coordinates", "坐标无效：纬度须在 -90 到 90 之间，经度须在 -180 到 180 之间")
@@ -33,6 +34,7 @@ def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 def out_of_china(lat: float, lon: float) -> bool:
+    """Outside the box where GCJ-02 applies (a rough rectangle, as every implementation uses)."""
     return not (73.66 < lon < 135.05 and 3.86 < lat < 53.55)
 
 
@@ -53,6 +55,7 @@ def _dlon(x: float, y: float) -> float:
 
 
 def wgs84_to_gcj02(lat: float, lon: float) -> tuple[float, float]:
+    """WGS-84 -> GCJ-02 (what Amap, Tencent and WeChat maps show); unchanged outside China."""
     if out_of_china(lat, lon):
         return lat, lon
     dlat = _dlat(lon - 105.0, lat - 35.0)
@@ -79,16 +82,26 @@ def gcj02_to_wgs84(lat: float, lon: float) -> tuple[float, float]:
     return w_lat, w_lon
 
 
+_X_PI = math.pi * 3000.0 / 180.0
+
+
+def gcj02_to_bd09(lat: float, lon: float) -> tuple[float, float]:
+    """GCJ-02 -> BD-09 (Baidu maps)."""
+    z = math.sqrt(lon * lon + lat * lat) + 0.00002 * math.sin(lat * _X_PI)
+    theta = math.atan2(lat, lon) + 0.000003 * math.cos(lon * _X_PI)
+    return z * math.sin(theta) + 0.006, z * math.cos(theta) + 0.0065
+
+
 def bd09_to_gcj02(lat: float, lon: float) -> tuple[float, float]:
-    x_pi = math.pi * 3000.0 / 180.0
+    """BD-09 -> GCJ-02 (the usual closed form; a few centimetres off the exact inverse)."""
     x, y = lon - 0.0065, lat - 0.006
-    z = math.sqrt(x * x + y * y) - 0.00002 * math.sin(y * x_pi)
-    theta = math.atan2(y, x) - 0.000003 * math.cos(x * x_pi)
+    z = math.sqrt(x * x + y * y) - 0.00002 * math.sin(y * _X_PI)
+    theta = math.atan2(y, x) - 0.000003 * math.cos(x * _X_PI)
     return z * math.sin(theta), z * math.cos(theta)
 
 
-def to_wgs84(lat: float, lon: float, system: str = "wgs84") -> tuple[float, float]:
-    """A position given in ``system`` as WGS-84."""
+def to_wgs84(lat: float, lon: float, system: CoordSystem = "wgs84") -> tuple[float, float]:
+    """A position given in ``system`` as WGS-84; Invalid("bad_coordinates") when it is not a position."""
     validate_lat_lon(lat, lon)
     if system == "wgs84":
         return lat, lon

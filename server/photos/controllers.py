@@ -40,10 +40,15 @@ class PhotosController(Controller):
         accuracy: Annotated[float | None, QueryParameter(ge=0, le=100_000)] = None,
         coord: Annotated[Literal["wgs84", "gcj02", "bd09"], QueryParameter()] = "wgs84",
         captured_at: Annotated[datetime | None, QueryParameter()] = None,
+        exif_lat: Annotated[float | None, QueryParameter(ge=-90, le=90)] = None,
+        exif_lon: Annotated[float | None, QueryParameter(ge=-180, le=180)] = None,
+        exif_time: Annotated[datetime | None, QueryParameter()] = None,
+        exif_offset: Annotated[str | None, QueryParameter(pattern=r"^[+-]\d\d:\d\d$")] = None,
     ) -> PhotoOut:
         body = await request.body()
         meta = service.PhotoMeta(sha256=sha256.lower(), site_id=site_id, inspection_uuid=inspection, template_id=template,
-                                 item_key=item, lat=lat, lon=lon, accuracy_m=accuracy, coord_system=coord, captured_at=captured_at)
+                                 item_key=item, lat=lat, lon=lon, accuracy_m=accuracy, coord_system=coord, captured_at=captured_at,
+                                 exif_lat=exif_lat, exif_lon=exif_lon, exif_time=exif_time, exif_offset=exif_offset)
         return await service.put(request.user, uuid, body, meta)
 
     @get("/{uuid:uuid}", operation_id="getPhoto")

@@ -15,7 +15,8 @@ from server.audit import service as audit
 from server.inspections.tables import Inspection
 from server.lib import clock, db
 from server.lib.errors import Conflict, Invalid, NotFound
-from server.lib.geo import haversine_m, to_wgs84
+from server.lib.geo import to_wgs84
+from server.photos.evidence import assess_location, camera_time
 from server.photos.schemas import PhotoOut
 from server.photos.tables import Photo
 from server.settings import get_settings
@@ -37,6 +38,12 @@ class PhotoMeta:
     accuracy_m: float | None = None
     coord_system: str = "wgs84"
     captured_at: datetime | None = None
+    #: EXIF the phone read before it compressed the picture (compression drops EXIF): position and
+    #: camera time, used when the uploaded bytes carry none
+    exif_lat: float | None = None
+    exif_lon: float | None = None
+    exif_time: datetime | None = None
+    exif_offset: str | None = None
 
 
 def store():
@@ -60,13 +67,6 @@ def _out(row: dict[str, Any]) -> PhotoOut:
     )
 
 
-def assess(distance_m: float | None, accuracy_m: float | None, radius_m: float) -> bool | None:
-    """Far when farther than the radius, never judging closer than the reported accuracy."""
-    if distance_m is None:
-        return None
-    return distance_m > max(radius_m, accuracy_m or 0.0)
-
-
 async def put(p: Principal, uuid: UUID, data: bytes, meta: PhotoMeta) -> PhotoOut:
     settings = get_settings()
     if uuid.version != 4:
@@ -87,19 +87,28 @@ async def put(p: Principal, uuid: UUID, data: bytes, meta: PhotoMeta) -> PhotoOu
     capture = None
     if meta.lat is not None and meta.lon is not None:
         capture = to_wgs84(meta.lat, meta.lon, meta.coord_system)
-    position = (ing.gps_lat, ing.gps_lon) if ing.gps_lat is not None else capture
-    distance = round(haversine_m(*position, site.lat, site.lon), 1) if position and site else None
-    taken_at = ing.taken_at.replace(tzinfo=clock.SHANGHAI) if ing.taken_at else None  # camera local time
+    gps_lat, gps_lon, taken, offset = ing.gps_lat, ing.gps_lon, ing.taken_at, ing.taken_offset
+    if gps_lat is None and meta.exif_lat is not None and meta.exif_lon is not None:
+        gps_lat, gps_lon = meta.exif_lat, meta.exif_lon  # read on the phone before compression
+    if taken is None and meta.exif_time is not None:
+        taken, offset = meta.exif_time.replace(tzinfo=None), meta.exif_offset
+    position = (gps_lat, gps_lon) if gps_lat is not None else capture
+    distance = far = None
+    if position and site:
+        accuracy = meta.accuracy_m if position == capture else None  # EXIF GPS carries no accuracy
+        distance, far = assess_location(*position, accuracy, site.lat, site.lon, settings.photo_radius_m)
+        distance = round(distance, 1)
+    taken_at = camera_time(taken, offset) if taken else None
     captured_at = meta.captured_at.replace(tzinfo=clock.SHANGHAI) if meta.captured_at and meta.captured_at.tzinfo is None else meta.captured_at
     mismatch = abs(taken_at - captured_at) > TIME_TOLERANCE if taken_at and captured_at else None
     row = Photo(
         uuid=uuid, sha256=ing.sha256, mime=ing.mime, ext=ing.ext, width=ing.width, height=ing.height,
         size_bytes=len(ing.original), uploaded_by=p.id, site=site.id if site else None,
         inspection_uuid=meta.inspection_uuid, template_id=meta.template_id, item_key=meta.item_key,
-        exif_lat=ing.gps_lat, exif_lon=ing.gps_lon, taken_at=taken_at, exif_ok=ing.exif_ok,
+        exif_lat=gps_lat, exif_lon=gps_lon, taken_at=taken_at, exif_ok=ing.exif_ok,
         capture_lat=capture[0] if capture else None, capture_lon=capture[1] if capture else None,
         capture_accuracy_m=meta.accuracy_m, capture_coord_system=meta.coord_system, captured_at=captured_at,
-        distance_m=distance, far_from_site=assess(distance, meta.accuracy_m if position == capture else None, settings.photo_radius_m),
+        distance_m=distance, far_from_site=far,
         time_mismatch=mismatch, created_at=clock.now(),
     )
     try:

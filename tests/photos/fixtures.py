@@ -1,6 +1,14 @@
-"""Where the real camera photos are: DUCHA_FIXTURES, else ../shared/fixtures/photos beside the repository."""
+"""Test inputs: the real camera photos (DUCHA_FIXTURES, else ../shared/fixtures/photos beside the
+repository, as CI checks out /x/main and /x/shared) and hand-made bad uploads."""
 
+from __future__ import annotations
+
+import hashlib
+import io
 import os
+import struct
+import zipfile
+import zlib
 from pathlib import Path
 
 FIXTURES = Path(os.environ["DUCHA_FIXTURES"]) if os.environ.get("DUCHA_FIXTURES") else (
@@ -8,23 +16,30 @@ FIXTURES = Path(os.environ["DUCHA_FIXTURES"]) if os.environ.get("DUCHA_FIXTURES"
 )
 
 
+def photo(relative: str) -> bytes:
+    """The bytes of a fixture photo, e.g. ``photo("gps/DSCN0010.jpg")``."""
+    return (FIXTURES / relative).read_bytes()
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 def zip_bytes() -> bytes:
     """A ZIP archive, as someone might rename to .jpg."""
-    import io
-    import zipfile
-
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("x.txt", "not a photo")
     return buf.getvalue()
 
 
-def png_bomb() -> bytes:
-    """A 20000x20000 PNG of a few kilobytes: 400 megapixels once decoded."""
-    import io
+def _chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
-    from PIL import Image
 
-    buf = io.BytesIO()
-    Image.new("1", (20000, 20000)).save(buf, "PNG")
-    return buf.getvalue()
+def png_bomb(side: int = 20_000) -> bytes:
+    """A PNG whose header says side x side greyscale pixels (400 MP for 20000), in about a kilobyte:
+    the IDAT holds only the first rows of zeros, so decoding it would also fail as truncated."""
+    ihdr = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
+    idat = zlib.compress(b"\x00" * (side + 1) * 64, 9)
+    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")

@@ -3,6 +3,7 @@
 import asyncio
 import hashlib
 import io
+from datetime import datetime, timezone
 
 from PIL import Image
 
@@ -39,6 +40,22 @@ async def test_browser_position_near_site_is_not_flagged(world):
     r = await _put(client, new_uuid(), data, site_id=world.sites["a1"], lat=A1[0] + 0.001, lon=A1[1], accuracy=15)
     out = r.json()
     assert out["exif_lat"] is None and out["far_from_site"] is False and 100 < out["distance_m"] < 120
+
+
+async def test_exif_read_on_the_phone_stands_in_for_exif_lost_to_compression(world):
+    client = await world.client("inspector")
+    original = Image.open(FIXTURES / "gps" / "DSCN0010.jpg")
+    out = io.BytesIO()
+    original.convert("RGB").resize((800, 600)).save(out, "JPEG", quality=80)  # what the phone uploads: no EXIF
+    r = await _put(client, new_uuid(), out.getvalue(), site_id=world.sites["a1"], lat=A1[0], lon=A1[1], accuracy=10,
+                   exif_lat=43.467448, exif_lon=11.885127, exif_time="2008-10-22T16:28:39", exif_offset="+02:00")
+    assert r.status_code == 200, r.text
+    got = r.json()
+    assert abs(got["exif_lat"] - 43.467448) < 1e-6 and got["far_from_site"] is True
+    taken = datetime.fromisoformat(got["taken_at"])  # camera time at +02:00, not read as Beijing time
+    assert taken == datetime(2008, 10, 22, 14, 28, 39, tzinfo=timezone.utc)
+    bad = await _put(client, new_uuid(), out.getvalue(), exif_offset="8h")
+    assert bad.status_code == 400 and bad.json()["error"] == "invalid_body"
 
 
 async def test_retry_is_the_same_photo_and_stored_once(world):
