@@ -6,14 +6,23 @@ STAMP := $(VENV)/.installed
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export PICCOLO_CONF := piccolo_conf
 
-.PHONY: setup system run test test-sqlite test-postgres bench clean
+.PHONY: setup system system-test debs pwa run test test-sqlite test-postgres test-pwa bench screenshots clean
 
 # Debian packages: fonts-noto-cjk (Chinese in PDFs and watermarks), libharfbuzz-subset0 (fast
 # font subsetting in WeasyPrint), poppler-utils (pdftotext/pdffonts in tests), libpango (WeasyPrint).
 DEBS := fonts-noto-cjk libharfbuzz-subset0 poppler-utils libpango-1.0-0 libpangoft2-1.0-0
 
+# the browser tests drive Debian's Chromium (headless)
+TEST_DEBS := chromium
+
 system:
-	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@$(MAKE) --no-print-directory debs PACKAGES="$(DEBS)"
+
+system-test:
+	@$(MAKE) --no-print-directory debs PACKAGES="$(DEBS) $(TEST_DEBS)"
+
+debs:
+	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then echo "installing Debian packages:$$missing"; \
 	    apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing >/dev/null; \
@@ -26,13 +35,27 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e ".[test]"
 	touch $(STAMP)
 
-setup: system $(STAMP)
+# the phone app: npm packages from the lock file, then the built shell in pwa/dist
+PWA_SRC := $(shell find pwa/src pwa/public -type f 2>/dev/null) pwa/build.mjs
+
+pwa/node_modules/.installed: pwa/package.json pwa/package-lock.json
+	@command -v npm >/dev/null || $(MAKE) --no-print-directory debs PACKAGES="nodejs npm"
+	cd pwa && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+pwa/dist/index.html: pwa/node_modules/.installed $(PWA_SRC)
+	cd pwa && npm run --silent build
+
+pwa: pwa/dist/index.html
+
+setup: system $(STAMP) pwa
 
 run: setup
 	$(BIN)/ducha demo
 	$(BIN)/ducha serve
 
-test: setup
+test: setup system-test
+	cd pwa && npm test --silent
 	$(BIN)/python -m tests.run_all
 
 test-sqlite: setup
@@ -41,8 +64,16 @@ test-sqlite: setup
 test-postgres: setup
 	DUCHA_DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest
 
-bench: setup
+test-pwa: setup system-test
+	cd pwa && npm test --silent
+	$(BIN)/python -m pytest tests/pwa
+
+bench: setup system-test
 	$(BIN)/python -m bench
 
+# the main screens at 360x740, into pwa/docs/ (linked from the README)
+screenshots: setup system-test
+	$(BIN)/python pwa/docs/screenshots.py
+
 clean:
-	rm -rf $(VENV) var/ducha.sqlite*
+	rm -rf $(VENV) var/ducha.sqlite* pwa/node_modules pwa/dist

@@ -3,6 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -22,3 +32,33 @@ def fresh_pg_database(name: str) -> str | None:
     except (OSError, asyncpg.PostgresError):
         return None
     return f"postgresql://postgres@127.0.0.1:5432/{name}"
+
+
+@contextlib.contextmanager
+def demo_server(port: int = 0):
+    """A server process on a fresh SQLite database filled by ``ducha demo``; yields its URL."""
+    root = Path(__file__).resolve().parents[1]
+    with tempfile.TemporaryDirectory(prefix="ducha-bench-") as tmp:
+        env = {**os.environ, "DUCHA_DATABASE_URL": f"sqlite:///{tmp}/demo.sqlite", "DUCHA_MEDIA_DIR": f"{tmp}/media",
+               "DUCHA_SECRET_KEY": "bench", "PICCOLO_CONF": "piccolo_conf"}
+        subprocess.run([sys.executable, "-m", "server.cli", "demo"], cwd=root, env=env, check=True, stdout=subprocess.DEVNULL)
+        if not port:
+            with socket.socket() as s:
+                s.bind(("127.0.0.1", 0))
+                port = s.getsockname()[1]
+        proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "server.asgi:app", "--port", str(port), "--log-level", "warning"],
+                                cwd=root, env=env)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(150):
+                try:
+                    if httpx.get(f"{url}/api/health", timeout=1).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.2)
+            else:
+                raise RuntimeError("the demo server did not start")
+            yield url
+        finally:
+            proc.terminate()
+            proc.wait(10)

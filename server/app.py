@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Litestar, get
+from litestar.config.compression import CompressionConfig
 from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 
@@ -17,6 +18,7 @@ from server.inspections.controllers import InspectionsController
 from server.issues.controllers import IssuesController
 from server.photos.controllers import PhotosController
 from server.sites.controllers import SitesController
+from server.web.routes import pwa_router
 
 
 @get("/api/health", operation_id="health", opt={"exclude_from_auth": True}, tags=["system"])
@@ -49,7 +51,8 @@ async def _close_pool() -> None:
 
 
 def route_handlers() -> list:
-    return [health, AuthController, UsersController, SitesController, TemplatesController, InspectionsController, PhotosController, IssuesController]
+    return [health, AuthController, UsersController, SitesController, TemplatesController, InspectionsController, PhotosController, IssuesController,
+            *pwa_router()]
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -63,6 +66,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_startup=[_start_pool],
         on_shutdown=[_close_pool],
         request_max_body_size=settings.max_body_bytes,
+        # gzip for the app shell and JSON on slow rural links; photos are JPEG already
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6, exclude=["^/api/photos"]),
         openapi_config=OpenAPIConfig(title="ducha 督查 API", version=__version__),
         debug=False,
     )

@@ -21,6 +21,8 @@ class Settings:
     database_url: str = f"sqlite:///{ROOT / 'var' / 'ducha.sqlite'}"
     #: Folder for uploaded photos and generated files.
     media_dir: Path = ROOT / "var" / "media"
+    #: Folder of the built phone app (``npm run build`` in pwa/), served at ``/``.
+    pwa_dir: Path = ROOT / "pwa" / "dist"
     #: Secret for signing; generated once and kept in var/secret_key when unset.
     secret_key: str = ""
     #: Address the server listens on.

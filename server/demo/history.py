@@ -95,11 +95,13 @@ async def load_history() -> dict[str, int]:
     reg = registry()
     inspectors = [await _principal("inspector"), await _principal("inspector2")]
     all_sites = (await sites.list_sites(inspectors[0], limit=500)).items
+    manager = await _principal("site")
+    home = next(s for s in all_sites if s.id == manager.site_id)  # the demo site manager sees issues too
     visits = raised = 0
     try:
         for year, month in MONTHS:
-            for _ in range(VISITS_PER_MONTH):
-                site = rng.choice(all_sites)
+            for n in range(VISITS_PER_MONTH):
+                site = home if n == 0 else rng.choice(all_sites)
                 attrs = sites.rule_attributes(site)
                 template = rng.choice([t for t in reg.all_latest() if template_applies(t, attrs)])
                 p = rng.choice(inspectors)

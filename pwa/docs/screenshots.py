@@ -1,0 +1,90 @@
+"""The main screens at 360x740 in Chromium, on the demo data: ``make screenshots`` writes the PNGs here."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.common import demo_server  # noqa: E402
+
+FIXTURES = ROOT.parent / "shared" / "fixtures" / "photos"
+PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 1, "is_mobile": True, "has_touch": True,
+         "locale": "zh-CN", "timezone_id": "Asia/Shanghai", "geolocation": {"latitude": 35.0285, "longitude": 110.9800},
+         "permissions": ["geolocation"]}
+
+
+async def shot(page, name):
+    await page.wait_for_timeout(400)
+    await page.screenshot(path=str(HERE / f"{name}.png"))
+    print(f"pwa/docs/{name}.png")
+
+
+async def log_in(page, url, user):
+    await page.goto(url)
+    await page.get_by_placeholder("用户名").fill(user)
+    await page.get_by_placeholder("密码").fill("ducha-demo-2026")
+    return page
+
+
+async def main() -> None:
+    from playwright.async_api import async_playwright
+
+    with demo_server() as url:
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+            ctx = await browser.new_context(**PHONE)
+            page = await log_in(await ctx.new_page(), url, "inspector")
+            await shot(page, "1-login")
+            await page.get_by_role("button", name="登录").click()
+            await page.get_by_role("link", name="开始督查").wait_for()
+            await shot(page, "2-home")
+            await page.get_by_role("link", name="开始督查").click()
+            await page.get_by_placeholder("搜索安置点").fill("盐湖")
+            await shot(page, "3-choose-site")
+            await page.locator("a.row").first.click()
+            await page.locator("label.check-row", has_text="消防措施").locator("input").check()
+            await page.get_by_role("button", name="开始检查").click()
+            await page.wait_for_url("**/#/visit/*")
+            await page.get_by_role("button", name="到达现场（记录时间和位置）").click()
+            await page.locator(".arrived").wait_for()
+            items = page.locator(".item:not(.na)")
+            await items.nth(0).get_by_role("radio", name="符合", exact=True).click()
+            await items.nth(1).get_by_role("radio", name="不符合").click()
+            await items.nth(1).locator("input[type=file]").set_input_files(str(FIXTURES / "phone" / "jolla.jpg"))
+            await items.nth(1).locator("figure.thumb").wait_for()
+            await page.evaluate("window.scrollTo(0, 0)")
+            await shot(page, "4-visit-top")
+            await items.nth(1).scroll_into_view_if_needed()
+            await page.evaluate("window.scrollBy(0, 120)")
+            await shot(page, "5-visit-failed-item")
+            await ctx.set_offline(True)
+            await page.goto(f"{url}/#/sync")
+            await page.locator(".outbox-item").first.wait_for()
+            await shot(page, "6-sync-offline")
+            await ctx.set_offline(False)
+            await page.goto(f"{url}/#/issues")
+            await page.locator("a.row").first.wait_for()
+            await shot(page, "7-issues-inspector")
+            await ctx.close()
+
+            ctx = await browser.new_context(**PHONE)
+            page = await log_in(await ctx.new_page(), url, "site")
+            await page.get_by_role("button", name="登录").click()
+            await page.locator("#nav").get_by_role("link", name="问题").click()
+            rows = page.locator("section.card", has_text="待整改").locator("a.row")
+            await rows.first.wait_for()
+            await rows.first.click()
+            await page.get_by_role("heading", name="提交整改").wait_for()
+            await page.get_by_placeholder("整改措施").fill("已清理楼道杂物，张贴禁止堆放提示。")
+            await shot(page, "8-rectify-site")
+            await ctx.close()
+            await browser.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

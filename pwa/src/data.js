@@ -1,0 +1,98 @@
+// What the app keeps for offline use, refreshed from the server whenever it is reachable.
+import * as store from "./store.js";
+import { api } from "./api.js";
+import { templateApplies, siteAttributes } from "./rules.js";
+import { setOwner } from "./outbox.js";
+
+export const session = { me: null };
+
+export async function loadSession() {
+  session.me = (await store.meta.get("me")) || null;
+  setOwner(session.me ? session.me.id : null);
+  return session.me;
+}
+
+export async function login(username, password) {
+  const me = await api.post("/api/auth/login", { username, password });
+  await store.meta.set("csrf", me.csrf_token);
+  const previous = await store.meta.get("me");
+  if (previous && previous.id !== me.id) {
+    // another person on this phone: keep their unsynced work, drop the cached lists
+    await store.clear("issues");
+  }
+  await store.meta.set("me", me);
+  session.me = me;
+  setOwner(me.id);
+  await refresh().catch(() => {});
+  return me;
+}
+
+export async function logout() {
+  // forget locally first: whatever happens to the request, this phone is logged out
+  await store.meta.set("me", null);
+  session.me = null;
+  setOwner(null);
+  try { await api.post("/api/auth/logout", {}); } catch { /* offline or expired: nothing more to do */ }
+  await store.meta.set("csrf", null);
+}
+
+const isCity = (me) => me && (me.role === "city_inspector" || me.role === "city_admin");
+
+// Sites and templates (for inspectors) and the issue inbox; every part best-effort.
+export async function refresh() {
+  const me = session.me;
+  if (!me) return;
+  const fresh = await api.get("/api/auth/me");
+  if (!session.me || session.me.id !== me.id || fresh.id !== me.id) return; // logged out meanwhile
+  await store.meta.set("me", { ...me, ...fresh });
+  await store.meta.set("csrf", fresh.csrf_token);
+  session.me = { ...me, ...fresh };
+  const sites = [];
+  for (let offset = 0; ; offset += 500) {
+    const page = await api.get(`/api/sites?limit=500&offset=${offset}`);
+    sites.push(...page.items);
+    if (sites.length >= page.total || page.items.length === 0) break;
+  }
+  await store.replaceAll("sites", sites);
+  if (isCity(session.me)) {
+    const list = await api.get("/api/templates");
+    for (const summary of list) {
+      const ref = `${summary.id}@${summary.version}`;
+      if (!(await store.get("templates", ref))) {
+        const template = await api.get(summary.url || `/api/templates/${summary.id}/versions/${summary.version}`);
+        await store.put("templates", { ref, latest: true, ...template });
+      }
+    }
+    const latest = new Set(list.map((s) => `${s.id}@${s.version}`));
+    for (const tpl of await store.all("templates")) {
+      if (tpl.latest !== latest.has(tpl.ref)) await store.put("templates", { ...tpl, latest: latest.has(tpl.ref) });
+    }
+  }
+  await refreshIssues();
+  await store.meta.set("refreshedAt", new Date().toISOString());
+  await store.meta.set("lastSync", new Date().toISOString());
+}
+
+export async function refreshIssues() {
+  const inbox = await api.get("/api/issues/inbox");
+  const page = await api.get("/api/issues?limit=200&sort=deadline");
+  const byId = new Map();
+  for (const i of page.items) byId.set(i.id, { ...i, box: null });
+  for (const [box, items] of Object.entries(inbox)) {
+    for (const i of items) byId.set(i.id, { ...(byId.get(i.id) || i), box });
+  }
+  const old = await store.all("issues");
+  const details = new Map(old.filter((i) => i.detail).map((i) => [i.id, i.detail]));
+  await store.replaceAll("issues", [...byId.values()].map((i) => ({ ...i, detail: details.get(i.id) || null, cached_at: new Date().toISOString() })));
+}
+
+export async function sites() {
+  const all = await store.all("sites");
+  return all.sort((a, b) => a.county_name.localeCompare(b.county_name, "zh") || a.name.localeCompare(b.name, "zh"));
+}
+
+export async function templatesFor(site) {
+  const attrs = siteAttributes(site);
+  const all = await store.all("templates");
+  return all.filter((t) => t.latest && templateApplies(t, attrs)).sort((a, b) => a.title.localeCompare(b.title, "zh"));
+}

@@ -1,0 +1,89 @@
+// Start-up and routing. The outbox drains on start, on "online", when the app comes back to the
+// foreground, and on the 立即同步 button; it never depends on the service worker.
+import { loadSession, refresh, logout, session } from "./data.js";
+import { drain, events, status } from "./outbox.js";
+import { t } from "./messages.js";
+import { h, toast, mount, confirmTap } from "./ui/dom.js";
+import { loginScreen } from "./ui/login.js";
+import { homeScreen, newVisitScreen, chooseTemplatesScreen } from "./ui/home.js";
+import { visitScreen } from "./ui/visit.js";
+import { issuesScreen, issueScreen } from "./ui/issues.js";
+import { syncScreen, renderSyncBar } from "./ui/sync.js";
+
+const inspectorOnly = (screen) => (m) => (["city_inspector", "city_admin"].includes(session.me.role)
+  ? screen(m) : mount(h("p.card.notice", t.inspectorsOnly)));
+
+const routes = [
+  [/^#\/new\/(\d+)$/, inspectorOnly((m) => chooseTemplatesScreen(m[1]))],
+  [/^#\/new$/, inspectorOnly(() => newVisitScreen())],
+  [/^#\/visit\/([0-9a-f-]{36})$/, inspectorOnly((m) => visitScreen(m[1]))],
+  [/^#\/issues$/, () => issuesScreen()],
+  [/^#\/issue\/(\d+)$/, (m) => issueScreen(m[1])],
+  [/^#\/sync$/, () => syncScreen()],
+];
+
+async function route() {
+  if (!session.me) {
+    document.getElementById("nav").hidden = true;
+    return loginScreen();
+  }
+  renderNav();
+  renderSyncBar();
+  const hash = location.hash || "#/";
+  for (const [re, screen] of routes) {
+    const m = hash.match(re);
+    if (m) return screen(m);
+  }
+  return homeScreen();
+}
+
+function renderNav() {
+  const nav = document.getElementById("nav");
+  const here = (location.hash || "#/").split("/")[1] || "";
+  const link = (href, label, key) => h("a", { href, class: here === key ? "on" : "" }, label);
+  nav.replaceChildren(link("#/", t.home, ""), link("#/issues", t.issues, "issues"), link("#/sync", t.sync, "sync"),
+    h("button.link", { type: "button", onclick: async (e) => {
+      const button = e.currentTarget;
+      const { pending } = await status();
+      const out = async () => { await logout(); route(); };
+      return pending ? confirmTap(button, t.confirmLogout(pending), out) : out();
+    } }, t.logout));
+  nav.hidden = false;
+}
+
+async function sync() {
+  if (!session.me) return;
+  await drain();
+  if (navigator.onLine) await refresh().catch(() => {});
+}
+
+async function start() {
+  if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
+  await loadSession();
+  window.addEventListener("hashchange", route);
+  window.addEventListener("online", sync);
+  document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") sync(); });
+  events.addEventListener("auth", () => toast(t.sessionExpired, "error"));
+  await renderSyncBar();
+  await route();
+  document.documentElement.dataset.ready = "1";
+  performance.mark("ducha-ready"); // the first screen is on: measured by bench/pwa_shell.py
+  sync();
+  registerServiceWorker();
+}
+
+function registerServiceWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  navigator.serviceWorker.register("/sw.js").then((reg) => {
+    reg.addEventListener("updatefound", () => {
+      const next = reg.installing;
+      next && next.addEventListener("statechange", () => {
+        if (next.state === "installed" && navigator.serviceWorker.controller) {
+          toast(`${t.updateReady}${t.reload}`);
+        }
+      });
+    });
+  }).catch(() => { /* no SW (WeChat, some webviews): drafts and outbox still work */ });
+}
+
+start();

@@ -1,0 +1,69 @@
+// Every piece of Chinese UI text, in one place.
+export const t = {
+  appName: "督查",
+  appTitle: "易地搬迁安置点督查",
+  login: "登录", logout: "退出登录", username: "用户名", password: "密码",
+  loginFailed: "登录失败", needOnlineLogin: "首次使用须联网登录一次，之后可离线工作。",
+  offline: "网络不可用，联网后自动重试", serverError: "服务器出错", notAcknowledged: "服务器未确认收到，将重试",
+  photoLost: "照片数据已丢失，请重新拍摄",
+  otherUser: "这是另一个账号留下的数据：请该账号登录后同步",
+  confirmLogout: (n) => `还有 ${n} 项未同步：退出后须用同一账号重新登录才能上传。`,
+  online: "在线", offlineBadge: "离线",
+  syncNow: "立即同步", syncing: "同步中…", pending: (n) => `待同步 ${n} 项`, allSynced: "已全部同步",
+  lastSync: (s) => `${s} 已同步`, neverSynced: "尚未同步", syncErrors: (n) => `${n} 项同步出错`,
+  home: "首页", visits: "督查", issues: "问题", sync: "同步",
+  startVisit: "开始督查", inspectorsOnly: "只有市级督查人员可以开展督查。县、安置点和部门请在“问题”中查看并整改。", chooseSite: "选择安置点", searchSite: "搜索安置点、县区或乡镇",
+  chooseTemplates: "选择检查表", startWithTemplates: "开始检查", pickOne: "请至少选择一张检查表",
+  drafts: "未提交的督查", queued: "已提交，待上传", synced: "已上传", noDrafts: "暂无未提交的督查",
+  recentVisits: "最近提交", people: (n) => `${n} 人`,
+  arrival: "到达现场", arrive: "到达现场（记录时间和位置）", locating: "正在定位…",
+  arrivedAt: (time, dist) => `已于 ${time} 到达，距安置点 ${dist}`,
+  farWarning: (dist) => `当前位置距安置点 ${dist}，超出 500 米范围。可继续检查，系统会标记此情况。`,
+  locationFailed: { denied: "未获准使用定位，请在浏览器设置中允许定位后重试", unavailable: "暂时无法定位，请到空旷处重试", unsupported: "此浏览器不支持定位" },
+  retry: "重试",
+  check: { pass: "符合", fail: "不符合", na: "不适用" },
+  required: "必填", notApplicable: "本安置点不适用", willRaise: "不符合：提交后生成问题",
+  photoOnFail: "不符合时须拍照取证",
+  takePhoto: "拍照", addPhoto: "拍照取证", processingPhoto: "正在处理照片…", photoFailed: "照片处理失败",
+  photoDistance: (d) => `距安置点 ${d}`, photoNoPosition: "无位置信息",
+  notes: "督查备注", submit: "提交督查", submitOffline: "提交（联网后自动上传）",
+  submitProblems: "还不能提交：", deleteDraft: "删除草稿", confirmDelete: "删除后无法恢复这份未提交的督查及其照片。",
+  needArrival: "请先点“到达现场”记录到达时间和位置",
+  requiredMissing: (text) => `「${text}」必须填写`, photoMissing: (text) => `「${text}」不符合，须拍照取证`,
+  submitted: "已提交。联网时会自动上传，可在“同步”中查看。",
+  readOnly: "此督查已提交，不能再修改。",
+  issueInbox: "待办问题", toRectify: "待整改", toVerify: "待核查", escalated: "已报市办", allIssues: "全部问题",
+  noIssues: "暂无问题", deadline: "整改期限", overdue: "已逾期", found: "发现时间", state: "状态",
+  rectify: "提交整改", measures: "整改措施", responsible: "责任人", completedOn: "完成日期",
+  rectifyQueued: "整改已保存，联网后自动上传", rectifyPending: "有整改待上传",
+  verify: "核查", accept: "通过，销号", reject: "退回整改", comment: "核查意见", noPhotoReason: "无整改后照片的理由",
+  verifyOnline: "核查销号需要联网，请联网后再试", verified: "已核查",
+  rounds: "整改记录", round: (n) => `第 ${n} 轮`,
+  cachedAt: (s) => `离线数据，更新于 ${s}`,
+  storage: "本机存储", usage: (used, quota) => `已用 ${used}，可用 ${quota}`,
+  persisted: "已申请持久存储：浏览器不会自动清除", notPersisted: "未获持久存储：空间紧张时浏览器可能清除数据，请及时同步",
+  iosWarning: "您在 iPhone 浏览器中直接使用：未同步的数据在几天不用后可能被系统清除。请尽快联网同步，或“添加到主屏幕”后使用。",
+  noServiceWorker: "此浏览器不支持离线缓存应用（如微信内置浏览器）：请联网打开；草稿和待上传数据仍会保存在本机。",
+  exportData: "导出未同步数据（备份文件）", exportHint: "同步一直失败时，可导出文件交给管理员导入。",
+  outboxItem: { photo: "照片", inspection: "督查记录", rectification: "整改" },
+  attempts: (n) => `已尝试 ${n} 次`, error: "错误",
+  sessionExpired: "登录已过期，请重新登录后继续同步（数据不会丢失）",
+  updateReady: "新版本已就绪，", reload: "点此刷新",
+  back: "返回", save: "保存", cancel: "取消", loading: "加载中…",
+  roles: { city_admin: "市级管理员", city_inspector: "市级督查员", county_team: "县级专班", site_manager: "安置点负责人", department: "行业部门" },
+};
+
+export function formatTime(iso) {
+  if (!iso) return "";
+  const d = new Date(iso);
+  const p = (n) => String(n).padStart(2, "0");
+  const time = `${p(d.getHours())}:${p(d.getMinutes())}`;
+  return d.toDateString() === new Date().toDateString() ? `今天 ${time}` : `${d.getMonth() + 1}月${d.getDate()}日 ${time}`;
+}
+
+export function formatBytes(n) {
+  if (n == null) return "?";
+  if (n >= 1 << 30) return `${(n / (1 << 30)).toFixed(1)} GB`;
+  if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MB`;
+  return `${Math.round(n / 1024)} KB`;
+}

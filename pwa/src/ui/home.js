@@ -1,0 +1,73 @@
+// Home: the visits on this phone, and starting a new one (site, then templates).
+import * as store from "../store.js";
+import { sites, templatesFor, session } from "../data.js";
+import { t, formatTime } from "../messages.js";
+import { h, mount, go, toast } from "./dom.js";
+import { uuid4 } from "../uuid.js";
+
+const STATE_LABEL = { draft: "草稿", queued: t.queued, synced: t.synced };
+
+export async function homeScreen() {
+  const me = session.me;
+  const city = me.role === "city_inspector" || me.role === "city_admin";
+  const drafts = (await store.all("drafts")).filter((d) => d.inspector_id === me.id)
+    .sort((a, b) => (b.updated_at || "").localeCompare(a.updated_at || ""));
+  const open = drafts.filter((d) => d.state !== "synced");
+  const done = drafts.filter((d) => d.state === "synced").slice(0, 10);
+  const issues = await store.all("issues");
+  const toRectify = issues.filter((i) => i.box === "to_rectify").length;
+  const toVerify = issues.filter((i) => i.box === "to_verify").length;
+  const row = (d) => h("a.row", { href: `#/visit/${d.uuid}` },
+    h("span.grow", h("b", d.site_name), h("small", ` ${d.county_name || ""} · ${d.templates.length} 张表 · ${formatTime(d.updated_at)}`)),
+    h("span", { class: `pill ${d.state}` }, STATE_LABEL[d.state]));
+  mount(h("div.home",
+    h("section.card.hello", h("h1", `${me.display_name}`), h("p.sub", t.roles[me.role] || me.role_name)),
+    city ? h("a.button.primary.big", { href: "#/new" }, "＋ ", t.startVisit) : null,
+    toRectify || toVerify ? h("a.card.row.inbox", { href: "#/issues" },
+      h("span.grow", t.issueInbox), toRectify ? h("span.pill.open", `${t.toRectify} ${toRectify}`) : null,
+      toVerify ? h("span.pill.queued", `${t.toVerify} ${toVerify}`) : null) : null,
+    city ? h("section.card", h("h2", t.drafts), open.length ? h("div.list", open.map(row)) : h("p.muted", t.noDrafts)) : null,
+    city && done.length ? h("section.card", h("h2", t.recentVisits), h("div.list", done.map(row))) : null,
+    city ? null : h("a.button.primary.big", { href: "#/issues" }, t.issueInbox),
+  ));
+}
+
+export async function newVisitScreen() {
+  const all = await sites();
+  const search = h("input", { type: "search", placeholder: t.searchSite, oninput: () => render() });
+  const list = h("div.list");
+  const render = () => {
+    const q = search.value.trim();
+    const shown = all.filter((s) => !q || `${s.name}${s.county_name}${s.township}`.includes(q)).slice(0, 100);
+    list.replaceChildren(...shown.map((s) => h("a.row", { href: `#/new/${s.id}` },
+      h("span.grow", h("b", s.name), h("small", ` ${s.county_name} ${s.township || ""}`)), h("small", t.people(s.total_people)))));
+    if (!shown.length) list.append(h("p.muted", all.length ? "没有匹配的安置点" : "尚无安置点数据，请联网同步一次"));
+  };
+  render();
+  mount(h("div", h("header.screen-head", h("a.back", { href: "#/", "aria-label": t.back }, "‹"), h("h1", t.chooseSite)),
+    h("section.card", search, list)));
+}
+
+export async function chooseTemplatesScreen(siteId) {
+  const site = await store.get("sites", Number(siteId));
+  if (!site) return go("#/new");
+  const templates = await templatesFor(site);
+  const chosen = new Set();
+  const boxes = templates.map((tpl) => h("label.row.check-row",
+    h("input", { type: "checkbox", value: `${tpl.id}@${tpl.version}`, onchange: (e) => e.target.checked ? chosen.add(tpl) : chosen.delete(tpl) }),
+    h("span.grow", h("b", tpl.title), h("small", ` ${tpl.area} · 第${tpl.version}版`))));
+  const start = h("button.primary.big", { type: "button", onclick: async () => {
+    if (!chosen.size) return toast(t.pickOne, "error");
+    const now = new Date().toISOString();
+    const draft = {
+      uuid: uuid4(), site_id: site.id, site_name: site.name, county_name: site.county_name,
+      inspector_id: session.me.id, templates: [...chosen].map((x) => ({ id: x.id, version: x.version })),
+      answers: {}, photos: {}, notes: "", arrival: null, started_at: now, updated_at: now, state: "draft",
+    };
+    await store.put("drafts", draft);
+    go(`#/visit/${draft.uuid}`);
+  } }, t.startWithTemplates);
+  mount(h("div", h("header.screen-head", h("a.back", { href: "#/new", "aria-label": t.back }, "‹"),
+    h("div", h("h1", site.name), h("p.sub", `${site.county_name} · ${t.people(site.total_people)}`))),
+  h("section.card", h("h2", t.chooseTemplates), templates.length ? boxes : h("p.muted", "尚无检查表数据，请联网同步一次")), start));
+}

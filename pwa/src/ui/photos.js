@@ -1,0 +1,66 @@
+// A row of photo thumbnails with their distance to the site, and a camera button.
+import * as store from "../store.js";
+import { capture, discard } from "../capture.js";
+import { position, formatDistance } from "../geo.js";
+import { objectUrl } from "../photo.js";
+import { h, toast } from "./dom.js";
+import { t } from "../messages.js";
+
+const FAR_M = 500;
+
+// uuids: current list; owner: {site, inspection, template, item, label}; onChange(newList)
+export function photoStrip(uuids, owner, onChange, { editable = true, label = t.takePhoto } = {}) {
+  const strip = h("div.photos");
+  const list = [...uuids];
+  const render = async () => {
+    const cells = [];
+    for (const id of list) {
+      const rec = await store.get("photos", id);
+      const img = h("img", { alt: "照片", src: rec ? objectUrl(rec.thumb) : "" });
+      const dist = rec && rec.distance_m != null
+        ? h("span", { class: rec.distance_m > FAR_M ? "far" : "" }, t.photoDistance(formatDistance(rec.distance_m)))
+        : h("span", t.photoNoPosition);
+      const remove = editable && rec && !rec.synced
+        ? h("button.remove", { type: "button", "aria-label": "删除照片", onclick: async () => {
+            await discard(id);
+            list.splice(list.indexOf(id), 1);
+            onChange([...list]);
+            render();
+          } }, "×")
+        : null;
+      cells.push(h("figure.thumb", img, h("figcaption", dist), remove));
+    }
+    strip.replaceChildren(...cells);
+    if (editable) strip.append(cameraButton(owner, async (records) => {
+      list.push(...records.map((r) => r.uuid));
+      onChange([...list]);
+      render();
+    }, label));
+  };
+  render();
+  return strip;
+}
+
+export function cameraButton(owner, onCaptured, label = t.takePhoto) {
+  let pos = null;
+  const input = h("input", { type: "file", accept: "image/*", capture: "environment", multiple: true, class: "hidden-input" });
+  const button = h("button.camera", { type: "button", onclick: () => { pos = position(); input.click(); } }, label);
+  input.addEventListener("change", async () => {
+    const files = [...input.files];
+    input.value = "";
+    if (!files.length) return;
+    button.disabled = true;
+    button.textContent = t.processingPhoto;
+    const records = [];
+    try {
+      for (const file of files) records.push(await capture(file, owner, pos || position()));
+    } catch (err) {
+      toast(`${t.photoFailed}：${err.message}`, "error");
+    } finally {
+      button.disabled = false;
+      button.replaceChildren(label);
+    }
+    if (records.length) onCaptured(records);
+  });
+  return h("span.camera-wrap", button, input);
+}

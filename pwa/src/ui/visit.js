@@ -1,0 +1,249 @@
+// One visit: arrival, every item of the chosen templates, photos, notes, submit.
+// Every change is written to IndexedDB at once; submitting puts the visit in the outbox.
+import * as store from "../store.js";
+import { enqueue, drain } from "../outbox.js";
+import { assess, siteAttributes } from "../rules.js";
+import { position, distanceM, formatDistance } from "../geo.js";
+import { t, formatTime } from "../messages.js";
+import { h, mount, toast, go, confirmTap } from "./dom.js";
+import { photoStrip } from "./photos.js";
+import { discard } from "../capture.js";
+
+const FAR_M = 500;
+
+export async function visitScreen(uuid) {
+  const draft = await store.get("drafts", uuid);
+  if (!draft) return mount(h("section.card", h("p", "找不到这份督查记录。"), h("a.button", { href: "#/" }, t.back)));
+  const site = await store.get("sites", draft.site_id);
+  const templates = [];
+  for (const ref of draft.templates) templates.push(await store.get("templates", `${ref.id}@${ref.version}`));
+  const editable = draft.state === "draft";
+  const attrs = site ? siteAttributes(site) : {};
+  const cards = new Map(); // "tid/key" -> {el, item, template}
+  let saving = Promise.resolve();
+
+  const save = () => {
+    draft.updated_at = new Date().toISOString();
+    const snapshot = structuredClone(draft);
+    saving = saving.then(() => store.put("drafts", snapshot)).catch((err) => toast(`保存失败：${err.message}`, "error"));
+    return saving;
+  };
+
+  const refreshStates = () => {
+    for (const tpl of templates) {
+      const { applicable, failed } = assess(tpl, attrs, draft.answers[tpl.id] || {});
+      for (const section of tpl.sections) {
+        for (const item of section.items) {
+          const card = cards.get(`${tpl.id}/${item.key}`);
+          if (!card) continue;
+          card.el.classList.toggle("na", !applicable[item.key]);
+          card.el.classList.toggle("failed", !!failed[item.key]);
+          const photos = ((draft.photos[tpl.id] || {})[item.key] || []).length;
+          card.el.classList.toggle("needs-photo", !!failed[item.key] && item.photo_on_fail && photos === 0);
+        }
+      }
+    }
+  };
+
+  const setAnswer = (tpl, item, value) => {
+    const answers = (draft.answers[tpl.id] ||= {});
+    const empty = value === null || value === undefined || value === "" || (Array.isArray(value) && value.length === 0);
+    if (empty) delete answers[item.key];
+    else answers[item.key] = value;
+    save();
+    refreshStates();
+  };
+
+  const setPhotos = (tpl, item, list) => {
+    const photos = (draft.photos[tpl.id] ||= {});
+    if (list.length) photos[item.key] = list;
+    else delete photos[item.key];
+    if (item.type === "photo") setAnswer(tpl, item, list);
+    else { save(); refreshStates(); }
+  };
+
+  const header = h("header.screen-head",
+    h("a.back", { href: "#/", "aria-label": t.back }, "‹"),
+    h("div", h("h1", site ? site.name : `安置点 ${draft.site_id}`), h("p.sub", site ? `${site.county_name} ${site.township || ""}` : "")));
+
+  const arrivalBox = h("section.card.arrival");
+  const renderArrival = () => {
+    const a = draft.arrival;
+    if (a) {
+      const d = site ? distanceM(a.lat, a.lon, site.lat, site.lon) : null;
+      arrivalBox.replaceChildren(
+        h("h2", t.arrival),
+        h("p", { class: "arrived" }, "✓ ", t.arrivedAt(formatTime(a.at), formatDistance(d))),
+        d != null && d > FAR_M ? h("p.warn", t.farWarning(formatDistance(d))) : null,
+      );
+      return;
+    }
+    if (!editable) return arrivalBox.replaceChildren(h("h2", t.arrival), h("p", "未记录"));
+    const button = h("button.primary.big", { type: "button", onclick: async () => {
+      button.disabled = true;
+      button.textContent = t.locating;
+      const pos = await position();
+      if (pos.error) {
+        button.disabled = false;
+        button.textContent = t.arrive;
+        arrivalBox.querySelector(".warn")?.remove();
+        arrivalBox.append(h("p.warn", t.locationFailed[pos.error] || t.locationFailed.unavailable));
+        return;
+      }
+      draft.arrival = { at: new Date().toISOString(), lat: pos.lat, lon: pos.lon, accuracy_m: pos.accuracy_m, source: "browser", coord_system: "wgs84" };
+      await save();
+      renderArrival();
+    } }, t.arrive);
+    arrivalBox.replaceChildren(h("h2", t.arrival), button);
+  };
+  renderArrival();
+
+  const body = [];
+  for (const tpl of templates) {
+    body.push(h("h2.template-title", tpl.title, h("small", ` 第${tpl.version}版`)));
+    for (const section of tpl.sections) {
+      const items = section.items.map((item) => {
+        const el = itemCard(tpl, item, draft, editable, { setAnswer, setPhotos, site });
+        cards.set(`${tpl.id}/${item.key}`, { el, item, template: tpl });
+        return el;
+      });
+      body.push(h("section.card.section", h("h3", section.title), ...items));
+    }
+  }
+
+  const notes = h("textarea", { rows: 3, placeholder: t.notes, disabled: !editable, oninput: (e) => { draft.notes = e.target.value; save(); } });
+  notes.value = draft.notes || "";
+  const problems = h("div.problems");
+
+  const submit = h("button.primary.big", { type: "button", onclick: async () => {
+    const errors = validate(draft, templates, attrs);
+    if (errors.length) {
+      problems.replaceChildren(h("p", t.submitProblems), h("ul", errors.map((e) => h("li", e))));
+      problems.scrollIntoView({ block: "center" });
+      return;
+    }
+    submit.disabled = true;
+    await saving;
+    const bodyJson = {
+      site_id: draft.site_id, templates: draft.templates, state: "submitted", arrival: draft.arrival,
+      answers: draft.answers, photos: draft.photos, notes: draft.notes || "", unannounced: true, started_at: draft.started_at,
+    };
+    draft.state = "queued";
+    draft.submitted_at = new Date().toISOString();
+    await store.together(["drafts", "outbox"], async (tx) => {
+      await tx.objectStore("drafts").put(structuredClone(draft));
+      await enqueue(tx, { kind: "inspection", uuid: draft.uuid, body: bodyJson, label: site ? site.name : "" });
+    });
+    toast(t.submitted);
+    go("#/");
+    drain();
+  } }, navigator.onLine ? t.submit : t.submitOffline);
+
+  const remove = h("button.link.danger", { type: "button", onclick: (e) => confirmTap(e.currentTarget, t.confirmDelete, async () => {
+    for (const byItem of Object.values(draft.photos)) for (const list of Object.values(byItem)) for (const id of list) await discard(id);
+    await store.del("drafts", draft.uuid);
+    go("#/");
+  }) }, t.deleteDraft);
+
+  mount(h("div.visit", header,
+    editable ? null : h("p.notice", t.readOnly, draft.server ? ` 已上传，生成问题 ${draft.server.issues} 条。` : ""),
+    arrivalBox, ...body,
+    h("section.card", h("h3", t.notes), notes),
+    editable ? h("section.card.submit", problems, submit, remove) : null));
+  refreshStates();
+}
+
+function itemCard(tpl, item, draft, editable, { setAnswer, setPhotos, site }) {
+  const value = (draft.answers[tpl.id] || {})[item.key];
+  const photos = (draft.photos[tpl.id] || {})[item.key] || [];
+  const owner = { site, inspection: draft.uuid, template: tpl.id, item: item.key, label: item.text };
+  const title = h("p.item-text", item.required ? h("b.req", "*") : null, item.text, item.basis ? h("small.basis", ` 〔${item.basis}〕`) : null);
+  const help = item.help ? h("p.help", item.help) : null;
+  const input = inputFor(tpl, item, value, editable, setAnswer);
+  const status = h("p.status",
+    h("span.na-text", t.notApplicable), h("span.fail-text", item.raises_issue ? t.willRaise : t.check.fail),
+    h("span.photo-text", t.photoOnFail));
+  const strip = item.type === "photo" ? null : photoStrip(photos, owner, (list) => setPhotos(tpl, item, list), { editable, label: t.addPhoto });
+  const photoInput = item.type === "photo" ? photoStrip(photos, owner, (list) => setPhotos(tpl, item, list), { editable }) : null;
+  return h("div.item", { "data-key": `${tpl.id}/${item.key}`, "data-type": item.type, "data-raises": item.raises_issue ? "1" : "0" }, title, help, input, photoInput, status, strip);
+}
+
+function inputFor(tpl, item, value, editable, setAnswer) {
+  const set = (v) => setAnswer(tpl, item, v);
+  if (item.type === "check") {
+    const group = h("div.choices.check", { role: "radiogroup" });
+    for (const [v, label] of Object.entries(t.check)) {
+      const b = h("button", { type: "button", class: `choice ${v}${value === v ? " on" : ""}`, role: "radio", "aria-checked": String(value === v), disabled: !editable,
+        onclick: () => {
+          const next = b.classList.contains("on") ? null : v;
+          group.querySelectorAll("button").forEach((x) => { x.classList.remove("on"); x.setAttribute("aria-checked", "false"); });
+          if (next) { b.classList.add("on"); b.setAttribute("aria-checked", "true"); }
+          set(next);
+        } }, label);
+      group.append(b);
+    }
+    return group;
+  }
+  if (item.type === "number" || item.type === "integer") {
+    const el = h("input", { type: "number", inputmode: item.type === "integer" ? "numeric" : "decimal", step: item.type === "integer" ? "1" : "any",
+      min: item.min ?? null, max: item.max ?? null, disabled: !editable,
+      oninput: () => {
+        const v = el.value === "" ? null : item.type === "integer" ? parseInt(el.value, 10) : parseFloat(el.value);
+        set(Number.isFinite(v) ? v : null);
+      } });
+    if (value !== undefined) el.value = value;
+    return h("label.number", el, item.unit ? h("span.unit", item.unit) : null);
+  }
+  if (item.type === "text") {
+    const el = h("textarea", { rows: 2, maxlength: 2000, disabled: !editable, oninput: () => set(el.value) });
+    el.value = value || "";
+    return el;
+  }
+  if (item.type === "date") {
+    const el = h("input", { type: "date", disabled: !editable, oninput: () => set(el.value || null) });
+    el.value = value || "";
+    return el;
+  }
+  if (item.type === "single" || item.type === "multi") {
+    const multi = item.type === "multi";
+    const chosen = new Set(multi ? value || [] : value ? [value] : []);
+    const group = h("div.choices.options");
+    for (const o of item.options) {
+      const b = h("button", { type: "button", class: `choice${chosen.has(o.value) ? " on" : ""}`, disabled: !editable, onclick: () => {
+        if (multi) {
+          chosen.has(o.value) ? chosen.delete(o.value) : chosen.add(o.value);
+          b.classList.toggle("on");
+          set(item.options.map((x) => x.value).filter((x) => chosen.has(x)));
+        } else {
+          const on = !b.classList.contains("on");
+          group.querySelectorAll("button").forEach((x) => x.classList.remove("on"));
+          if (on) b.classList.add("on");
+          set(on ? o.value : null);
+        }
+      } }, o.label);
+      group.append(b);
+    }
+    return group;
+  }
+  return null; // photo: the strip is the input
+}
+
+export function validate(draft, templates, attrs) {
+  const errors = [];
+  if (!draft.arrival) errors.push(t.needArrival);
+  for (const tpl of templates) {
+    const answers = draft.answers[tpl.id] || {};
+    const { applicable, failed } = assess(tpl, attrs, answers);
+    for (const section of tpl.sections) {
+      for (const item of section.items) {
+        if (!applicable[item.key]) continue;
+        const v = answers[item.key];
+        const empty = v === undefined || v === null || v === "" || (Array.isArray(v) && v.length === 0);
+        if (empty && item.required) errors.push(t.requiredMissing(item.text));
+        const photos = ((draft.photos[tpl.id] || {})[item.key] || []).length;
+        if (failed[item.key] && item.photo_on_fail && !photos) errors.push(t.photoMissing(item.text));
+      }
+    }
+  }
+  return errors;
+}

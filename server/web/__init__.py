@@ -1,0 +1,1 @@
+"""The phone app (pwa/) served at ``/``."""

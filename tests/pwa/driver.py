@@ -1,0 +1,109 @@
+"""What a person does in the phone app, as Playwright steps (shared by the browser tests)."""
+
+from __future__ import annotations
+
+from playwright.async_api import BrowserContext, Page, expect
+
+from tests.photos.fixtures import FIXTURES
+from tests.world import PASSWORD
+
+#: fixture photos used as camera shots: a 12 MP iPhone photo with GPS, a 12 MP photo without,
+#: a small GPS-tagged one, and one whose EXIF says "rotate 90°"
+SHOTS = [FIXTURES / "phone" / "iphone_hdr_NO.jpg", FIXTURES / "phone" / "jolla.jpg",
+         FIXTURES / "gps" / "DSCN0012.jpg", FIXTURES / "orientation" / "portrait_6.jpg"]
+
+
+async def log_in(page: Page, username: str) -> None:
+    await page.goto("/")
+    await page.get_by_placeholder("用户名").fill(username)
+    await page.get_by_placeholder("密码").fill(PASSWORD)
+    await page.get_by_role("button", name="登录").click()
+    await expect(page.locator("#nav")).to_be_visible()
+
+
+async def wait_for_service_worker(page: Page) -> None:
+    await page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15000)
+
+
+async def go_offline(ctx: BrowserContext) -> None:
+    """No network at all: the browser's offline switch and every request refused, the service
+    worker's own fetches included (setOffline alone has not always blocked those)."""
+    await ctx.set_offline(True)
+    await ctx.route("**/*", lambda route: route.abort("internetdisconnected"))
+
+
+async def go_online(ctx: BrowserContext) -> None:
+    await ctx.unroute("**/*")
+    await ctx.set_offline(False)
+
+
+async def start_visit(page: Page, site_name: str, templates: list[str]) -> str:
+    await page.get_by_role("link", name="开始督查").click()
+    await page.get_by_placeholder("搜索安置点").fill(site_name[:4])
+    await page.get_by_role("link", name=site_name).click()
+    for title in templates:
+        await page.locator("label.check-row", has_text=title).locator("input").check()
+    await page.get_by_role("button", name="开始检查").click()
+    await page.wait_for_url("**/#/visit/*")
+    await page.get_by_role("button", name="到达现场（记录时间和位置）").click()
+    await expect(page.locator(".arrived")).to_be_visible()
+    return page.url.rsplit("/", 1)[1]
+
+
+async def fill_everything(page: Page, fail: int = 2) -> dict:
+    """Answer every applicable item: the first ``fail`` check items 不符合 with a photo, every other
+    check 符合, numbers within range, the first option, some text; a photo on every failed item and
+    on the first checks until each fixture shot was taken once.
+    Answers can change which items apply, so go round until nothing is left unanswered."""
+    shots = iter(SHOTS * 10)
+    failed = photos = 0
+    for _ in range(5):
+        changed = False
+        items = page.locator(".item:not(.na)")
+        for i in range(await items.count()):
+            item = items.nth(i)
+            kind = await item.get_attribute("data-type")
+            if kind == "check" and not await item.locator(".choice.on").count():
+                if failed < fail and await item.get_attribute("data-raises") == "1":
+                    await item.get_by_role("radio", name="不符合").click()
+                    failed += 1
+                else:
+                    await item.get_by_role("radio", name="符合", exact=True).click()
+                changed = True
+            elif kind in ("number", "integer"):
+                box = item.locator("input[type=number]")
+                if not await box.input_value():
+                    low = await box.get_attribute("min")
+                    await box.fill(str(max(int(float(low or 0)), 5)))
+                    changed = True
+            elif kind == "text":
+                box = item.locator("textarea")
+                if not await box.input_value():
+                    await box.fill("现场查看，情况已记录。")
+                    changed = True
+            elif kind in ("single", "multi") and not await item.locator(".choice.on").count():
+                await item.locator(".choice").first.click()
+                changed = True
+            before = await item.locator("figure.thumb").count()
+            failing = await item.evaluate("el => el.classList.contains('failed')")
+            if (failing and before == 0) or (photos < len(SHOTS) and kind == "check" and before == 0):
+                await item.locator("input[type=file]").set_input_files(str(next(shots)))
+                await expect(item.locator("figure.thumb")).to_have_count(before + 1, timeout=20000)
+                photos += 1
+                changed = True
+        if not changed:
+            break
+    return {"failed": failed, "photos": photos}
+
+
+async def submit(page: Page) -> None:
+    await page.get_by_role("button", name="提交").click()
+    await page.wait_for_url("**/#/")
+
+
+async def sync_now(page: Page) -> None:
+    await page.locator("#sync-now").click()
+
+
+async def pending_text(page: Page) -> str:
+    return await page.locator("#pending-count").inner_text()

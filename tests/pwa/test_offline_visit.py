@@ -1,0 +1,170 @@
+"""An inspector with no network: log in once, fill a whole visit with photos, reload, submit,
+come back online, and find exactly one inspection, its photos and its issues on the server."""
+
+from __future__ import annotations
+
+import json
+
+from playwright.async_api import expect
+
+from server.inspections.tables import Inspection
+from server.issues.tables import Issue
+from server.photos.tables import Photo
+from tests.pwa.driver import fill_everything, go_offline, go_online, log_in, pending_text, start_visit, submit, sync_now, wait_for_service_worker
+
+SITE = "盐湖测试安置点一"
+TEMPLATES = ["社区治理与社会融入督查表", "产业就业督查表"]
+
+
+async def _server_state(site_id: int) -> dict:
+    visits = await Inspection.select().where(Inspection.site == site_id)
+    photos = await Photo.select().where(Photo.site == site_id)
+    issues = await Issue.select().where(Issue.site == site_id)
+    return {"visits": visits, "photos": photos, "issues": issues}
+
+
+async def _answers_on_page(page) -> int:
+    return await page.evaluate("""() => document.querySelectorAll('.choice.on').length
+        + [...document.querySelectorAll('.item input[type=number], .item textarea')].filter(e => e.value).length""")
+
+
+async def test_a_whole_visit_offline_with_service_worker(world, phone):
+    ctx = await phone()
+    page = await ctx.new_page()
+    await log_in(page, "inspector")
+    await wait_for_service_worker(page)
+    await go_offline(ctx)
+
+    # the app opens from the service worker's cache with no network at all
+    await page.reload()
+    await expect(page.get_by_role("link", name="开始督查")).to_be_visible()
+    uuid = await start_visit(page, SITE, TEMPLATES)
+    done = await fill_everything(page, fail=2)
+    assert done["failed"] == 2 and done["photos"] >= 3
+    answered = await _answers_on_page(page)
+    thumbs = await page.locator("figure.thumb").count()
+
+    # the draft lives in IndexedDB: a reload with no network finds it whole
+    await page.reload()
+    await expect(page.locator(".arrived")).to_be_visible()
+    assert await _answers_on_page(page) == answered
+    await expect(page.locator("figure.thumb")).to_have_count(thumbs)
+    await expect(page.locator(".photos figcaption").first).to_contain_text("距安置点")
+
+    await submit(page)
+    await expect(page.locator("#pending-count")).to_have_text(f"待同步 {thumbs + 1} 项")
+    assert (await _server_state(world.sites["a1"]))["visits"] == []
+
+    # back online: the outbox drains by itself ("online" event), each item once
+    await go_online(ctx)
+    await page.evaluate("window.dispatchEvent(new Event('online'))")
+    await expect(page.locator("#pending-count")).to_have_text("已全部同步", timeout=30000)
+    state = await _server_state(world.sites["a1"])
+    assert [str(v["uuid"]) for v in state["visits"]] == [uuid]
+    visit = state["visits"][0]
+    assert visit["state"] == "submitted" and visit["arrival_distance_m"] < 200
+    assert len(state["photos"]) == thumbs and all(str(p["inspection_uuid"]) == uuid for p in state["photos"])
+    issue_ids = json.loads(visit["issue_ids"]) if isinstance(visit["issue_ids"], str) else visit["issue_ids"]
+    assert sorted(issue_ids) == sorted(i["id"] for i in state["issues"]) and len(issue_ids) == 2
+    assert all(i["photos"] not in ([], "[]") for i in state["issues"])  # the evidence went with the issues
+
+    # compressed on the phone: 1600 px long edge at most, upright, EXIF GPS read before compression
+    by_size = sorted(state["photos"], key=lambda p: p["width"] * p["height"])
+    assert max(max(p["width"], p["height"]) for p in state["photos"]) <= 1600
+    assert all(p["size_bytes"] <= 500_000 for p in state["photos"])
+    iphone = [p for p in state["photos"] if p["exif_lat"] and 40 < p["exif_lat"] < 41]
+    assert iphone and iphone[0]["far_from_site"] is True  # taken in Madrid, says its EXIF
+    portrait = [p for p in by_size if (p["width"], p["height"]) == (450, 600)]
+    assert portrait, [(p["width"], p["height"]) for p in by_size]  # EXIF orientation 6 applied
+
+    # a second sync sends nothing again
+    await page.locator("#sync-now").click()
+    await expect(page.locator("#sync-now")).to_have_text("立即同步")
+    again = await _server_state(world.sites["a1"])
+    assert len(again["visits"]) == 1 and len(again["photos"]) == thumbs and len(again["issues"]) == 2
+
+
+async def test_without_service_worker_drafts_and_outbox_still_work(world, phone):
+    """WeChat's in-app browser and some iOS webviews have no service worker."""
+    ctx = await phone(service_workers="block")
+    page = await ctx.new_page()
+    await log_in(page, "inspector")
+    assert await page.evaluate("navigator.serviceWorker ? navigator.serviceWorker.controller : null") is None
+    await go_offline(ctx)
+    uuid = await start_visit(page, SITE, TEMPLATES[:1])
+    await fill_everything(page, fail=1)
+    answered = await _answers_on_page(page)
+
+    # no cached shell: the page comes from the server, but the API stays unreachable
+    await ctx.unroute("**/*")
+    await ctx.set_offline(False)
+    await ctx.route("**/api/**", lambda route: route.abort("internetdisconnected"))
+    await page.reload()
+    await expect(page.locator(".arrived")).to_be_visible()
+    assert await _answers_on_page(page) == answered
+    await submit(page)
+    await sync_now(page)
+    await expect(page.locator(".syncbar")).to_contain_text("待同步")
+    assert (await _server_state(world.sites["a1"]))["visits"] == []
+
+    await ctx.unroute("**/api/**")
+    await sync_now(page)
+    await expect(page.locator("#pending-count")).to_have_text("已全部同步", timeout=30000)
+    state = await _server_state(world.sites["a1"])
+    assert [str(v["uuid"]) for v in state["visits"]] == [uuid] and len(state["issues"]) == 1
+
+
+async def test_a_server_error_keeps_the_item_queued_and_shows_it(world, phone):
+    ctx = await phone()
+    page = await ctx.new_page()
+    await log_in(page, "inspector")
+    uuid = await start_visit(page, SITE, TEMPLATES[:1])
+    await fill_everything(page, fail=0)
+    failing = {"error": "internal", "message": "服务器内部错误，请稍后重试", "detail": None}
+    await ctx.route("**/api/inspections/**", lambda route: route.fulfill(status=500, content_type="application/json", body=json.dumps(failing)))
+    await submit(page)
+    await sync_now(page)
+    await expect(page.locator(".syncbar")).to_contain_text("1 项同步出错", timeout=20000)
+    await expect(page.locator("#pending-count")).to_have_text("待同步 1 项")
+    await page.goto("/#/sync")
+    await expect(page.locator(".item-error")).to_contain_text("服务器内部错误，请稍后重试 (500)")
+    assert (await _server_state(world.sites["a1"]))["visits"] == []
+
+    # nothing expires: the same item goes through once the server recovers
+    await ctx.unroute("**/api/inspections/**")
+    await page.get_by_role("button", name="立即同步").last.click()
+    await expect(page.locator("#pending-count")).to_have_text("已全部同步", timeout=20000)
+    state = await _server_state(world.sites["a1"])
+    assert [str(v["uuid"]) for v in state["visits"]] == [uuid] and state["issues"] == []
+
+
+async def test_another_user_on_the_same_phone_never_uploads_what_is_not_theirs(world, phone):
+    ctx = await phone()
+    page = await ctx.new_page()
+    await log_in(page, "inspector")
+    await go_offline(ctx)
+    uuid = await start_visit(page, SITE, TEMPLATES[:1])
+    await fill_everything(page, fail=0)
+    await submit(page)
+    await go_online(ctx)
+    await ctx.route("**/api/inspections/**", lambda route: route.abort("internetdisconnected"))  # not sent yet
+
+    await page.locator("#nav").get_by_role("button", name="退出登录").click()
+    await expect(page.locator("#toast")).to_contain_text("项未同步：退出后须用同一账号重新登录")
+    await page.locator("#nav").get_by_role("button", name="再点一次确认").click()
+    await expect(page.get_by_placeholder("用户名")).to_be_visible()
+    await ctx.unroute("**/api/inspections/**")
+    await log_in(page, "admin")
+    await sync_now(page)
+    await page.goto("/#/sync")
+    await expect(page.locator(".item-error").first).to_contain_text("另一个账号")
+    assert (await _server_state(world.sites["a1"]))["visits"] == []
+
+    await page.locator("#nav").get_by_role("button", name="退出登录").click()
+    await page.locator("#nav").get_by_role("button", name="再点一次确认").click()
+    await expect(page.get_by_placeholder("用户名")).to_be_visible()
+    await log_in(page, "inspector")
+    await sync_now(page)
+    await expect(page.locator("#pending-count")).to_have_text("已全部同步", timeout=30000)
+    visits = (await _server_state(world.sites["a1"]))["visits"]
+    assert [str(v["uuid"]) for v in visits] == [uuid] and visits[0]["inspector"] == world.users["inspector"]

@@ -1,0 +1,65 @@
+"""The inspected side on the phone: a site manager rectifies an issue offline with an after-photo;
+the inspector sees it awaiting verification and closes it (销号)."""
+
+from __future__ import annotations
+
+from playwright.async_api import expect
+
+from server.issues.tables import Issue, Rectification
+from tests.inspections.helpers import body, new_uuid
+from tests.pwa.driver import SHOTS, go_offline, go_online, log_in, sync_now
+
+
+async def _raise_issue(world) -> int:
+    inspector = await world.client("inspector")
+    r = await inspector.put(f"/api/inspections/{new_uuid()}", json=body(world.sites["a1"], 35.03, 111.01, fail=["extinguishers_present"]))
+    assert r.status_code == 200, r.text
+    return r.json()["issues"][0]["id"]
+
+
+async def test_site_manager_rectifies_offline_and_inspector_closes(world, phone):
+    issue_id = await _raise_issue(world)
+
+    manager = await (await phone()).new_page()
+    await log_in(manager, "site_a1")
+    await manager.locator("#nav").get_by_role("link", name="问题").click()
+    await expect(manager.get_by_text("待整改（1）")).to_be_visible()
+    await manager.locator(f"a[href='#/issue/{issue_id}']").click()
+    await expect(manager.get_by_role("heading", name="提交整改")).to_be_visible()
+
+    await go_offline(manager.context)
+    await manager.get_by_placeholder("整改措施").fill("已补配灭火器 4 具，并张贴检查记录。")
+    await manager.get_by_placeholder("责任人").fill("张站长")
+    await manager.locator(".rectify input[type=file]").set_input_files(str(SHOTS[1]))
+    await expect(manager.locator(".rectify figure.thumb")).to_have_count(1, timeout=20000)
+    await manager.get_by_role("button", name="提交整改").click()
+    await expect(manager.get_by_text("整改已保存，联网后自动上传").first).to_be_visible()
+    await expect(manager.locator("#pending-count")).to_have_text("待同步 2 项")  # the photo and the round
+    assert await Rectification.count().where(Rectification.issue == issue_id) == 0
+
+    await go_online(manager.context)
+    await sync_now(manager)
+    await expect(manager.locator("#pending-count")).to_have_text("已全部同步", timeout=30000)
+    rounds = await Rectification.select().where(Rectification.issue == issue_id)
+    assert len(rounds) == 1 and rounds[0]["responsible_person"] == "张站长"
+    assert (await Issue.select(Issue.state).where(Issue.id == issue_id).first())["state"] == "submitted"
+
+    inspector = await (await phone()).new_page()
+    await log_in(inspector, "inspector")
+    await expect(inspector.get_by_text("待核查 1")).to_be_visible()
+    await inspector.goto(f"/#/issue/{issue_id}")
+    await expect(inspector.get_by_text("已补配灭火器 4 具")).to_be_visible()
+    await inspector.get_by_placeholder("核查意见").fill("现场复查，灭火器已补齐。")
+    await inspector.get_by_role("button", name="通过，销号").click()
+    await expect(inspector.locator(".pill.closed")).to_be_visible()
+    closed = await Issue.select().where(Issue.id == issue_id).first()
+    assert closed["state"] == "closed" and closed["verification_comment"] == "现场复查，灭火器已补齐。"
+
+
+async def test_the_inspected_side_cannot_start_a_visit(world, phone):
+    page = await (await phone()).new_page()
+    await log_in(page, "county_a")
+    await expect(page.get_by_role("link", name="开始督查")).to_have_count(0)
+    await page.goto("/#/new")
+    await expect(page.get_by_text("只有市级督查人员可以开展督查")).to_be_visible()
+    assert await page.locator("a.row").count() == 0
