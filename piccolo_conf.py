@@ -15,5 +15,6 @@ APP_REGISTRY = AppRegistry(
         "server.inspections.piccolo_app",
         "server.issues.piccolo_app",
         "server.photos.piccolo_app",
+        "server.ledgers.piccolo_app",
     ]
 )

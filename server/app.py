@@ -16,6 +16,7 @@ from server.settings import Settings, get_settings, use_settings
 from server.checklists.controllers import TemplatesController
 from server.inspections.controllers import InspectionsController
 from server.issues.controllers import IssuesController
+from server.ledgers.controllers import LedgersController
 from server.photos.controllers import PhotosController
 from server.sites.controllers import SitesController
 from server.web.routes import pwa_router
@@ -42,6 +43,12 @@ async def _start_pool() -> None:
         _owned_pool = True
 
 
+async def _resume_ledgers() -> None:
+    from server.ledgers.service import resume_unfinished
+
+    await resume_unfinished()
+
+
 async def _close_pool() -> None:
     global _owned_pool
     engine = db.engine()
@@ -51,7 +58,7 @@ async def _close_pool() -> None:
 
 
 def route_handlers() -> list:
-    return [health, AuthController, UsersController, SitesController, TemplatesController, InspectionsController, PhotosController, IssuesController,
+    return [health, AuthController, UsersController, SitesController, TemplatesController, InspectionsController, PhotosController, IssuesController, LedgersController,
             *pwa_router()]
 
 
@@ -63,7 +70,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=route_handlers(),
         middleware=[auth],
         exception_handlers=HANDLERS,
-        on_startup=[_start_pool],
+        on_startup=[_start_pool, _resume_ledgers],
         on_shutdown=[_close_pool],
         request_max_body_size=settings.max_body_bytes,
         # gzip for the app shell and JSON on slow rural links; photos are JPEG already

@@ -115,6 +115,56 @@ def cmd_templates_check(args: argparse.Namespace) -> None:
           f"最新版共 {counts['items_latest']} 个检查项，其中 {counts['items_latest_with_basis']} 项注明政策依据")
 
 
+def cmd_ledger(args: argparse.Namespace) -> None:
+    import shutil
+    import time
+    from datetime import date
+
+    from server.ledgers import service, worker
+    from server.sites.tables import County
+
+    async def go():
+        from server.lib import db
+
+        if db.is_postgres():
+            await db.engine().start_connection_pool(max_size=4)
+        try:
+            filters = {"inspection": getattr(args, "inspection", None), "site_id": args.site_id, "area": args.area, "state": args.state,
+                       "date_from": date.fromisoformat(args.date_from) if args.date_from else None,
+                       "date_to": date.fromisoformat(args.date_to) if args.date_to else None}
+            if args.county:
+                row = await County.select(County.id).where(County.name == args.county).first()
+                if row is None:
+                    names = "、".join(r["name"] for r in await County.select(County.name))
+                    raise SystemExit(f"没有这个县（市、区）：{args.county}（可选：{names}）")
+                filters["county_id"] = row["id"]
+            job = await service.request(None, args.kind, args.format, filters)
+            return await worker.run(job["uuid"])
+        finally:
+            if db.is_postgres():
+                await db.engine().close_connection_pool()
+
+    started = time.perf_counter()
+    job = asyncio.run(go())
+    if job["state"] != "done":
+        raise SystemExit(job["error"] or "台账生成失败")
+    shutil.copyfile(service.file_path(job), args.output)
+    pages = f"，{job['pages']} 页" if job["pages"] else ""
+    print(f"已生成 {args.output}：{job['rows_total']} 条{pages}，{job['size_bytes'] / 1024:.0f} KB，"
+          f"用时 {time.perf_counter() - started:.1f} 秒；台账摘要 {job['digest']}")
+
+
+def cmd_ledger_verify(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from server.ledgers.service import verify
+
+    verdict, message, _ = asyncio.run(verify(Path(args.file).read_bytes()))
+    print(message)
+    if verdict != "same":
+        raise SystemExit(1 if verdict == "altered" else 2)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ducha", description="督查: resettlement-site inspection server",
@@ -145,6 +195,26 @@ def build_parser() -> argparse.ArgumentParser:
     tcheck = templates_sub.add_parser("check", help="validate every template file (names file, line and item)")
     tcheck.add_argument("--dir", help="a folder of template files (default: inspection_templates/)")
     tcheck.set_defaults(func=cmd_templates_check)
+    ledger = sub.add_parser("ledger", help="ledgers (台账) as PDF or XLSX; verify a ledger file")
+    ledger_sub = ledger.add_subparsers(dest="ledger_command", required=True)
+    from server.ledgers.model import KINDS
+
+    for kind, name in KINDS.items():
+        lp = ledger_sub.add_parser(kind, help=f"{name}")
+        lp.add_argument("--county", help="县（市、区）名称，如 盐湖区")
+        lp.add_argument("--site-id", type=int)
+        lp.add_argument("--area", help="类别，如 消防措施")
+        lp.add_argument("--state", choices=["open", "rectifying", "submitted", "closed"])
+        lp.add_argument("--from", dest="date_from", help="YYYY-MM-DD")
+        lp.add_argument("--to", dest="date_to", help="YYYY-MM-DD")
+        lp.add_argument("--format", choices=["pdf", "xlsx"], default="pdf")
+        if kind == "visit":
+            lp.add_argument("--inspection", required=True, help="the inspection's UUID")
+        lp.add_argument("-o", "--output", required=True, help="the file to write")
+        lp.set_defaults(func=cmd_ledger, kind=kind)
+    lv = ledger_sub.add_parser("verify", help="is this file the one the server made? (exit 0 same, 1 altered, 2 unknown)")
+    lv.add_argument("file")
+    lv.set_defaults(func=cmd_ledger_verify)
     return parser
 
 

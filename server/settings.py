@@ -21,6 +21,18 @@ class Settings:
     database_url: str = f"sqlite:///{ROOT / 'var' / 'ducha.sqlite'}"
     #: Folder for uploaded photos and generated files.
     media_dir: Path = ROOT / "var" / "media"
+    #: The address people reach the server at (links to photos in spreadsheets).
+    public_url: str = "http://127.0.0.1:8000"
+    #: Day of the next month by which a county's ledgers for a month are due (报送).
+    ledger_due_day: int = 5
+    #: SMTP server for e-mailing submitted ledgers to the city office; empty: no e-mail.
+    smtp_host: str = ""
+    #: SMTP port (plain SMTP with STARTTLS when the server offers it).
+    smtp_port: int = 25
+    #: Sender address of ledger e-mails.
+    smtp_from: str = "ducha@localhost"
+    #: Where submitted ledgers are e-mailed (the city office); empty: no e-mail.
+    ledger_mail_to: str = ""
     #: Folder of the built phone app (``npm run build`` in pwa/), served at ``/``.
     pwa_dir: Path = ROOT / "pwa" / "dist"
     #: Secret for signing; generated once and kept in var/secret_key when unset.

@@ -44,7 +44,7 @@ class Filters:
     found_to: date | None = None
 
 
-def _where(p: Principal, f: Filters) -> list[Any]:
+def where(p: Principal, f: Filters) -> list[Any]:
     clauses = [scope_where(p, county=Issue.county, site=Issue.site, department=Issue.department)]
     for column, value in ((Issue.county, f.county_id), (Issue.site, f.site_id), (Issue.area, f.area),
                           (Issue.department, f.department_id), (Issue.state, f.state), (Issue.severity, f.severity),
@@ -74,7 +74,7 @@ def summary(row: dict[str, Any], day: date) -> IssueSummary:
 
 async def list_issues(p: Principal, f: Filters, *, sort: str = "-found_at", offset: int = 0, limit: int = 50) -> IssuePage:
     query, count = Issue.select(*COLUMNS), Issue.count()
-    for clause in _where(p, f):
+    for clause in where(p, f):
         query, count = query.where(clause), count.where(clause)
     column, ascending = SORTS[sort]
     rows = await query.order_by(column, ascending=ascending).order_by(Issue.id, ascending=ascending).offset(offset).limit(limit)
@@ -86,7 +86,7 @@ async def counts(p: Principal, f: Filters) -> list[StateCounts]:
     """Per county: issues in each state, and how many are overdue."""
     query = Issue.select(Issue.county, Issue.county.name.as_alias("county_name"), Issue.state, Count(Issue.id, alias="n"))
     late = Issue.select(Issue.county, Count(Issue.id, alias="n"))
-    for clause in _where(p, f):
+    for clause in where(p, f):
         query, late = query.where(clause), late.where(clause)
     late = late.where((Issue.state != "closed") & (Issue.deadline < today()))
     rows = await query.group_by(Issue.county, Issue.county.name, Issue.state)
@@ -106,7 +106,7 @@ async def repeats(p: Principal, f: Filters, *, at_least: int = 2) -> list[Repeat
     """The same checklist item failing again and again at the same site (visits only)."""
     query = Issue.select(Issue.site, Issue.site.name.as_alias("site_name"), Issue.template_id, Issue.item_key,
                          Count(Issue.id, alias="n")).where(Issue.source == "visit")
-    for clause in _where(p, f):
+    for clause in where(p, f):
         query = query.where(clause)
     rows = await query.group_by(Issue.site, Issue.site.name, Issue.template_id, Issue.item_key)
     found = [r for r in rows if r["n"] >= at_least]

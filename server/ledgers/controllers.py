@@ -1,0 +1,75 @@
+"""Ledgers over HTTP: request a job, watch its progress, download the file, submit it (报送)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from server.ledgers import service
+from server.ledgers.model import KINDS
+from server.ledgers.schemas import JobOut, LedgerRequest, SubmissionIn, SubmissionOut
+from server.lib import clock
+from server.lib.errors import Conflict
+
+STATE_NAMES = {"queued": "排队中", "running": "生成中", "done": "已完成", "failed": "失败"}
+
+
+def job_out(job: dict[str, Any]) -> JobOut:
+    total = job["rows_total"]
+    percent = 100 if job["state"] == "done" else (int(job["rows_done"] * 100 / total) if total else 0)
+    return JobOut(
+        uuid=job["uuid"], kind=job["kind"], kind_name=KINDS[job["kind"]], format=job["format"], filters=job["filters"] or {},
+        state=job["state"], state_name=STATE_NAMES[job["state"]], rows_total=total, rows_done=job["rows_done"], percent=percent,
+        pages=job["pages"], file_name=job["file_name"], size_bytes=job["size_bytes"], sha256=job["sha256"], digest=job["digest"],
+        error=job["error"], created_at=clock.aware(job["created_at"]),
+        finished_at=clock.aware(job["finished_at"]) if job["finished_at"] else None,
+        file_url=f"/api/ledgers/{job['uuid']}/file" if job["state"] == "done" else None,
+    )
+
+
+class LedgersController(Controller):
+    path = "/api/ledgers"
+    tags = ["ledgers"]
+
+    @post("/", operation_id="requestLedger", status_code=202)
+    async def request_ledger(self, request: Request, data: JSONBody[LedgerRequest]) -> JobOut:
+        filters = {k: getattr(data, k) for k in ("county_id", "site_id", "area", "department_id", "state", "date_from", "date_to", "inspection")}
+        if filters["inspection"] is not None:
+            filters["inspection"] = str(filters["inspection"])
+        job = await service.request(request.user, data.kind, data.format, filters, data.uuid)
+        if job["state"] == "queued":
+            service.start(job["uuid"])
+        return job_out(job)
+
+    @get("/", operation_id="listLedgers")
+    async def list_ledgers(self, request: Request) -> list[JobOut]:
+        return [job_out(j) for j in await service.listing(request.user)]
+
+    @get("/submissions", operation_id="ledgerSubmissions")
+    async def submissions(self, request: Request, period: Annotated[str, QueryParameter(pattern=r"^\d{4}-\d{2}$")]) -> list[dict]:
+        return await service.inbox(request.user, period)
+
+    @get("/{uuid:uuid}", operation_id="getLedger")
+    async def get_ledger(self, request: Request, uuid: FromPath[UUID]) -> JobOut:
+        return job_out(await service.get(request.user, uuid))
+
+    @get("/{uuid:uuid}/file", operation_id="getLedgerFile", media_type="application/octet-stream")
+    async def file(self, request: Request, uuid: FromPath[UUID]) -> Response[bytes]:
+        job = await service.get(request.user, uuid)
+        if job["state"] != "done":
+            raise Conflict("not_ready", f"台账{STATE_NAMES[job['state']]}，文件尚不可下载")
+        data = service.file_path(job).read_bytes()
+        name = quote(job["file_name"])
+        return Response(data, media_type=service.FORMATS[job["format"]], headers={
+            "Content-Disposition": f"attachment; filename=\"ledger.{job['format']}\"; filename*=UTF-8''{name}",
+            "X-Content-SHA256": job["sha256"]})
+
+    @post("/{uuid:uuid}/submission", operation_id="submitLedger", status_code=200)
+    async def submit(self, request: Request, uuid: FromPath[UUID], data: JSONBody[SubmissionIn]) -> SubmissionOut:
+        row = await service.submit(request.user, uuid, data.period)
+        return SubmissionOut(id=row["id"], period=row["period"], kind=row["kind"], sha256=row["sha256"], digest=row["digest"],
+                             submitted_at=clock.aware(row["submitted_at"]), due_on=row["due_on"], late=row["late"], emailed=row["emailed"])

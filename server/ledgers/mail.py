@@ -1,0 +1,53 @@
+"""E-mail a submitted ledger to the city office, when an SMTP server is configured."""
+
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+from typing import Any
+
+import anyio
+
+from server.ledgers.model import KINDS
+from server.ledgers.tables import LedgerSubmission
+from server.settings import get_settings
+
+
+def message(submission: dict[str, Any], job: dict[str, Any], county: str, data: bytes) -> EmailMessage:
+    s = get_settings()
+    msg = EmailMessage()
+    msg["Subject"] = f"【台账报送】{county} {submission['period']} {KINDS[job['kind']]}"
+    msg["From"] = s.smtp_from
+    msg["To"] = s.ledger_mail_to
+    msg.set_content(f"{county}报送 {submission['period']} 月{KINDS[job['kind']]}。\n文件 SHA-256：{job['sha256']}\n"
+                    f"台账摘要：{job['digest']}\n{'（逾期报送）' if submission['late'] else ''}")
+    msg.add_attachment(data, maintype="application", subtype="pdf", filename=job["file_name"])
+    return msg
+
+
+def _send(msg: EmailMessage) -> None:
+    s = get_settings()
+    with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=30) as smtp:
+        smtp.ehlo()
+        if smtp.has_extn("starttls"):
+            smtp.starttls()
+            smtp.ehlo()
+        smtp.send_message(msg)
+
+
+async def notify_submission(submission: dict[str, Any], job: dict[str, Any]) -> bool:
+    """Send it; a mail failure never undoes the submission (it is recorded, ``emailed`` stays false)."""
+    from server.ledgers.service import file_path
+    from server.sites.tables import County
+
+    s = get_settings()
+    if not s.smtp_host or not s.ledger_mail_to:
+        return False
+    county = (await County.select(County.name).where(County.id == submission["county"]).first())["name"]
+    msg = message(submission, job, county, file_path(job).read_bytes())
+    try:
+        await anyio.to_thread.run_sync(_send, msg)
+    except (OSError, smtplib.SMTPException):
+        return False
+    await LedgerSubmission.update({LedgerSubmission.emailed: True}).where(LedgerSubmission.id == submission["id"])
+    return True

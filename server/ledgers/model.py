@@ -1,0 +1,80 @@
+"""What a ledger is, independent of its format: columns, numbered rows, a summary, a digest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from server.lib.canonical import digest as canonical_digest
+
+KINDS = {
+    "issues": "问题台账",
+    "rectification": "整改台账",
+    "closure": "销号台账",
+    "work": "工作台账",
+    "visit": "督查记录",
+}
+SOURCE_NAMES = {"visit": "“四不两直”暗访", "self_check": "县级自查", "complaint": "群众信访", "department": "部门检查"}
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    #: width in millimetres on A4 landscape (277 mm of table); the spreadsheet uses it too
+    width: float
+    photos: bool = False
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A thumbnail on a ledger line: the file to embed and its caption (time, distance to the site)."""
+
+    uuid: str
+    path: str
+    caption: str
+
+
+@dataclass(frozen=True)
+class LedgerFilters:
+    county_id: int | None = None
+    site_id: int | None = None
+    area: str | None = None
+    department_id: int | None = None
+    state: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    #: the one inspection of a visit report (督查记录)
+    inspection: str | None = None
+
+
+@dataclass
+class Ledger:
+    kind: str
+    title: str
+    issuer: str
+    period: str
+    filters_text: str
+    generated_at: str
+    columns: list[Column]
+    rows: list[dict[str, Any]]
+    #: (county, {state name: count}, total) for the first page
+    summary: list[tuple[str, dict[str, int], int]] = field(default_factory=list)
+    summary_states: list[str] = field(default_factory=list)
+    landscape: bool = True
+    #: (label, value) lines on the first page (the visit report's particulars)
+    facts: list[tuple[str, str]] = field(default_factory=list)
+    digest: str = ""
+
+    def seal(self) -> str:
+        """The document digest: SHA-256 over what the ledger says (not over PDF bytes, which carry
+        timestamps): printed in every footer, recorded with the job, checked by ``ducha ledger verify``."""
+        content = {
+            "kind": self.kind, "title": self.title, "issuer": self.issuer, "period": self.period,
+            "filters": self.filters_text, "generated_at": self.generated_at, "facts": self.facts,
+            "columns": [c.key for c in self.columns],
+            "rows": [{k: ([p.uuid for p in v] if isinstance(v, list) else v) for k, v in r.items()} for r in self.rows],
+        }
+        self.digest = canonical_digest(content)
+        return self.digest

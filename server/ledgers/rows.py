@@ -1,0 +1,328 @@
+"""The lines of each ledger, read from the database within the caller's scope.
+
+Plain data out (``model.Ledger``), so rendering can happen in another process.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, time, timedelta
+from typing import Any
+from uuid import UUID
+
+from server.accounts.guards import Principal, scope_where
+from server.accounts.tables import User
+from server.inspections.tables import Inspection
+from server.issues import lifecycle
+from server.issues.queries import Filters, where
+from server.issues.tables import Issue, Rectification
+from server.ledgers.model import KINDS, SOURCE_NAMES, Column, Ledger, LedgerFilters, Photo
+from server.lib import clock
+from server.photos.tables import Photo as PhotoRow
+from server.sites.tables import County, Department, Site
+
+CITY_ISSUER = "运城市易地扶贫搬迁后续扶持工作领导小组办公室"
+
+COLUMNS = {
+    "issues": [
+        Column("no", "序号", 10), Column("county", "县（市、区）", 18), Column("site", "安置点", 30),
+        Column("area", "类别", 20), Column("description", "问题描述", 58), Column("found_on", "发现日期", 20),
+        Column("found_by", "发现人及方式", 28), Column("responsible", "责任单位及责任人", 32),
+        Column("deadline", "整改时限", 20), Column("state", "状态", 16), Column("photos", "问题照片", 25, photos=True),
+    ],
+    "rectification": [
+        Column("no", "序号", 10), Column("county", "县（市、区）", 16), Column("site", "安置点", 24),
+        Column("description", "问题描述", 38), Column("measures", "整改措施", 46), Column("responsible", "责任单位及责任人", 26),
+        Column("deadline", "整改时限", 20), Column("progress", "整改进度", 18), Column("completed_on", "完成日期", 20),
+        Column("before", "整改前", 29, photos=True), Column("after", "整改后", 30, photos=True),
+    ],
+    "closure": [
+        Column("no", "序号", 10), Column("county", "县（市、区）", 16), Column("site", "安置点", 26),
+        Column("description", "问题描述", 50), Column("result", "核查结果", 22), Column("comment", "核查意见", 46),
+        Column("verifier", "核查人", 22), Column("closed_on", "销号日期", 20), Column("evidence", "销号依据照片", 65, photos=True),
+    ],
+    "visit": [
+        Column("no", "序号", 10), Column("section", "检查内容", 28), Column("item", "检查项目", 64), Column("result", "检查结果", 30),
+        Column("photos", "现场照片", 50, photos=True),
+    ],
+    "work": [
+        Column("no", "序号", 10), Column("date", "督查日期", 24), Column("inspector", "督查人员", 30),
+        Column("county", "县（市、区）", 18), Column("site", "安置点", 34), Column("arrival", "到达现场（时间、距安置点）", 40),
+        Column("templates", "检查表", 55), Column("checked", "检查项", 16), Column("failed", "不符合项", 16),
+        Column("issues", "发现问题", 34),
+    ],
+}
+
+
+def _day(value) -> str:
+    return clock.local(clock.aware(value)).strftime("%Y-%m-%d") if value else ""
+
+
+def _minute(value) -> str:
+    return clock.local(clock.aware(value)).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+async def _names(table, column) -> dict[int, str]:
+    return {r["id"]: r[column._meta.name] for r in await table.select(table.id, column)}
+
+
+def _issue_filters(f: LedgerFilters, state: str | None) -> Filters:
+    return Filters(county_id=f.county_id, site_id=f.site_id, area=f.area, department_id=f.department_id,
+                   state=state, found_from=f.date_from, found_to=f.date_to)
+
+
+async def _photos(uuids: set[str]) -> dict[str, Photo]:
+    """Thumbnails with their caption: when taken (EXIF, else capture) and how far from the site."""
+    from server.photos.service import store
+
+    if not uuids:
+        return {}
+    st = store()
+    out = {}
+    rows = await PhotoRow.select(PhotoRow.uuid, PhotoRow.sha256, PhotoRow.taken_at, PhotoRow.captured_at,
+                                 PhotoRow.created_at, PhotoRow.distance_m).where(PhotoRow.uuid.is_in(_uuids(uuids)))
+    for r in rows:
+        when = r["taken_at"] or r["captured_at"] or r["created_at"]
+        caption = clock.local(clock.aware(when)).strftime("%m-%d %H:%M")
+        if r["distance_m"] is not None:
+            caption += f" · 距点 {r['distance_m']:.0f} 米" if r["distance_m"] < 10_000 else f" · 距点 {r['distance_m'] / 1000:.0f} 公里"
+        path = st.path("thumbs", r["sha256"])
+        if path.exists():
+            out[str(r["uuid"])] = Photo(uuid=str(r["uuid"]), path=str(path), caption=caption)
+    return out
+
+
+def _uuids(values) -> list[UUID]:
+    out = []
+    for v in values:
+        try:
+            out.append(UUID(str(v)))
+        except ValueError:
+            continue
+    return out
+
+
+def _pick(photos: dict[str, Photo], uuids, limit: int = 2) -> list[Photo]:
+    return [photos[u] for u in (uuids or []) if u in photos][:limit]
+
+
+async def build(p: Principal, kind: str, f: LedgerFilters) -> Ledger:
+    if kind not in KINDS:
+        from server.lib.errors import Invalid
+
+        raise Invalid("unknown_ledger", f"没有这种台账：{kind}（可选：{'、'.join(KINDS)}）")
+    counties = await _names(County, County.name)
+    sites = await _names(Site, Site.name)
+    departments = await _names(Department, Department.name)
+    users = await _names(User, User.display_name)
+    ledger = Ledger(
+        kind=kind, title=f"易地扶贫搬迁安置点{KINDS[kind]}", issuer=issuer(p, counties),
+        period=period_text(f), filters_text=filters_text(f, counties, sites, departments),
+        generated_at=clock.local(clock.now()).strftime("%Y-%m-%d %H:%M"), columns=COLUMNS[kind], rows=[],
+    )
+    names = {"counties": counties, "sites": sites, "departments": departments, "users": users}
+    if kind == "visit":
+        await _visit_rows(p, f, ledger, names)
+    elif kind == "work":
+        await _work_rows(p, f, ledger, names)
+    else:
+        await _issue_rows(p, kind, f, ledger, names)
+    ledger.seal()
+    return ledger
+
+
+def issuer(p: Principal, counties: dict[int, str]) -> str:
+    if p.county_id is not None and not p.is_city:
+        return f"{counties.get(p.county_id, '')}易地扶贫搬迁工作专班"
+    return CITY_ISSUER
+
+
+def period_text(f: LedgerFilters) -> str:
+    if f.date_from and f.date_to:
+        return f"{f.date_from:%Y年%m月%d日} 至 {f.date_to:%Y年%m月%d日}"
+    if f.date_from:
+        return f"{f.date_from:%Y年%m月%d日} 起"
+    if f.date_to:
+        return f"截至 {f.date_to:%Y年%m月%d日}"
+    return "全部时间"
+
+
+def filters_text(f: LedgerFilters, counties, sites, departments) -> str:
+    parts = []
+    if f.county_id:
+        parts.append(f"县（市、区）：{counties.get(f.county_id, f.county_id)}")
+    if f.site_id:
+        parts.append(f"安置点：{sites.get(f.site_id, f.site_id)}")
+    if f.area:
+        parts.append(f"类别：{f.area}")
+    if f.department_id:
+        parts.append(f"责任部门：{departments.get(f.department_id, f.department_id)}")
+    if f.state:
+        parts.append(f"状态：{lifecycle.STATE_NAMES.get(f.state, f.state)}")
+    return "；".join(parts) or "全部"
+
+
+async def _issue_rows(p: Principal, kind: str, f: LedgerFilters, ledger: Ledger, names) -> None:
+    query = Issue.select()
+    filters = _issue_filters(f, state="closed" if kind == "closure" else f.state)
+    for clause in where(p, filters):
+        query = query.where(clause)
+    issues = await query.order_by(Issue.county).order_by(Issue.found_at).order_by(Issue.id).output(load_json=True)
+    rounds: dict[int, list[dict]] = {}
+    if kind != "issues" and issues:
+        for r in await Rectification.select().where(Rectification.issue.is_in([i["id"] for i in issues])).order_by(Rectification.round).output(load_json=True):
+            rounds.setdefault(r["issue"], []).append(r)
+    wanted = set()
+    for i in issues:
+        wanted.update(i["photos"] or [])
+        for r in rounds.get(i["id"], []):
+            wanted.update(r["photos"] or [])
+    photos = await _photos(wanted)
+    day = clock.local(clock.now()).date()
+    counts: dict[str, Counter] = {}
+    for n, i in enumerate(issues, 1):
+        county = names["counties"].get(i["county"], "")
+        counts.setdefault(county, Counter())[lifecycle.STATE_NAMES[i["state"]]] += 1
+        department = names["departments"].get(i["department"], "") if i["department"] else ""
+        responsible = "、".join(x for x in (department, i["responsible_person"]) if x) or "（未指定）"
+        base = {"no": n, "county": county, "site": names["sites"].get(i["site"], ""), "description": i["description"]}
+        last = rounds.get(i["id"], [])[-1:] or [None]
+        last = last[0]
+        if kind == "issues":
+            state = lifecycle.STATE_NAMES[i["state"]]
+            if i["state"] != "closed" and i["deadline"] < day:
+                state += "（逾期）"
+            finder = names["users"].get(i["found_by"], "") if i["found_by"] else ""
+            ledger.rows.append({**base, "area": f"{i['area']}·{i['section']}" if i["section"] else i["area"],
+                                "found_on": _day(i["found_at"]), "found_by": f"{finder}（{SOURCE_NAMES.get(i['source'], i['source'])}）",
+                                "responsible": responsible, "deadline": str(i["deadline"]), "state": state,
+                                "photos": _pick(photos, i["photos"], 1)})
+        elif kind == "rectification":
+            progress = lifecycle.STATE_NAMES[i["state"]]
+            if len(rounds.get(i["id"], [])) > 1:
+                progress += f"（第{len(rounds[i['id']])}轮）"
+            ledger.rows.append({**base, "measures": last["measures"] if last else "（尚未提交整改）",
+                                "responsible": "、".join(x for x in (department, last["responsible_person"] if last else i["responsible_person"]) if x) or "（未指定）",
+                                "deadline": str(i["deadline"]), "progress": progress,
+                                "completed_on": str(last["completed_on"]) if last and last["completed_on"] else "",
+                                "before": _pick(photos, i["photos"], 2), "after": _pick(photos, last["photos"] if last else [], 2)})
+        else:  # closure
+            verifier = names["users"].get(i["closed_by"], "") if i["closed_by"] else ""
+            evidence = _pick(photos, last["photos"] if last else [], 2) or _pick(photos, i["photos"], 1)
+            ledger.rows.append({**base, "result": "核查通过，予以销号", "comment": i["verification_comment"] or "—",
+                                "verifier": verifier, "closed_on": _day(i["closed_at"]), "evidence": evidence})
+    _summarise(ledger, counts, [lifecycle.STATE_NAMES[s] for s in ("open", "rectifying", "submitted", "closed")])
+
+
+async def _work_rows(p: Principal, f: LedgerFilters, ledger: Ledger, names) -> None:
+    query = Inspection.select().where(Inspection.state == "submitted").where(Inspection.superseded_by.is_null())
+    scope = scope_where(p, county=Inspection.county, site=Inspection.site)
+    if scope is not None:
+        query = query.where(scope)
+    if f.county_id:
+        query = query.where(Inspection.county == f.county_id)
+    if f.site_id:
+        query = query.where(Inspection.site == f.site_id)
+    if f.date_from:
+        query = query.where(Inspection.submitted_at >= datetime.combine(f.date_from, time(), clock.SHANGHAI))
+    if f.date_to:
+        query = query.where(Inspection.submitted_at < datetime.combine(f.date_to + timedelta(days=1), time(), clock.SHANGHAI))
+    visits = await query.order_by(Inspection.submitted_at).order_by(Inspection.id).output(load_json=True)
+    from server.checklists.loader import registry
+
+    reg = registry()
+    counts: dict[str, Counter] = {}
+    for n, v in enumerate(visits, 1):
+        county = names["counties"].get(v["county"], "")
+        templates = v["templates"] if isinstance(v["templates"], list) else []
+        titles = []
+        for t in templates:
+            try:
+                titles.append(reg.get(t["id"], t["version"]).title)
+            except Exception:  # noqa: BLE001 - a retired template still names itself
+                titles.append(t["id"])
+        distance = f"，距安置点 {v['arrival_distance_m']:.0f} 米" if v["arrival_distance_m"] is not None else ""
+        issue_ids = v["issue_ids"] if isinstance(v["issue_ids"], list) else []
+        counts.setdefault(county, Counter())["督查次数"] += 1
+        ledger.rows.append({
+            "no": n, "date": _minute(v["started_at"] or v["arrival_at"] or v["submitted_at"]),
+            "inspector": names["users"].get(v["inspector"], ""), "county": county, "site": names["sites"].get(v["site"], ""),
+            "arrival": f"{_minute(v['arrival_at'])}{distance}" if v["arrival_at"] else "未记录",
+            "templates": "、".join(titles), "checked": v["items_checked"], "failed": v["items_failed"],
+            "issues": f"{len(issue_ids)} 个" if issue_ids else "无",
+        })
+    _summarise(ledger, counts, ["督查次数"])
+
+
+async def _visit_rows(p: Principal, f: LedgerFilters, ledger: Ledger, names) -> None:
+    """督查记录: one visit, every item of its templates with the answer, and its photos."""
+    from server.checklists.evaluation import evaluate
+    from server.checklists.loader import registry
+    from server.checklists.model import CHECK_VALUES
+    from server.inspections.service import can_read
+    from server.lib.errors import Invalid, NotFound
+    from server.sites.service import get_site, rule_attributes
+
+    try:
+        uuid = UUID(str(f.inspection))
+    except ValueError:
+        raise Invalid("bad_inspection", "督查记录须指定一次督查（inspection 为其 UUID）") from None
+    visit = await Inspection.select().where(Inspection.uuid == uuid).output(load_json=True).first()
+    if visit is None or not can_read(p, visit):
+        raise NotFound("督查记录不存在")
+    site = await get_site(None, visit["site"])
+    attrs = rule_attributes(site)
+    reg = registry()
+    ledger.landscape = False
+    ledger.title = "易地扶贫搬迁安置点督查记录"
+    ledger.period = _day(visit["submitted_at"] or visit["started_at"])
+    ledger.filters_text = f"{site.county_name} {site.name}"
+    distance = f"，距安置点 {visit['arrival_distance_m']:.0f} 米" if visit["arrival_distance_m"] is not None else ""
+    titles = []
+    wanted = set()
+    for byitem in (visit["photos"] or {}).values():
+        for ids in byitem.values():
+            wanted.update(ids)
+    photos = await _photos(wanted)
+    n = 0
+    for ref in visit["templates"]:
+        template = reg.get(ref["id"], ref["version"])
+        titles.append(f"{template.title}（第{template.version}版）")
+        answers = (visit["answers"] or {}).get(template.id, {})
+        evidence = (visit["photos"] or {}).get(template.id, {})
+        ev = evaluate(template, attrs, answers, photos=evidence, strict=False)
+        for section, item in template.items():
+            n += 1
+            value = answers.get(item.key)
+            if not ev.applicable[item.key]:
+                result = "不适用（本安置点）"
+            elif value in (None, "", []):
+                result = "未填"
+            elif item.type == "check":
+                result = CHECK_VALUES.get(value, str(value))
+            elif item.type in ("single", "multi"):
+                labels = {o.value: o.label for o in item.options}
+                result = "、".join(labels.get(v, v) for v in (value if isinstance(value, list) else [value]))
+            elif item.type == "photo":
+                result = f"{len(value)} 张照片"
+            else:
+                result = f"{value}{item.unit}"
+            if ev.failed.get(item.key):
+                result += "（不符合，已生成问题）" if item.raises_issue else "（不符合）"
+            ids = list(evidence.get(item.key, [])) + (list(value) if item.type == "photo" and isinstance(value, list) else [])
+            ledger.rows.append({"no": n, "section": f"{template.title.replace('督查表', '')}·{section.title}",
+                                "item": f"{item.text}〔{item.basis}〕" if item.basis else item.text,
+                                "result": result, "photos": _pick(photos, ids, 2)})
+    ledger.facts = [
+        ("安置点", f"{site.county_name} {site.name}"), ("督查人员", names["users"].get(visit["inspector"], "")),
+        ("督查方式", "“四不两直”暗访" if visit["unannounced"] else "常规检查"),
+        ("到达现场", f"{_minute(visit['arrival_at'])}{distance}" if visit["arrival_at"] else "未记录"),
+        ("提交时间", _minute(visit["submitted_at"])), ("检查表", "、".join(titles)),
+        ("检查结果", f"检查 {visit['items_checked']} 项，不符合 {visit['items_failed']} 项，生成问题 {len(visit['issue_ids'] or [])} 个"),
+        ("督查备注", visit["notes"] or "—"),
+    ]
+
+
+def _summarise(ledger: Ledger, counts: dict[str, Counter], states: list[str]) -> None:
+    ledger.summary_states = states
+    ledger.summary = [(county, {s: c.get(s, 0) for s in states}, sum(c.values())) for county, c in sorted(counts.items())]

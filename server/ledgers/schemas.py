@@ -1,0 +1,66 @@
+"""What the ledger API takes and gives."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+import msgspec
+
+Kind = Literal["issues", "rectification", "closure", "work", "visit"]
+
+
+class LedgerRequest(msgspec.Struct, forbid_unknown_fields=True):
+    kind: Kind
+    format: Literal["pdf", "xlsx"] = "pdf"
+    #: the client's UUID makes a retried request the same job
+    uuid: UUID | None = None
+    county_id: int | None = None
+    site_id: int | None = None
+    area: Annotated[str, msgspec.Meta(max_length=32)] | None = None
+    department_id: int | None = None
+    state: Literal["open", "rectifying", "submitted", "closed"] | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    #: the inspection of a visit report (kind "visit")
+    inspection: UUID | None = None
+
+
+class JobOut(msgspec.Struct):
+    uuid: UUID
+    kind: str
+    kind_name: str
+    format: str
+    filters: dict[str, Any]
+    state: str
+    state_name: str
+    rows_total: int
+    rows_done: int
+    percent: int
+    pages: int
+    file_name: str
+    size_bytes: int
+    sha256: str
+    digest: str
+    error: str
+    created_at: datetime
+    finished_at: datetime | None
+    file_url: str | None
+
+
+class SubmissionIn(msgspec.Struct, forbid_unknown_fields=True):
+    #: the month reported on
+    period: Annotated[str, msgspec.Meta(pattern=r"^\d{4}-\d{2}$")]
+
+
+class SubmissionOut(msgspec.Struct):
+    id: int
+    period: str
+    kind: str
+    sha256: str
+    digest: str
+    submitted_at: datetime
+    due_on: date
+    late: bool
+    emailed: bool

@@ -1,0 +1,37 @@
+"""From the shell: `ducha ledger KIND ... -o FILE` and `ducha ledger verify FILE`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.conftest import ROOT
+from tests.ledgers.helpers import visit_with_issues
+
+
+def ducha(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "server.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+async def test_shell_ledger_then_verify_same_altered_unknown(world, tmp_path):
+    await visit_with_issues(world, "a1")
+    await visit_with_issues(world, "b1", fail=("smoke_alarms",))
+    out = tmp_path / "盐湖区问题台账.pdf"
+    made = ducha("ledger", "issues", "--county", "盐湖区", "--from", "2026-01-01", "-o", str(out))
+    assert made.returncode == 0, made.stderr
+    assert "2 条" in made.stdout and out.read_bytes().startswith(b"%PDF")
+
+    same = ducha("ledger", "verify", str(out))
+    assert same.returncode == 0 and "与服务器存档一致" in same.stdout
+
+    altered = tmp_path / "altered.pdf"
+    altered.write_bytes(out.read_bytes() + b"\n%edited\n")
+    changed = ducha("ledger", "verify", str(altered))
+    assert changed.returncode == 1 and "可能被修改过" in changed.stdout
+
+    stranger = tmp_path / "other.pdf"
+    stranger.write_bytes(b"%PDF-1.4\n%%EOF\n")
+    assert ducha("ledger", "verify", str(stranger)).returncode == 2
+
+    wrong = ducha("ledger", "issues", "--county", "不存在县", "-o", str(tmp_path / "x.pdf"))
+    assert wrong.returncode != 0 and "没有这个县" in wrong.stderr

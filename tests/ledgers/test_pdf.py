@@ -1,0 +1,146 @@
+"""Ledgers as the city office receives them: PDF read back (rows, footer, totals), fonts embedded."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+
+from openpyxl import load_workbook
+
+from tests.ledgers.helpers import upload_photo, visit_with_issues, wait_done
+
+
+def pdftotext(data: bytes) -> str:
+    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
+
+
+def cells_text(data: bytes) -> str:
+    """The text in reading order, each cell's wrapped lines joined (for "is this name in the PDF")."""
+    raw = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
+    return re.sub(r"\s+", "", raw)
+
+
+def pdffonts(data: bytes, tmp_path) -> list[list[str]]:
+    path = tmp_path / "ledger.pdf"
+    path.write_bytes(data)
+    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout.splitlines()[2:]
+    return [line.split() for line in out]
+
+
+async def _ledger(client, **request) -> tuple[dict, bytes]:
+    r = await client.post("/api/ledgers", json=request)
+    assert r.status_code == 202, r.text
+    job = await wait_done(client, r.json())
+    assert job["state"] == "done", job["error"]
+    f = await client.get(job["file_url"])
+    assert f.status_code == 200
+    return job, f.content
+
+
+async def test_issue_ledger_pdf_has_rows_summary_footer_and_embedded_cjk_font(world, tmp_path):
+    photo = await upload_photo(await world.client("inspector"), world.sites["a1"])
+    await visit_with_issues(world, "a1", photo=photo)
+    await visit_with_issues(world, "b1", fail=("smoke_alarms",))
+    admin = await world.client("admin")
+    job, data = await _ledger(admin, kind="issues")
+    assert job["rows_total"] == 3 and job["pages"] >= 1 and job["percent"] == 100
+    text = pdftotext(data)
+    assert "易地扶贫搬迁安置点问题台账" in text and "填报单位：运城市易地扶贫搬迁后续扶持工作领导小组办公室" in text
+    compact = cells_text(data)
+    assert "每层楼梯口或公共区域配置灭火器" in compact and "盐湖测试安置点一" in compact and "临猗测试安置点一" in compact
+    assert re.search(r"盐湖区\s+2\s+0\s+0\s+0\s+2", text) and re.search(r"临猗县\s+1\s+0\s+0\s+0\s+1", text)  # summary
+    assert re.search(r"合计\s+3\s+0\s+0\s+0\s+3", text)
+    assert re.search(rf"第\s*1\s*页\s*共\s*{job['pages']}\s*页", text)
+    assert job["digest"] in text.replace("\n", "")
+    assert "填表人" in text and "审核人" in text
+    assert "距点" in text  # the photo's caption: time and distance to the site
+    fonts = pdffonts(data, tmp_path)
+    assert fonts and all(f[-5] == "yes" for f in fonts)  # every font embedded
+    assert any("CJK" in f[0] for f in fonts)
+
+
+async def test_a_long_ledger_numbers_every_page_across_chunks(world):
+    from server.checklists.loader import registry
+
+    failing = [i.key for _, i in registry().latest("fire-safety").items() if i.type == "check" and i.raises_issue]
+    for _ in range(-(-260 // len(failing))):
+        await visit_with_issues(world, "a1", fail=failing)
+    admin = await world.client("admin")
+    job, data = await _ledger(admin, kind="issues")
+    assert job["rows_total"] > 250  # more than one chunk
+    progress = [done for state, done, total in job["seen"] if state == "running" and total]
+    assert progress == sorted(progress)
+    text = pdftotext(data)
+    pages = job["pages"]
+    stamped = [int(n) for n, total in re.findall(r"第\s*(\d+)\s*页\s*共\s*(\d+)\s*页", text) if int(total) == pages]
+    assert pages > 5 and stamped == list(range(1, pages + 1))
+    numbers = [int(m) for m in re.findall(r"^\s*(\d+)\s+盐湖区", text, re.M)]
+    assert numbers == list(range(1, job["rows_total"] + 1))  # 序号 1..N, none lost or repeated at chunk edges
+
+
+async def test_county_team_gets_only_its_county_and_others_cannot_see_the_job(world):
+    await visit_with_issues(world, "a1")
+    await visit_with_issues(world, "b1", fail=("smoke_alarms",))
+    county = await world.client("county_a")
+    r = await county.post("/api/ledgers", json={"kind": "issues", "county_id": world.counties["临猗县"]})
+    assert r.status_code == 403 and "本县" in r.json()["message"]
+    job, data = await _ledger(county, kind="rectification")
+    text = cells_text(data)  # cells wrap inside narrow columns
+    assert "盐湖测试安置点一" in text and "临猗测试安置点一" not in text and "盐湖区易地扶贫搬迁工作专班" in text
+    other = await world.client("county_b")
+    assert (await other.get(f"/api/ledgers/{job['uuid']}")).status_code == 404
+    assert (await other.get(f"/api/ledgers/{job['uuid']}/file")).status_code == 404
+    assert job["uuid"] not in [j["uuid"] for j in (await other.get("/api/ledgers")).json()]
+    assert job["uuid"] in [j["uuid"] for j in (await (await world.client("admin")).get("/api/ledgers")).json()]
+
+
+async def test_xlsx_has_a_row_per_line_frozen_header_and_photo_links(world):
+    photo = await upload_photo(await world.client("inspector"), world.sites["a1"])
+    await visit_with_issues(world, "a1", photo=photo)
+    admin = await world.client("admin")
+    job, data = await _ledger(admin, kind="issues", format="xlsx")
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb.worksheets[0]
+    assert ws.freeze_panes == "B2"
+    header = [c.value for c in ws[1]]
+    assert header[:3] == ["序号", "县（市、区）", "安置点"] and "问题照片" in header
+    assert ws.max_row == 1 + job["rows_total"] == 3
+    link = ws.cell(row=2, column=header.index("问题照片") + 1).hyperlink
+    assert link is not None and link.target.endswith(f"/api/photos/{photo}/display")
+    assert ws.column_dimensions["E"].width > 20  # 问题描述 is wide
+    assert wb["说明"]["B7"].value == job["digest"]
+
+
+async def test_retried_request_is_the_same_job_and_bad_requests_are_refused(world):
+    admin = await world.client("admin")
+    uuid = "5b0c8f62-2f7e-4c55-9c55-7a5f1b2a3c4d"
+    first = await admin.post("/api/ledgers", json={"kind": "work", "uuid": uuid})
+    again = await admin.post("/api/ledgers", json={"kind": "work", "uuid": uuid})
+    assert first.status_code == again.status_code == 202 and first.json()["uuid"] == again.json()["uuid"] == uuid
+    await wait_done(admin, first.json())
+    bad = await admin.post("/api/ledgers", json={"kind": "everything"})
+    assert bad.status_code == 400
+    backwards = await admin.post("/api/ledgers", json={"kind": "issues", "date_from": "2026-11-01", "date_to": "2026-10-01"})
+    assert backwards.status_code == 422 and backwards.json()["error"] == "bad_period"
+    site = await world.client("site_a1")
+    assert (await site.get(f"/api/ledgers/{uuid}")).status_code == 404
+
+
+async def test_visit_report_is_portrait_with_every_answer_and_hidden_from_others(world, tmp_path):
+    photo = await upload_photo(await world.client("inspector"), world.sites["a1"])
+    visit = await visit_with_issues(world, "a1", fail=("extinguishers_present",), photo=photo)
+    inspector = await world.client("inspector")
+    job, data = await _ledger(inspector, kind="visit", inspection=visit["uuid"])
+    text = cells_text(data)
+    assert "易地扶贫搬迁安置点督查记录" in text and "盐湖测试安置点一" in text and "“四不两直”暗访" in text
+    assert "不符合（不符合，已生成问题）" in text and "符合" in text and "距点" in text
+    assert f"检查{visit['items_checked']}项，不符合1项，生成问题1个" in text
+    from pypdf import PdfReader
+
+    box = PdfReader(io.BytesIO(data)).pages[0].mediabox
+    assert float(box.width) < float(box.height)  # A4 portrait
+    other = await world.client("county_b")
+    r = await other.post("/api/ledgers", json={"kind": "visit", "inspection": visit["uuid"]})
+    assert r.status_code == 404 and r.json()["message"] == "督查记录不存在"
+    assert (await inspector.post("/api/ledgers", json={"kind": "visit"})).json()["error"] == "bad_inspection"
