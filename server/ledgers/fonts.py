@@ -37,15 +37,15 @@ def system_font(weight: str) -> tuple[str, int]:
     return file, int(index or 0)
 
 
-def subset(text: str, folder: Path) -> dict[str, Path]:
+def subset(text: str, folder: Path, weights: tuple[str, ...] = ("regular", "bold"), base: str = "") -> dict[str, Path]:
     """{"regular": path, "bold": path}: the font cut to ``text``'s characters, cached by that set."""
     import uharfbuzz as hb
 
-    chars = sorted(set(text) | set(BASE))
+    chars = sorted(set(text) | set(base))
     key = hashlib.sha256("".join(chars).encode()).hexdigest()[:16]
     folder.mkdir(parents=True, exist_ok=True)
     out = {}
-    for weight in ("regular", "bold"):
+    for weight in weights:
         path = folder / f"ducha-serif-{weight}-{key}.otf"
         if not path.exists():
             file, index = system_font(weight)

@@ -15,7 +15,7 @@ KINDS = {
     "work": "工作台账",
     "visit": "督查记录",
 }
-SOURCE_NAMES = {"visit": "“四不两直”暗访", "self_check": "县级自查", "complaint": "群众信访", "department": "部门检查"}
+SOURCE_SHORT = {"visit": "暗访", "self_check": "县级自查", "complaint": "信访", "department": "部门检查"}
 
 
 @dataclass(frozen=True)

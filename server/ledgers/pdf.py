@@ -10,6 +10,7 @@ characters first (``fonts.subset``). Photos are embedded at 150 dpi.
 from __future__ import annotations
 
 import io
+import multiprocessing
 import os
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
@@ -23,6 +24,14 @@ from server.ledgers.model import Ledger
 
 REPORTS = Path(__file__).resolve().parents[2] / "reports"
 CHUNK_ROWS = 250
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """Workers forked from a clean forkserver that has WeasyPrint imported already: no fork of a
+    threaded parent (the job runs the render in a thread), and no second of imports per worker."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["weasyprint", "server.ledgers.pdf"])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
 def _env() -> jinja2.Environment:
@@ -54,7 +63,9 @@ def _render_chunk(args: tuple[str]) -> tuple[bytes, int]:
 
     (source,) = args
     document = HTML(string=source, base_url=str(REPORTS)).render()
-    return document.write_pdf(), len(document.pages)
+    # the font is already cut to the document: embed it whole, so every chunk carries the same
+    # bytes and the joined file keeps one copy (and WeasyPrint skips its own subsetting)
+    return document.write_pdf(dpi=150), len(document.pages)
 
 
 def _stamp(pages: int, font_files: dict[str, Path], landscape: bool) -> bytes:
@@ -62,7 +73,7 @@ def _stamp(pages: int, font_files: dict[str, Path], landscape: bool) -> bytes:
 
     size = ("A4 landscape", "297mm", "210mm") if landscape else ("A4 portrait", "210mm", "297mm")
     source = _env().get_template("stamp.html.j2").render(pages=pages, fonts=font_files, size=size[0], width=size[1],
-                                                        height=size[2], right="10mm" if landscape else "14mm", bottom="8mm")
+                                                        height=size[2], right="10mm" if landscape else "14mm", bottom="11mm")
     return HTML(string=source).write_pdf()
 
 
@@ -72,7 +83,10 @@ def render(ledger: Ledger, *, progress: Callable[[int], None] | None = None, wor
     from pypdf import PdfReader, PdfWriter
 
     font_dir = font_dir or Path(tempfile.gettempdir()) / "ducha-fonts"
-    font_files = fonts.subset(_text(ledger), font_dir)
+    font_files = fonts.subset(_text(ledger), font_dir, base=fonts.BASE)
+    workers = workers or os.cpu_count() or 1
+    # at least two chunks a worker (for progress and balance), no more chunks than needed
+    chunk_rows = max(chunk_rows, -(-len(ledger.rows) // (2 * workers)))
     chunks = [ledger.rows[i:i + chunk_rows] for i in range(0, len(ledger.rows), chunk_rows)] or [[]]
     sources = [(html(ledger, rows, first=n == 0, last=n == len(chunks) - 1, font_files=font_files),) for n, rows in enumerate(chunks)]
     results: list[tuple[bytes, int]] = []
@@ -80,22 +94,25 @@ def render(ledger: Ledger, *, progress: Callable[[int], None] | None = None, wor
     if len(sources) == 1:
         results.append(_render_chunk(sources[0]))
     else:
-        workers = workers or min(len(sources), os.cpu_count() or 1)
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        workers = min(len(sources), workers)
+        with _pool(workers) as pool:
             for (data, pages), rows in zip(pool.map(_render_chunk, sources), chunks):
                 results.append((data, pages))
                 done += len(rows)
                 if progress:
                     progress(done)
     total = sum(pages for _, pages in results)
-    stamp = PdfReader(io.BytesIO(_stamp(total, font_files, ledger.landscape)))
+    digits = fonts.subset("第页共 0123456789", font_dir, weights=("regular",))  # the overlay needs only these
+    stamp = PdfReader(io.BytesIO(_stamp(total, digits, ledger.landscape)))
     writer = PdfWriter()
     n = 0
     for data, _ in results:
         for page in PdfReader(io.BytesIO(data)).pages:
             added = writer.add_page(page)
             added.merge_page(stamp.pages[n])
+            added.compress_content_streams()
             n += 1
+    writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)  # one copy of the overlay's font
     writer.add_metadata({"/Title": ledger.title, "/Subject": f"台账摘要 {ledger.digest}", "/Creator": "ducha 督查"})
     out = io.BytesIO()
     writer.write(out)

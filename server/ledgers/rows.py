@@ -16,7 +16,7 @@ from server.inspections.tables import Inspection
 from server.issues import lifecycle
 from server.issues.queries import Filters, where
 from server.issues.tables import Issue, Rectification
-from server.ledgers.model import KINDS, SOURCE_NAMES, Column, Ledger, LedgerFilters, Photo
+from server.ledgers.model import KINDS, SOURCE_SHORT, Column, Ledger, LedgerFilters, Photo
 from server.lib import clock
 from server.photos.tables import Photo as PhotoRow
 from server.sites.tables import County, Department, Site
@@ -25,10 +25,10 @@ CITY_ISSUER = "运城市易地扶贫搬迁后续扶持工作领导小组办公�
 
 COLUMNS = {
     "issues": [
-        Column("no", "序号", 10), Column("county", "县（市、区）", 18), Column("site", "安置点", 30),
-        Column("area", "类别", 20), Column("description", "问题描述", 58), Column("found_on", "发现日期", 20),
-        Column("found_by", "发现人及方式", 28), Column("responsible", "责任单位及责任人", 32),
-        Column("deadline", "整改时限", 20), Column("state", "状态", 16), Column("photos", "问题照片", 25, photos=True),
+        Column("no", "序号", 9), Column("county", "县（市、区）", 16), Column("site", "安置点", 34),
+        Column("area", "类别", 30), Column("description", "问题描述", 70), Column("found_on", "发现日期", 19),
+        Column("found_by", "发现人及方式", 30), Column("responsible", "责任单位及责任人", 34),
+        Column("deadline", "整改时限", 19), Column("state", "状态", 16),
     ],
     "rectification": [
         Column("no", "序号", 10), Column("county", "县（市、区）", 16), Column("site", "安置点", 24),
@@ -177,7 +177,7 @@ async def _issue_rows(p: Principal, kind: str, f: LedgerFilters, ledger: Ledger,
         wanted.update(i["photos"] or [])
         for r in rounds.get(i["id"], []):
             wanted.update(r["photos"] or [])
-    photos = await _photos(wanted)
+    photos = await _photos(wanted) if kind != "issues" else {}
     day = clock.local(clock.now()).date()
     counts: dict[str, Counter] = {}
     for n, i in enumerate(issues, 1):
@@ -194,9 +194,8 @@ async def _issue_rows(p: Principal, kind: str, f: LedgerFilters, ledger: Ledger,
                 state += "（逾期）"
             finder = names["users"].get(i["found_by"], "") if i["found_by"] else ""
             ledger.rows.append({**base, "area": f"{i['area']}·{i['section']}" if i["section"] else i["area"],
-                                "found_on": _day(i["found_at"]), "found_by": f"{finder}（{SOURCE_NAMES.get(i['source'], i['source'])}）",
-                                "responsible": responsible, "deadline": str(i["deadline"]), "state": state,
-                                "photos": _pick(photos, i["photos"], 1)})
+                                "found_on": _day(i["found_at"]), "found_by": f"{finder}（{SOURCE_SHORT.get(i['source'], i['source'])}）",
+                                "responsible": responsible, "deadline": str(i["deadline"]), "state": state})
         elif kind == "rectification":
             progress = lifecycle.STATE_NAMES[i["state"]]
             if len(rounds.get(i["id"], [])) > 1:

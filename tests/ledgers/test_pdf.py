@@ -54,10 +54,10 @@ async def test_issue_ledger_pdf_has_rows_summary_footer_and_embedded_cjk_font(wo
     assert re.search(rf"第\s*1\s*页\s*共\s*{job['pages']}\s*页", text)
     assert job["digest"] in text.replace("\n", "")
     assert "填表人" in text and "审核人" in text
-    assert "距点" in text  # the photo's caption: time and distance to the site
     fonts = pdffonts(data, tmp_path)
     assert fonts and all(f[-5] == "yes" for f in fonts)  # every font embedded
-    assert any("CJK" in f[0] for f in fonts)
+    # only our Noto Serif CJK SC cut (embedded as "DuchaSerif"): no glyph fell back to another font
+    assert {f[0].split("+")[1] for f in fonts} <= {"DuchaSerif", "DuchaSerif-Bold"}
 
 
 async def test_a_long_ledger_numbers_every_page_across_chunks(world):
@@ -86,7 +86,8 @@ async def test_county_team_gets_only_its_county_and_others_cannot_see_the_job(wo
     r = await county.post("/api/ledgers", json={"kind": "issues", "county_id": world.counties["临猗县"]})
     assert r.status_code == 403 and "本县" in r.json()["message"]
     job, data = await _ledger(county, kind="rectification")
-    text = cells_text(data)  # cells wrap inside narrow columns
+    text = cells_text(data)
+    assert "（尚未提交整改）" in text  # cells wrap inside narrow columns
     assert "盐湖测试安置点一" in text and "临猗测试安置点一" not in text and "盐湖区易地扶贫搬迁工作专班" in text
     other = await world.client("county_b")
     assert (await other.get(f"/api/ledgers/{job['uuid']}")).status_code == 404
@@ -99,16 +100,18 @@ async def test_xlsx_has_a_row_per_line_frozen_header_and_photo_links(world):
     photo = await upload_photo(await world.client("inspector"), world.sites["a1"])
     await visit_with_issues(world, "a1", photo=photo)
     admin = await world.client("admin")
-    job, data = await _ledger(admin, kind="issues", format="xlsx")
+    job, data = await _ledger(admin, kind="rectification", format="xlsx")
     wb = load_workbook(io.BytesIO(data))
     ws = wb.worksheets[0]
     assert ws.freeze_panes == "B2"
     header = [c.value for c in ws[1]]
-    assert header[:3] == ["序号", "县（市、区）", "安置点"] and "问题照片" in header
+    assert header[:3] == ["序号", "县（市、区）", "安置点"] and "整改前" in header and "整改措施" in header
     assert ws.max_row == 1 + job["rows_total"] == 3
-    link = ws.cell(row=2, column=header.index("问题照片") + 1).hyperlink
+    cell = ws.cell(row=2, column=header.index("整改前") + 1)
+    assert "距点" in cell.value  # caption: when taken, distance to the site
+    link = cell.hyperlink
     assert link is not None and link.target.endswith(f"/api/photos/{photo}/display")
-    assert ws.column_dimensions["E"].width > 20  # 问题描述 is wide
+    assert ws.column_dimensions["E"].width > 20  # 整改措施 is wide
     assert wb["说明"]["B7"].value == job["digest"]
 
 
