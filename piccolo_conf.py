@@ -16,5 +16,6 @@ APP_REGISTRY = AppRegistry(
         "server.issues.piccolo_app",
         "server.photos.piccolo_app",
         "server.ledgers.piccolo_app",
+        "server.plans.piccolo_app",
     ]
 )

@@ -17,6 +17,7 @@ from server.checklists.controllers import TemplatesController
 from server.inspections.controllers import InspectionsController
 from server.issues.controllers import IssuesController
 from server.ledgers.controllers import LedgersController
+from server.plans.controllers import PlansController
 from server.photos.controllers import PhotosController
 from server.sites.controllers import SitesController
 from server.web.routes import pwa_router
@@ -59,6 +60,7 @@ async def _close_pool() -> None:
 
 def route_handlers() -> list:
     return [health, AuthController, UsersController, SitesController, TemplatesController, InspectionsController, PhotosController, IssuesController, LedgersController,
+            PlansController,
             *pwa_router()]
 
 

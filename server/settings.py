@@ -25,6 +25,8 @@ class Settings:
     public_url: str = "http://127.0.0.1:8000"
     #: Day of the next month by which a county's ledgers for a month are due (报送).
     ledger_due_day: int = 5
+    #: Days before its (undisclosed) day that a planned visit reaches the inspector's phone.
+    plan_release_days: int = 1
     #: SMTP server for e-mailing submitted ledgers to the city office; empty: no e-mail.
     smtp_host: str = ""
     #: SMTP port (plain SMTP with STARTTLS when the server offers it).
