@@ -18,6 +18,7 @@ from server.inspections.controllers import InspectionsController
 from server.issues.controllers import IssuesController
 from server.ledgers.controllers import LedgersController
 from server.plans.controllers import PlansController
+from server.assessment.controllers import AssessmentController
 from server.photos.controllers import PhotosController
 from server.sites.controllers import SitesController
 from server.web.routes import pwa_router
@@ -60,7 +61,7 @@ async def _close_pool() -> None:
 
 def route_handlers() -> list:
     return [health, AuthController, UsersController, SitesController, TemplatesController, InspectionsController, PhotosController, IssuesController, LedgersController,
-            PlansController,
+            PlansController, AssessmentController,
             *pwa_router()]
 
 

@@ -27,6 +27,8 @@ class Settings:
     ledger_due_day: int = 5
     #: Days before its (undisclosed) day that a planned visit reaches the inspector's phone.
     plan_release_days: int = 1
+    #: The assessment's scoring table (YAML); empty: server/assessment/scoring.yaml.
+    assessment_rules: str = ""
     #: SMTP server for e-mailing submitted ledgers to the city office; empty: no e-mail.
     smtp_host: str = ""
     #: SMTP port (plain SMTP with STARTTLS when the server offers it).

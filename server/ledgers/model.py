@@ -14,6 +14,7 @@ KINDS = {
     "closure": "销号台账",
     "work": "工作台账",
     "visit": "督查记录",
+    "assessment": "年度考核",
 }
 SOURCE_SHORT = {"visit": "暗访", "self_check": "县级自查", "complaint": "信访", "department": "部门检查"}
 

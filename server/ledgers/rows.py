@@ -45,6 +45,12 @@ COLUMNS = {
         Column("no", "序号", 10), Column("section", "检查内容", 28), Column("item", "检查项目", 64), Column("result", "检查结果", 30),
         Column("photos", "现场照片", 50, photos=True),
     ],
+    "assessment": [
+        Column("no", "排名", 12), Column("county", "县（市、区）", 24), Column("plan", "计划督查（完成/计划）", 30),
+        Column("visits", "督查次数", 18), Column("found", "发现问题", 18), Column("on_time", "按期销号率", 24),
+        Column("overdue", "逾期未整改", 22), Column("repeats", "复发问题", 18), Column("self", "县级自查覆盖率", 26),
+        Column("score", "得分", 18), Column("flag", "通报", 16), Column("note", "说明", 51),
+    ],
     "work": [
         Column("no", "序号", 10), Column("date", "督查日期", 24), Column("inspector", "督查人员", 30),
         Column("county", "县（市、区）", 18), Column("site", "安置点", 34), Column("arrival", "到达现场（时间、距安置点）", 40),
@@ -121,7 +127,9 @@ async def build(p: Principal, kind: str, f: LedgerFilters) -> Ledger:
         generated_at=clock.local(clock.now()).strftime("%Y-%m-%d %H:%M"), columns=COLUMNS[kind], rows=[],
     )
     names = {"counties": counties, "sites": sites, "departments": departments, "users": users}
-    if kind == "visit":
+    if kind == "assessment":
+        await _assessment_rows(p, f, ledger)
+    elif kind == "visit":
         await _visit_rows(p, f, ledger, names)
     elif kind == "work":
         await _work_rows(p, f, ledger, names)
@@ -251,6 +259,31 @@ async def _work_rows(p: Principal, f: LedgerFilters, ledger: Ledger, names) -> N
             "issues": f"{len(issue_ids)} 个" if issue_ids else "无",
         })
     _summarise(ledger, counts, ["督查次数"])
+
+
+async def _assessment_rows(p: Principal, f: LedgerFilters, ledger: Ledger) -> None:
+    """年度考核: the ranking with every indicator; the scoring table is printed with it."""
+    from datetime import date
+
+    from server.assessment.service import assess
+
+    today = clock.local(clock.now()).date()
+    result = await assess(p, f.date_from or date(today.year, 1, 1), f.date_to or today)
+    ledger.title = "易地扶贫搬迁后续扶持工作年度考核排名"
+    ledger.period = f"{result['from']:%Y年%m月%d日} 至 {result['to']:%Y年%m月%d日}"
+    ledger.facts = [(f"{i['name']}（{i['weight']:g} 分）", f"{i['rule']}；{'越高越好' if i['better'] == 'higher' else '越低越好'}")
+                    for i in result["rules"]] + [("通报", f"排名最后 {result['flag_bottom']} 位的县（市、区）予以通报")]
+
+    def pct(v):
+        return "—（无应办事项）" if v is None else f"{v * 100:.1f}%"
+
+    for r in result["counties"]:
+        ledger.rows.append({
+            "no": r["rank"], "county": r["county_name"], "plan": f"{r['visits_planned_done']}/{r['visits_planned']}",
+            "visits": r["visits_made"], "found": r["issues_found"], "on_time": pct(r["rates"]["on_time_closure"]),
+            "overdue": r["overdue"], "repeats": r["repeat_findings"], "self": pct(r["rates"]["self_coverage"]),
+            "score": f"{r['score']:.2f}", "flag": "通报" if r["flagged"] else "", "note": f"安置点 {r['sites']} 个",
+        })
 
 
 async def _visit_rows(p: Principal, f: LedgerFilters, ledger: Ledger, names) -> None:

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-Kind = Literal["issues", "rectification", "closure", "work", "visit"]
+Kind = Literal["issues", "rectification", "closure", "work", "visit", "assessment"]
 
 
 class LedgerRequest(msgspec.Struct, forbid_unknown_fields=True):

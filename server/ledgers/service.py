@@ -66,6 +66,8 @@ async def request(p: Principal | None, kind: str, fmt: str, filters: dict[str, A
         raise Invalid("unknown_format", "格式只能是 pdf 或 xlsx")
     if kind == "visit":
         await _check_visit(p, filters.get("inspection"))
+    if kind == "assessment" and p is not None and not p.is_city:
+        raise Forbidden("年度考核只对市级开放")
     if filters.get("date_from") and filters.get("date_to") and filters["date_from"] > filters["date_to"]:
         raise Invalid("bad_period", "开始日期不能晚于结束日期")
     filters = _scoped_filters(p, filters) if p else filters

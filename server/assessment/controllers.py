@@ -1,0 +1,26 @@
+"""The assessment over HTTP (city roles); its PDF and XLSX are ledger jobs of kind ``assessment``."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from litestar import Controller, Request, get
+from litestar.params import QueryParameter
+
+from server.assessment import service
+from server.lib import clock
+
+
+class AssessmentController(Controller):
+    path = "/api/assessment"
+    tags = ["assessment"]
+
+    @get("/", operation_id="assessment")
+    async def assessment(
+        self, request: Request,
+        date_from: Annotated[date | None, QueryParameter(name="from")] = None,
+        date_to: Annotated[date | None, QueryParameter(name="to")] = None,
+    ) -> dict:
+        today = clock.local(clock.now()).date()
+        return await service.assess(request.user, date_from or date(today.year, 1, 1), date_to or today)

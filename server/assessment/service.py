@@ -1,0 +1,92 @@
+"""Indicators per county for a period, read from the database; the ranking by ``scoring``."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from server.accounts.guards import Principal
+from server.assessment import scoring
+from server.inspections.tables import Inspection
+from server.issues.tables import Issue
+from server.lib import clock
+from server.lib.errors import Forbidden, Invalid
+from server.plans.tables import PlannedVisit
+from server.settings import get_settings
+from server.sites.tables import County, Site
+
+
+def rules() -> scoring.Rules:
+    path = get_settings().assessment_rules
+    return scoring.load(Path(path) if path else None)
+
+
+def _start(d: date) -> datetime:
+    return datetime.combine(d, time(), clock.SHANGHAI)
+
+
+async def assess(p: Principal, date_from: date, date_to: date) -> dict[str, Any]:
+    if not p.is_city:
+        raise Forbidden("年度考核只对市级开放")
+    if date_from > date_to:
+        raise Invalid("bad_period", "开始日期不能晚于结束日期")
+    r = rules()
+    lo, hi = _start(date_from), _start(date_to + timedelta(days=1))
+    today = clock.local(clock.now()).date()
+    end = min(date_to, today)
+    counties = await County.select(County.id, County.name).order_by(County.code)
+    sites = Counter(s["county"] for s in await Site.select(Site.county))
+    planned, planned_done = Counter(), Counter()
+    self_sites: dict[int, set] = defaultdict(set)
+    for v in await PlannedVisit.select(PlannedVisit.county, PlannedVisit.site, PlannedVisit.state,
+                                       PlannedVisit.plan.scope.as_alias("scope")).where(
+            (PlannedVisit.planned_on >= date_from) & (PlannedVisit.planned_on <= date_to)):
+        if v["scope"] == "city":
+            planned[v["county"]] += 1
+            planned_done[v["county"]] += v["state"] == "done"
+        elif v["state"] == "done":
+            self_sites[v["county"]].add(v["site"])
+    visits = Counter(v["county"] for v in await Inspection.select(Inspection.county).where(
+        (Inspection.state == "submitted") & (Inspection.submitted_at >= lo) & (Inspection.submitted_at < hi)))
+    found, repeats, overdue, due, on_time = Counter(), Counter(), Counter(), Counter(), Counter()
+    for i in await Issue.select(Issue.county, Issue.site, Issue.source, Issue.found_at, Issue.deadline, Issue.state,
+                                Issue.closed_at, Issue.reopens).where(
+            ((Issue.found_at >= lo) & (Issue.found_at < hi)) | ((Issue.deadline >= date_from) & (Issue.deadline <= date_to))):
+        c = i["county"]
+        found_in = lo <= clock.aware(i["found_at"]) < hi
+        if found_in:
+            found[c] += 1
+            repeats[c] += i["reopens"] is not None
+            closed_by_end = i["closed_at"] is not None and clock.local(clock.aware(i["closed_at"])).date() <= end
+            overdue[c] += (not closed_by_end) and i["deadline"] < end
+            if i["source"] == "self_check":
+                self_sites[c].add(i["site"])
+        if date_from <= i["deadline"] <= end:  # deadlines already passed: a later one is not yet due
+            due[c] += 1
+            on_time[c] += i["closed_at"] is not None and clock.local(clock.aware(i["closed_at"])).date() <= i["deadline"]
+    rows = []
+    for county in counties:
+        c = county["id"]
+        rates = {
+            "plan_completion": scoring.rate(planned_done[c], planned[c]),
+            "on_time_closure": scoring.rate(on_time[c], due[c]),
+            "overdue_rate": scoring.rate(overdue[c], found[c]),
+            "repeat_rate": scoring.rate(repeats[c], found[c]),
+            "self_coverage": scoring.rate(len(self_sites[c]), sites[c]) if sites[c] else None,
+        }
+        rows.append({
+            "county_id": c, "county_name": county["name"], "sites": sites[c],
+            "visits_planned": planned[c], "visits_planned_done": planned_done[c], "visits_made": visits[c],
+            "issues_found": found[c], "issues_due": due[c], "closed_on_time": on_time[c], "overdue": overdue[c],
+            "repeat_findings": repeats[c], "self_inspected_sites": len(self_sites[c]),
+            "rates": {k: (round(v, 4) if v is not None else None) for k, v in rates.items()},
+            "score": scoring.score(rates, r),
+        })
+    ranked = scoring.rank(rows, r)
+    return {
+        "from": date_from, "to": date_to,
+        "rules": [{"key": i.key, "name": i.name, "weight": i.weight, "better": i.better, "rule": i.rule} for i in r.indicators],
+        "flag_bottom": r.flag_bottom, "counties": ranked,
+    }
