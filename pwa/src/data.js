@@ -28,8 +28,11 @@ export async function login(username, password) {
 }
 
 export async function logout() {
-  // forget locally first: whatever happens to the request, this phone is logged out
+  // forget locally first: whatever happens to the request, this phone is logged out; plans and
+  // the dashboard never stay on a phone another person may pick up
   await store.meta.set("me", null);
+  await store.meta.set("planned", null);
+  await store.meta.set("dashboard", null);
   session.me = null;
   setOwner(null);
   try { await api.post("/api/auth/logout", {}); } catch { /* offline or expired: nothing more to do */ }
@@ -67,6 +70,10 @@ export async function refresh() {
     for (const tpl of await store.all("templates")) {
       if (tpl.latest !== latest.has(tpl.ref)) await store.put("templates", { ...tpl, latest: latest.has(tpl.ref) });
     }
+  }
+  if (isCity(session.me)) {
+    // released planned visits (the day before): kept for offline, dropped at logout
+    await store.meta.set("planned", await api.get("/api/plans/mine"));
   }
   await refreshIssues();
   await store.meta.set("refreshedAt", new Date().toISOString());

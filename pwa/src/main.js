@@ -9,6 +9,7 @@ import { homeScreen, newVisitScreen, chooseTemplatesScreen } from "./ui/home.js"
 import { visitScreen } from "./ui/visit.js";
 import { issuesScreen, issueScreen } from "./ui/issues.js";
 import { syncScreen, renderSyncBar } from "./ui/sync.js";
+import { dashboardScreen } from "./ui/dashboard.js";
 
 const inspectorOnly = (screen) => (m) => (["city_inspector", "city_admin"].includes(session.me.role)
   ? screen(m) : mount(h("p.card.notice", t.inspectorsOnly)));
@@ -20,6 +21,7 @@ const routes = [
   [/^#\/issues$/, () => issuesScreen()],
   [/^#\/issue\/(\d+)$/, (m) => issueScreen(m[1])],
   [/^#\/sync$/, () => syncScreen()],
+  [/^#\/dashboard$/, inspectorOnly(() => dashboardScreen())],
 ];
 
 async function route() {
@@ -41,7 +43,9 @@ function renderNav() {
   const nav = document.getElementById("nav");
   const here = (location.hash || "#/").split("/")[1] || "";
   const link = (href, label, key) => h("a", { href, class: here === key ? "on" : "" }, label);
-  nav.replaceChildren(link("#/", t.home, ""), link("#/issues", t.issues, "issues"), link("#/sync", t.sync, "sync"),
+  const city = ["city_admin", "city_inspector"].includes(session.me.role);
+  nav.replaceChildren(link("#/", t.home, ""), link("#/issues", t.issues, "issues"),
+    city ? link("#/dashboard", "总览", "dashboard") : null, link("#/sync", t.sync, "sync"),
     h("button.link", { type: "button", onclick: async (e) => {
       const button = e.currentTarget;
       const { pending } = await status();

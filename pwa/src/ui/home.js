@@ -15,6 +15,7 @@ export async function homeScreen() {
   const open = drafts.filter((d) => d.state !== "synced");
   const done = drafts.filter((d) => d.state === "synced").slice(0, 10);
   const issues = await store.all("issues");
+  const planned = city ? (await store.meta.get("planned")) || [] : [];
   const toRectify = issues.filter((i) => i.box === "to_rectify").length;
   const toVerify = issues.filter((i) => i.box === "to_verify").length;
   const row = (d) => h("a.row", { href: `#/visit/${d.uuid}` },
@@ -22,6 +23,9 @@ export async function homeScreen() {
     h("span", { class: `pill ${d.state}` }, STATE_LABEL[d.state]));
   mount(h("div.home",
     h("section.card.hello", h("h1", `${me.display_name}`), h("p.sub", t.roles[me.role] || me.role_name)),
+    planned.length ? h("section.card.planned", h("h2", "督查计划（已下达）"), h("div.list", planned.map((v) =>
+      h("a.row", { href: `#/new/${v.site}` }, h("span.grow", h("b", v.site_name), h("small", ` ${v.county_name}`)),
+        h("span.pill.queued", `${v.planned_on.slice(5)} 前后`))))) : null,
     city ? h("a.button.primary.big", { href: "#/new" }, "＋ ", t.startVisit) : null,
     toRectify || toVerify ? h("a.card.row.inbox", { href: "#/issues" },
       h("span.grow", t.issueInbox), toRectify ? h("span.pill.open", `${t.toRectify} ${toRectify}`) : null,

@@ -1,0 +1,55 @@
+"""The city office's dashboard, a ledger generated from it, and planned visits on the inspector's
+phone (never on an inspected user's phone)."""
+
+from __future__ import annotations
+
+from playwright.async_api import expect
+
+from tests.inspections.helpers import body, new_uuid
+from tests.pwa.driver import log_in
+
+META = """async (key) => { const r = indexedDB.open('ducha'); await new Promise(res => r.onsuccess = res);
+  const g = r.result.transaction('meta').objectStore('meta').get(key); await new Promise(res => g.onsuccess = res); return g.result ?? null; }"""
+
+
+async def test_dashboard_shows_counts_ranking_chart_and_makes_a_ledger(world, phone):
+    inspector = await world.client("inspector")
+    r = await inspector.put(f"/api/inspections/{new_uuid()}", json=body(world.sites["a1"], 35.03, 111.01, fail=["extinguishers_present"]))
+    assert r.status_code == 200
+    page = await (await phone()).new_page()
+    await log_in(page, "admin")
+    await page.locator("#nav").get_by_role("link", name="总览").click()
+    await expect(page.locator(".total").first).to_contain_text("1")  # one open issue
+    await expect(page.locator("table.rank tr")).to_have_count(14)  # header + 13 counties
+    await expect(page.locator("svg[role=img] rect").first).to_be_visible()
+    await expect(page.locator("tr.flagged")).to_have_count(2)
+    await page.locator("select").first.select_option("issues")
+    await page.get_by_role("button", name="生成").click()
+    link = page.get_by_role("link", name="下载")
+    await expect(link).to_be_visible(timeout=60000)
+    assert (await link.get_attribute("href")).startswith("/api/ledgers/")
+
+
+async def test_released_plans_reach_the_inspector_and_never_an_inspected_phone(world, phone):
+    from datetime import timedelta
+
+    from server.lib import clock
+    from server.plans.tables import PlannedVisit
+
+    admin = await world.client("admin")
+    r = await admin.post("/api/plans", json={"month": clock.local(clock.now()).strftime("%Y-%m"), "count": 3,
+                                             "inspector_ids": [world.users["inspector"]], "seed": "pwa-seed"})
+    assert r.status_code == 200
+    today = clock.local(clock.now()).date()
+    await PlannedVisit.update({PlannedVisit.release_on: today + timedelta(days=5)}).where(PlannedVisit.id > 0)  # not yet due
+    await PlannedVisit.update({PlannedVisit.release_on: today - timedelta(days=1)}).where(PlannedVisit.site == world.sites["a1"])
+    page = await (await phone()).new_page()
+    await log_in(page, "inspector")
+    await expect(page.locator(".planned a.row")).to_have_count(1)
+    await expect(page.locator(".planned")).to_contain_text("盐湖测试安置点一")
+
+    site_page = await (await phone()).new_page()
+    await log_in(site_page, "site_a1")
+    await site_page.wait_for_timeout(500)
+    assert await site_page.evaluate(META, "planned") is None
+    assert "计划" not in await site_page.locator("body").inner_text()
