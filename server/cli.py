@@ -127,7 +127,7 @@ def cmd_ledger(args: argparse.Namespace) -> None:
         from server.lib import db
 
         if db.is_postgres():
-            await db.engine().start_connection_pool(max_size=4)
+            await db.engine().start_connection_pool(min_size=1, max_size=4)
         try:
             filters = {"inspection": getattr(args, "inspection", None), "site_id": args.site_id, "area": args.area, "state": args.state,
                        "date_from": date.fromisoformat(args.date_from) if args.date_from else None,

@@ -74,7 +74,7 @@ def main(argv: list[str]) -> int:
         from server.lib import db
 
         if db.is_postgres():
-            await db.engine().start_connection_pool(max_size=2)
+            await db.engine().start_connection_pool(min_size=1, max_size=2)
         try:
             return await run(UUID(argv[0]))
         finally:
