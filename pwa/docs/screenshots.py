@@ -73,6 +73,16 @@ async def main() -> None:
             await ctx.close()
 
             ctx = await browser.new_context(**PHONE)
+            page = await log_in(await ctx.new_page(), url, "admin")
+            await page.get_by_role("button", name="登录").click()
+            await page.locator("#nav").get_by_role("link", name="总览").click()
+            await page.locator("table.rank").wait_for()
+            await shot(page, "9-dashboard")
+            await page.locator("table.rank").scroll_into_view_if_needed()
+            await shot(page, "10-ranking")
+            await ctx.close()
+
+            ctx = await browser.new_context(**PHONE)
             page = await log_in(await ctx.new_page(), url, "site")
             await page.get_by_role("button", name="登录").click()
             await page.locator("#nav").get_by_role("link", name="问题").click()

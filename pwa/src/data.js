@@ -39,7 +39,8 @@ export async function logout() {
   await store.meta.set("csrf", null);
 }
 
-const isCity = (me) => me && (me.role === "city_inspector" || me.role === "city_admin");
+// who inspects: city inspectors (unannounced) and county teams (their own sites, 县级自查)
+export const canInspect = (me) => me && ["city_inspector", "city_admin", "county_team"].includes(me.role);
 
 // Sites and templates (for inspectors) and the issue inbox; every part best-effort.
 export async function refresh() {
@@ -57,7 +58,7 @@ export async function refresh() {
     if (sites.length >= page.total || page.items.length === 0) break;
   }
   await store.replaceAll("sites", sites);
-  if (isCity(session.me)) {
+  if (canInspect(session.me)) {
     const list = await api.get("/api/templates");
     for (const summary of list) {
       const ref = `${summary.id}@${summary.version}`;
@@ -71,7 +72,7 @@ export async function refresh() {
       if (tpl.latest !== latest.has(tpl.ref)) await store.put("templates", { ...tpl, latest: latest.has(tpl.ref) });
     }
   }
-  if (isCity(session.me)) {
+  if (canInspect(session.me)) {
     // released planned visits (the day before): kept for offline, dropped at logout
     await store.meta.set("planned", await api.get("/api/plans/mine"));
   }

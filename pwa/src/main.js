@@ -11,8 +11,11 @@ import { issuesScreen, issueScreen } from "./ui/issues.js";
 import { syncScreen, renderSyncBar } from "./ui/sync.js";
 import { dashboardScreen } from "./ui/dashboard.js";
 
-const inspectorOnly = (screen) => (m) => (["city_inspector", "city_admin"].includes(session.me.role)
+const only = (roles) => (screen) => (m) => (roles.includes(session.me.role)
   ? screen(m) : mount(h("p.card.notice", t.inspectorsOnly)));
+// city inspectors visit unannounced; county teams inspect their own sites (县级自查)
+const inspectorOnly = only(["city_inspector", "city_admin", "county_team"]);
+const cityOnly = only(["city_inspector", "city_admin"]);
 
 const routes = [
   [/^#\/new\/(\d+)$/, inspectorOnly((m) => chooseTemplatesScreen(m[1]))],
@@ -21,7 +24,7 @@ const routes = [
   [/^#\/issues$/, () => issuesScreen()],
   [/^#\/issue\/(\d+)$/, (m) => issueScreen(m[1])],
   [/^#\/sync$/, () => syncScreen()],
-  [/^#\/dashboard$/, inspectorOnly(() => dashboardScreen())],
+  [/^#\/dashboard$/, cityOnly(() => dashboardScreen())],
 ];
 
 async function route() {

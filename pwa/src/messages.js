@@ -2,7 +2,7 @@
 export const t = {
   appName: "督查",
   appTitle: "易地搬迁安置点督查",
-  login: "登录", logout: "退出登录", username: "用户名", password: "密码",
+  login: "登录", logout: "退出", username: "用户名", password: "密码",
   loginFailed: "登录失败", needOnlineLogin: "首次使用须联网登录一次，之后可离线工作。",
   offline: "网络不可用，联网后自动重试", serverError: "服务器出错", notAcknowledged: "服务器未确认收到，将重试",
   photoLost: "照片数据已丢失，请重新拍摄",
@@ -12,7 +12,7 @@ export const t = {
   syncNow: "立即同步", syncing: "同步中…", pending: (n) => `待同步 ${n} 项`, allSynced: "已全部同步",
   lastSync: (s) => `${s} 已同步`, neverSynced: "尚未同步", syncErrors: (n) => `${n} 项同步出错`,
   home: "首页", visits: "督查", issues: "问题", sync: "同步",
-  startVisit: "开始督查", inspectorsOnly: "只有市级督查人员可以开展督查。县、安置点和部门请在“问题”中查看并整改。", chooseSite: "选择安置点", searchSite: "搜索安置点、县区或乡镇",
+  startVisit: "开始督查", inspectorsOnly: "只有市级督查人员和县级专班可以开展督查。安置点和部门请在“问题”中查看并整改。", startSelfCheck: "开始县级自查", chooseSite: "选择安置点", searchSite: "搜索安置点、县区或乡镇",
   chooseTemplates: "选择检查表", startWithTemplates: "开始检查", pickOne: "请至少选择一张检查表",
   drafts: "未提交的督查", queued: "已提交，待上传", synced: "已上传", noDrafts: "暂无未提交的督查",
   recentVisits: "最近提交", people: (n) => `${n} 人`,

@@ -36,7 +36,8 @@ CLOCK_SKEW = timedelta(minutes=10)
 
 
 async def put(p: Principal, uuid: UUID, data: InspectionPut) -> InspectionOut:
-    require_role(p, Role.CITY_INSPECTOR, Role.CITY_ADMIN, message="只有市级督导人员可以提交督查记录")
+    # city inspectors visit unannounced; a county team inspects its own sites (县级自查)
+    require_role(p, Role.CITY_INSPECTOR, Role.CITY_ADMIN, Role.COUNTY_TEAM, message="只有市级督导人员或县级专班可以提交督查记录")
     if uuid.version != 4:
         raise Invalid("bad_uuid", "督查记录编号须为客户端生成的 UUIDv4")
     body_digest = digest(msgspec.to_builtins(data))
@@ -62,8 +63,10 @@ async def get(p: Principal, uuid: UUID) -> InspectionOut:
 def can_read(p: Principal, row: dict[str, Any]) -> bool:
     """City roles see every visit; the inspected side only submitted visits in its scope
     (a draft is an unannounced visit still under way: it does not exist for them)."""
+    if row["inspector"] == p.id:
+        return True  # one's own visit, draft or not (a county team's self-inspection)
     if p.is_city:
-        return p.role is Role.CITY_ADMIN or row["inspector"] == p.id or row["state"] == "submitted"
+        return p.role is Role.CITY_ADMIN or row["state"] == "submitted"
     if row["state"] != "submitted" or p.role is Role.DEPARTMENT:
         return False
     return visible(p, county_id=row["county"], site_id=row["site"])
@@ -92,7 +95,7 @@ async def _put_once(p: Principal, uuid: UUID, data: InspectionPut, body_digest: 
     values: dict[str, Any] = {
         "site": site.id, "county": site.county_id, "inspector": p.id, "state": data.state,
         "replaces": data.replaces, "templates": [msgspec.to_builtins(t) for t in data.templates],
-        "answers": data.answers, "photos": data.photos, "notes": data.notes, "unannounced": data.unannounced,
+        "answers": data.answers, "photos": data.photos, "notes": data.notes, "unannounced": data.unannounced and p.is_city,
         "started_at": _aware(data.started_at), "body_digest": body_digest, "updated_at": now, **arrival,
     }
     if submitting:
@@ -114,7 +117,8 @@ async def _put_once(p: Principal, uuid: UUID, data: InspectionPut, body_digest: 
     if submitting:
         all_failures = [f for ev in failures.values() for f in ev.failures]
         inherited = await _inherited(replaced) if replaced else None
-        ids = await issues.raise_from_visit(p.actor, saved, all_failures, inherited=inherited)
+        ids = await issues.raise_from_visit(p.actor, saved, all_failures, inherited=inherited,
+                                            source="self_check" if p.role is Role.COUNTY_TEAM else "visit")
         await Inspection.update({Inspection.issue_ids: ids}).where(Inspection.id == row_id)
         saved["issue_ids"] = ids
         from server.photos.service import flag_visit_photos

@@ -43,6 +43,7 @@ async def raise_from_visit(
     actor: audit.Actor,
     inspection: dict[str, Any],
     failures: list[Failure],
+    source: str = "visit",
     *,
     inherited: dict[str, int] | None = None,
 ) -> list[int]:
@@ -61,7 +62,7 @@ async def raise_from_visit(
         ).order_by(Issue.id, ascending=False).first()
         row = Issue(
             reopens=closed["id"] if closed else None,
-            source="visit", inspection=inspection["id"], origin_key=f"{inspection['uuid']}/{key}",
+            source=source, inspection=inspection["id"], origin_key=f"{inspection['uuid']}/{key}",
             county=inspection["county"], site=inspection["site"], department=await department_id(f.department),
             template_id=f.template_id, template_version=f.version, item_key=f.item_key, area=f.area,
             section=f.section, description=f.item_text, basis=f.basis, severity=f.severity, state="open",

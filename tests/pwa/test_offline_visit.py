@@ -149,7 +149,7 @@ async def test_another_user_on_the_same_phone_never_uploads_what_is_not_theirs(w
     await go_online(ctx)
     await ctx.route("**/api/inspections/**", lambda route: route.abort("internetdisconnected"))  # not sent yet
 
-    await page.locator("#nav").get_by_role("button", name="退出登录").click()
+    await page.locator("#nav").get_by_role("button", name="退出", exact=True).click()
     await expect(page.locator("#toast")).to_contain_text("项未同步：退出后须用同一账号重新登录")
     await page.locator("#nav").get_by_role("button", name="再点一次确认").click()
     await expect(page.get_by_placeholder("用户名")).to_be_visible()
@@ -160,7 +160,7 @@ async def test_another_user_on_the_same_phone_never_uploads_what_is_not_theirs(w
     await expect(page.locator(".item-error").first).to_contain_text("另一个账号")
     assert (await _server_state(world.sites["a1"]))["visits"] == []
 
-    await page.locator("#nav").get_by_role("button", name="退出登录").click()
+    await page.locator("#nav").get_by_role("button", name="退出", exact=True).click()
     await page.locator("#nav").get_by_role("button", name="再点一次确认").click()
     await expect(page.get_by_placeholder("用户名")).to_be_visible()
     await log_in(page, "inspector")

@@ -58,8 +58,8 @@ async def test_site_manager_rectifies_offline_and_inspector_closes(world, phone)
 
 async def test_the_inspected_side_cannot_start_a_visit(world, phone):
     page = await (await phone()).new_page()
-    await log_in(page, "county_a")
+    await log_in(page, "site_a1")
     await expect(page.get_by_role("link", name="开始督查")).to_have_count(0)
     await page.goto("/#/new")
-    await expect(page.get_by_text("只有市级督查人员可以开展督查")).to_be_visible()
+    await expect(page.get_by_text("只有市级督查人员和县级专班可以开展督查")).to_be_visible()
     assert await page.locator("a.row").count() == 0

@@ -48,7 +48,7 @@ function chart(counts) {
     el("text", { x: 0, y: y + bar - 3, "font-size": 12 }, c.county_name);
     let x = label;
     for (const [key, , color] of STATES) {
-      const w = ((W - label - 30) * c[key]) / max;
+      const w = ((W - label - 48) * c[key]) / max;
       if (w > 0) el("rect", { x, y, width: w, height: bar, fill: color });
       x += w;
     }

@@ -1,6 +1,6 @@
 // Home: the visits on this phone, and starting a new one (site, then templates).
 import * as store from "../store.js";
-import { sites, templatesFor, session } from "../data.js";
+import { sites, templatesFor, session, canInspect } from "../data.js";
 import { t, formatTime } from "../messages.js";
 import { h, mount, go, toast } from "./dom.js";
 import { uuid4 } from "../uuid.js";
@@ -9,7 +9,7 @@ const STATE_LABEL = { draft: "草稿", queued: t.queued, synced: t.synced };
 
 export async function homeScreen() {
   const me = session.me;
-  const city = me.role === "city_inspector" || me.role === "city_admin";
+  const city = canInspect(me);
   const drafts = (await store.all("drafts")).filter((d) => d.inspector_id === me.id)
     .sort((a, b) => (b.updated_at || "").localeCompare(a.updated_at || ""));
   const open = drafts.filter((d) => d.state !== "synced");
@@ -26,7 +26,7 @@ export async function homeScreen() {
     planned.length ? h("section.card.planned", h("h2", "督查计划（已下达）"), h("div.list", planned.map((v) =>
       h("a.row", { href: `#/new/${v.site}` }, h("span.grow", h("b", v.site_name), h("small", ` ${v.county_name}`)),
         h("span.pill.queued", `${v.planned_on.slice(5)} 前后`))))) : null,
-    city ? h("a.button.primary.big", { href: "#/new" }, "＋ ", t.startVisit) : null,
+    city ? h("a.button.primary.big", { href: "#/new" }, "＋ ", me.role === "county_team" ? t.startSelfCheck : t.startVisit) : null,
     toRectify || toVerify ? h("a.card.row.inbox", { href: "#/issues" },
       h("span.grow", t.issueInbox), toRectify ? h("span.pill.open", `${t.toRectify} ${toRectify}`) : null,
       toVerify ? h("span.pill.queued", `${t.toVerify} ${toVerify}`) : null) : null,

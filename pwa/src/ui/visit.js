@@ -8,6 +8,7 @@ import { t, formatTime } from "../messages.js";
 import { h, mount, toast, go, confirmTap } from "./dom.js";
 import { photoStrip } from "./photos.js";
 import { discard } from "../capture.js";
+import { session } from "../data.js";
 
 const FAR_M = 500;
 
@@ -126,7 +127,8 @@ export async function visitScreen(uuid) {
     await saving;
     const bodyJson = {
       site_id: draft.site_id, templates: draft.templates, state: "submitted", arrival: draft.arrival,
-      answers: draft.answers, photos: draft.photos, notes: draft.notes || "", unannounced: true, started_at: draft.started_at,
+      answers: draft.answers, photos: draft.photos, notes: draft.notes || "", started_at: draft.started_at,
+      unannounced: session.me.role !== "county_team", // a county's own inspection is a self-check
     };
     draft.state = "queued";
     draft.submitted_at = new Date().toISOString();
