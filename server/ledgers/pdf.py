@@ -65,7 +65,7 @@ def _render_chunk(args: tuple[str]) -> tuple[bytes, int]:
     document = HTML(string=source, base_url=str(REPORTS)).render()
     # the font is already cut to the document: embed it whole, so every chunk carries the same
     # bytes and the joined file keeps one copy (and WeasyPrint skips its own subsetting)
-    return document.write_pdf(dpi=150), len(document.pages)
+    return document.write_pdf(dpi=150, full_fonts=True), len(document.pages)
 
 
 def _stamp(pages: int, font_files: dict[str, Path], landscape: bool) -> bytes:
