@@ -238,6 +238,19 @@ async def _work_rows(p: Principal, f: LedgerFilters, ledger: Ledger, names) -> N
     from server.checklists.loader import registry
 
     reg = registry()
+    # the visit's evidence photos (its photos map): taken near the site and during the visit?
+    owner = {}
+    for v in visits:
+        for byitem in (v["photos"] or {}).values():
+            for ids in byitem.values():
+                for uuid in ids:
+                    owner[uuid] = str(v["uuid"])
+    photo_flags: dict[str, list[bool]] = {}
+    if owner:
+        for ph in await PhotoRow.select(PhotoRow.uuid, PhotoRow.far_from_site, PhotoRow.time_mismatch,
+                                        PhotoRow.outside_visit).where(PhotoRow.uuid.is_in(_uuids(owner))):
+            odd = bool(ph["far_from_site"] or ph["time_mismatch"] or ph["outside_visit"])
+            photo_flags.setdefault(owner[str(ph["uuid"])], []).append(odd)
     counts: dict[str, Counter] = {}
     for n, v in enumerate(visits, 1):
         county = names["counties"].get(v["county"], "")
@@ -249,6 +262,10 @@ async def _work_rows(p: Principal, f: LedgerFilters, ledger: Ledger, names) -> N
             except Exception:  # noqa: BLE001 - a retired template still names itself
                 titles.append(t["id"])
         distance = f"，距安置点 {v['arrival_distance_m']:.0f} 米" if v["arrival_distance_m"] is not None else ""
+        flags = photo_flags.get(str(v["uuid"]), [])
+        if flags:
+            odd = sum(flags)
+            distance += f"；照片 {len(flags)} 张，" + (f"{odd} 张位置或时间与到场不符" if odd else "位置时间均相符")
         issue_ids = v["issue_ids"] if isinstance(v["issue_ids"], list) else []
         counts.setdefault(county, Counter())["督查次数"] += 1
         ledger.rows.append({

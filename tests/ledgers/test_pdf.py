@@ -147,3 +147,13 @@ async def test_visit_report_is_portrait_with_every_answer_and_hidden_from_others
     r = await other.post("/api/ledgers", json={"kind": "visit", "inspection": visit["uuid"]})
     assert r.status_code == 404 and r.json()["message"] == "督查记录不存在"
     assert (await inspector.post("/api/ledgers", json={"kind": "visit"})).json()["error"] == "bad_inspection"
+
+
+async def test_work_ledger_prints_arrival_proof_and_whether_photos_match(world):
+    inspector = await world.client("inspector")
+    near = await upload_photo(inspector, world.sites["a1"])  # taken 2008 in Italy, says its EXIF: far and out of time
+    await visit_with_issues(world, "a1", photo=near)
+    admin = await world.client("admin")
+    job, data = await _ledger(admin, kind="work")
+    text = cells_text(data)
+    assert "距安置点" in text and "照片1张，1张位置或时间与到场不符" in text
