@@ -165,6 +165,36 @@ def cmd_ledger_verify(args: argparse.Namespace) -> None:
         raise SystemExit(1 if verdict == "altered" else 2)
 
 
+def cmd_import_unsynced(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from server.inspections.rescue import import_file
+    from server.lib.errors import DomainError
+
+    async def go():
+        from server.lib import db
+
+        if db.is_postgres():
+            await db.engine().start_connection_pool(min_size=1, max_size=4)
+        try:
+            return await import_file(Path(args.file), args.as_user)
+        finally:
+            if db.is_postgres():
+                await db.engine().close_connection_pool()
+
+    try:
+        results = asyncio.run(go())
+    except DomainError as exc:
+        raise SystemExit(exc.message) from None
+    names = {"photo": "照片", "inspection": "督查记录", "rectification": "整改"}
+    for kind, uuid, outcome in results:
+        print(f"{names.get(kind, kind)} {uuid}: {'已导入' if outcome == 'ok' else outcome}")
+    failed = sum(1 for *_, outcome in results if outcome != "ok")
+    print(f"共 {len(results)} 项，导入 {len(results) - failed} 项，失败 {failed} 项")
+    if failed:
+        raise SystemExit(1)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ducha", description="督查: resettlement-site inspection server",
@@ -195,6 +225,10 @@ def build_parser() -> argparse.ArgumentParser:
     tcheck = templates_sub.add_parser("check", help="validate every template file (names file, line and item)")
     tcheck.add_argument("--dir", help="a folder of template files (default: inspection_templates/)")
     tcheck.set_defaults(func=cmd_templates_check)
+    rescue = sub.add_parser("import-unsynced", help="import a phone's exported unsynced data file (导出未同步数据) as its user")
+    rescue.add_argument("file")
+    rescue.add_argument("--as", dest="as_user", help="the user the file belongs to (checked against the file)")
+    rescue.set_defaults(func=cmd_import_unsynced)
     ledger = sub.add_parser("ledger", help="ledgers (台账) as PDF or XLSX; verify a ledger file")
     ledger_sub = ledger.add_subparsers(dest="ledger_command", required=True)
     from server.ledgers.model import KINDS

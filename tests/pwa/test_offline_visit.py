@@ -168,3 +168,38 @@ async def test_another_user_on_the_same_phone_never_uploads_what_is_not_theirs(w
     await expect(page.locator("#pending-count")).to_have_text("已全部同步", timeout=30000)
     visits = (await _server_state(world.sites["a1"]))["visits"]
     assert [str(v["uuid"]) for v in visits] == [uuid] and visits[0]["inspector"] == world.users["inspector"]
+
+
+async def test_a_phone_that_cannot_sync_exports_its_data_and_the_server_imports_it(world, phone, tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    ctx = await phone()
+    page = await ctx.new_page()
+    await log_in(page, "inspector")
+    await go_offline(ctx)
+    uuid = await start_visit(page, SITE, TEMPLATES[:1])
+    await fill_everything(page, fail=1)
+    await submit(page)
+    await page.goto("/#/sync")
+    async with page.expect_download() as download:
+        await page.get_by_role("button", name="导出未同步数据（备份文件）").click()
+    exported = tmp_path / "unsynced.json"
+    await (await download.value).save_as(exported)
+    assert (await _server_state(world.sites["a1"]))["visits"] == []
+
+    def run():
+        return subprocess.run([sys.executable, "-m", "server.cli", "import-unsynced", str(exported)], cwd=ROOT,
+                              capture_output=True, text=True, timeout=120)
+
+    first = run()
+    assert first.returncode == 0, first.stdout + first.stderr
+    state = await _server_state(world.sites["a1"])
+    assert [str(v["uuid"]) for v in state["visits"]] == [uuid] and len(state["issues"]) == 1
+    assert len(state["photos"]) >= 1 and all(p["size_bytes"] <= 500_000 for p in state["photos"])
+    again = run()  # importing twice changes nothing
+    assert again.returncode == 0
+    state2 = await _server_state(world.sites["a1"])
+    assert len(state2["visits"]) == 1 and len(state2["photos"]) == len(state["photos"]) and len(state2["issues"]) == 1
