@@ -10,6 +10,7 @@ import { visitScreen } from "./ui/visit.js";
 import { issuesScreen, issueScreen } from "./ui/issues.js";
 import { syncScreen, renderSyncBar } from "./ui/sync.js";
 import { dashboardScreen } from "./ui/dashboard.js";
+import { ledgersScreen } from "./ui/ledgers.js";
 
 const only = (roles) => (screen) => (m) => (roles.includes(session.me.role)
   ? screen(m) : mount(h("p.card.notice", t.inspectorsOnly)));
@@ -25,6 +26,7 @@ const routes = [
   [/^#\/issue\/(\d+)$/, (m) => issueScreen(m[1])],
   [/^#\/sync$/, () => syncScreen()],
   [/^#\/dashboard$/, cityOnly(() => dashboardScreen())],
+  [/^#\/ledgers$/, only(["city_inspector", "city_admin", "county_team"])(() => ledgersScreen())],
 ];
 
 async function route() {

@@ -53,3 +53,21 @@ async def test_released_plans_reach_the_inspector_and_never_an_inspected_phone(w
     await site_page.wait_for_timeout(500)
     assert await site_page.evaluate(META, "planned") is None
     assert "计划" not in await site_page.locator("body").inner_text()
+
+
+async def test_county_team_submits_its_ledger_and_the_city_sees_it(world, phone):
+    county = await (await phone()).new_page()
+    await log_in(county, "county_a")
+    await county.get_by_role("link", name="台账报送").click()
+    row = county.locator(".ledger-row[data-kind=work]")
+    await row.get_by_role("button", name="生成").click()
+    await row.get_by_role("button", name="报送").click(timeout=60000)
+    await expect(row).to_contain_text("已报送")
+    await expect(row).to_contain_text("（逾期）")  # last month's ledgers were due on the 5th
+
+    city = await (await phone()).new_page()
+    await log_in(city, "admin")
+    await city.goto("/#/ledgers")
+    yanhu = city.locator("tr", has_text="盐湖区")
+    await expect(yanhu.get_by_role("link", name="逾期报送")).to_be_visible()
+    await expect(city.locator("tr", has_text="临猗县")).to_contain_text("逾期未报")

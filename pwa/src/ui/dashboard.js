@@ -4,6 +4,7 @@ import * as store from "../store.js";
 import { api, NetworkError } from "../api.js";
 import { t, formatTime } from "../messages.js";
 import { h, mount, toast } from "./dom.js";
+import { runLedger } from "./ledgers.js";
 
 const STATES = [["open", "待整改", "#b00020"], ["rectifying", "整改中", "#d08a00"], ["submitted", "待核查", "#0b5394"], ["closed", "已销号", "#1b6e20"]];
 
@@ -78,15 +79,11 @@ function ledgerForm() {
   const go = h("button.primary.big", { type: "button", onclick: async () => {
     go.disabled = true;
     try {
-      let job = await api.post("/api/ledgers", { kind: kind.value, format: format.value });
-      progress.hidden = false;
-      while (job.state === "queued" || job.state === "running") {
-        progress.value = job.percent;
-        status.textContent = `${job.state_name}：${job.rows_done} / ${job.rows_total || "?"} 条`;
-        await new Promise((r) => setTimeout(r, 700));
-        job = await api.get(`/api/ledgers/${job.uuid}`);
-      }
-      progress.value = 100;
+      const job = await runLedger({ kind: kind.value, format: format.value }, (j) => {
+        progress.hidden = false;
+        progress.value = j.percent;
+        status.textContent = `${j.state_name}：${j.rows_done} / ${j.rows_total || "?"} 条`;
+      });
       if (job.state === "done") {
         status.replaceChildren(h("a", { href: job.file_url, download: job.file_name }, `下载 ${job.file_name}`),
           ` （${job.pages ? `${job.pages} 页，` : ""}${Math.round(job.size_bytes / 1024)} KB）`);

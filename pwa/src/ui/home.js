@@ -33,6 +33,8 @@ export async function homeScreen() {
     city ? h("section.card", h("h2", t.drafts), open.length ? h("div.list", open.map(row)) : h("p.muted", t.noDrafts)) : null,
     city && done.length ? h("section.card", h("h2", t.recentVisits), h("div.list", done.map(row))) : null,
     city ? null : h("a.button.primary.big", { href: "#/issues" }, t.issueInbox),
+    me.role === "county_team" ? h("a.button.big", { href: "#/ledgers" }, "台账报送") : null,
+    ["city_admin", "city_inspector"].includes(me.role) ? h("a.button.big", { href: "#/ledgers" }, "台账与报送情况") : null,
   ));
 }
 

@@ -1,0 +1,91 @@
+// 台账: generate a ledger (a server job, with its progress) and, for a county team, submit (报送)
+// the month's work, issue and rectification ledgers; the city sees who sent what for the month.
+import { api, NetworkError } from "../api.js";
+import { session } from "../data.js";
+import { h, mount, toast } from "./dom.js";
+import { t, formatTime } from "../messages.js";
+
+const KINDS = [["work", "工作台账"], ["issues", "问题台账"], ["rectification", "整改台账"], ["closure", "销号台账"]];
+
+function lastMonth() {
+  const d = new Date();
+  d.setDate(1);
+  d.setMonth(d.getMonth() - 1);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}`;
+}
+
+function monthRange(month) {
+  const [y, m] = month.split("-").map(Number);
+  const last = new Date(y, m, 0).getDate();
+  return { date_from: `${month}-01`, date_to: `${month}-${String(last).padStart(2, "0")}` };
+}
+
+// POST a ledger job and follow it; onProgress(job) on every answer; resolves with the finished job.
+export async function runLedger(request, onProgress) {
+  let job = await api.post("/api/ledgers", request);
+  while (job.state === "queued" || job.state === "running") {
+    onProgress(job);
+    await new Promise((r) => setTimeout(r, 700));
+    job = await api.get(`/api/ledgers/${job.uuid}`);
+  }
+  onProgress(job);
+  return job;
+}
+
+export async function ledgersScreen() {
+  const county = session.me.role === "county_team";
+  const month = h("input", { type: "month", value: lastMonth() });
+  const rows = h("div.list");
+  const render = () => rows.replaceChildren(...KINDS.filter(([k]) => county ? k !== "closure" : true).map(([kind, name]) => ledgerRow(kind, name, month, county)));
+  month.addEventListener("change", render);
+  render();
+  mount(h("div.ledgers", h("header.screen-head", h("a.back", { href: "#/", "aria-label": t.back }, "‹"), h("h1", county ? "台账报送" : "台账")),
+    h("section.card", h("label", "月份", month), rows),
+    county ? null : await inboxCard(month.value)));
+}
+
+function ledgerRow(kind, name, month, county) {
+  const progress = h("progress", { max: 100, value: 0, hidden: true });
+  const status = h("p.muted");
+  const make = h("button", { type: "button", onclick: async () => {
+    make.disabled = true;
+    try {
+      const job = await runLedger({ kind, format: "pdf", ...monthRange(month.value) }, (j) => {
+        progress.hidden = false;
+        progress.value = j.percent;
+        status.textContent = `${j.state_name}：${j.rows_done} / ${j.rows_total || "?"} 条`;
+      });
+      if (job.state !== "done") return void (status.textContent = job.error || "生成失败");
+      const link = h("a", { href: job.file_url, download: job.file_name }, `下载（${job.pages} 页）`);
+      const send = county ? h("button.primary", { type: "button", onclick: async () => {
+        send.disabled = true;
+        try {
+          const s = await api.post(`/api/ledgers/${job.uuid}/submission`, { period: month.value });
+          status.replaceChildren(link, ` · 已报送 ${formatTime(s.submitted_at)}${s.late ? "（逾期）" : ""}`);
+          toast(`${name}已报送`);
+        } catch (err) {
+          send.disabled = false;
+          toast(err instanceof NetworkError ? "报送需要联网" : err.message, "error");
+        }
+      } }, "报送") : null;
+      status.replaceChildren(link, " ", send);
+    } catch (err) {
+      toast(err instanceof NetworkError ? "生成台账需要联网" : err.message, "error");
+    } finally {
+      make.disabled = false;
+    }
+  } }, "生成");
+  return h("div.row.ledger-row", { "data-kind": kind }, h("span.grow", h("b", name), status, progress), make);
+}
+
+async function inboxCard(month) {
+  try {
+    const counties = await api.get(`/api/ledgers/submissions?period=${month}`);
+    return h("section.card", h("h2", `${month} 报送情况`), h("table.rank",
+      h("tr", h("th", "县（市、区）"), ...counties[0].ledgers.map((l) => h("th", l.name.replace("台账", "")))),
+      counties.map((c) => h("tr", h("td", c.county_name), c.ledgers.map((l) => h("td",
+        l.file ? h("a", { href: l.file }, l.status_name) : h("span", { class: l.status === "missing" ? "warn" : "muted" }, l.status_name)))))));
+  } catch {
+    return null;
+  }
+}
