@@ -126,9 +126,7 @@ def cmd_ledger(args: argparse.Namespace) -> None:
     async def go():
         from server.lib import db
 
-        if db.is_postgres():
-            await db.engine().start_connection_pool(min_size=1, max_size=4)
-        try:
+        async with db.pool():
             filters = {"inspection": getattr(args, "inspection", None), "site_id": args.site_id, "area": args.area, "state": args.state,
                        "date_from": date.fromisoformat(args.date_from) if args.date_from else None,
                        "date_to": date.fromisoformat(args.date_to) if args.date_to else None}
@@ -140,9 +138,6 @@ def cmd_ledger(args: argparse.Namespace) -> None:
                 filters["county_id"] = row["id"]
             job = await service.request(None, args.kind, args.format, filters)
             return await worker.run(job["uuid"])
-        finally:
-            if db.is_postgres():
-                await db.engine().close_connection_pool()
 
     started = time.perf_counter()
     job = asyncio.run(go())
@@ -174,13 +169,8 @@ def cmd_import_unsynced(args: argparse.Namespace) -> None:
     async def go():
         from server.lib import db
 
-        if db.is_postgres():
-            await db.engine().start_connection_pool(min_size=1, max_size=4)
-        try:
+        async with db.pool():
             return await import_file(Path(args.file), args.as_user)
-        finally:
-            if db.is_postgres():
-                await db.engine().close_connection_pool()
 
     try:
         results = asyncio.run(go())

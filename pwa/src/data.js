@@ -39,8 +39,12 @@ export async function logout() {
   await store.meta.set("csrf", null);
 }
 
-// who inspects: city inspectors (unannounced) and county teams (their own sites, 县级自查)
-export const canInspect = (me) => me && ["city_inspector", "city_admin", "county_team"].includes(me.role);
+// the roles, in one place: the city office, and who inspects — city inspectors (unannounced) and
+// county teams (their own sites, 县级自查)
+export const CITY = ["city_inspector", "city_admin"];
+export const INSPECTORS = [...CITY, "county_team"];
+export const isCity = (me) => Boolean(me) && CITY.includes(me.role);
+export const canInspect = (me) => Boolean(me) && INSPECTORS.includes(me.role);
 
 // Sites and templates (for inspectors) and the issue inbox; every part best-effort.
 export async function refresh() {

@@ -1,6 +1,6 @@
 // Start-up and routing. The outbox drains on start, on "online", when the app comes back to the
 // foreground, and on the 立即同步 button; it never depends on the service worker.
-import { loadSession, refresh, logout, session } from "./data.js";
+import { loadSession, refresh, logout, session, isCity, CITY, INSPECTORS } from "./data.js";
 import { drain, events, status } from "./outbox.js";
 import { t } from "./messages.js";
 import { h, toast, mount, confirmTap } from "./ui/dom.js";
@@ -15,8 +15,8 @@ import { ledgersScreen } from "./ui/ledgers.js";
 const only = (roles) => (screen) => (m) => (roles.includes(session.me.role)
   ? screen(m) : mount(h("p.card.notice", t.inspectorsOnly)));
 // city inspectors visit unannounced; county teams inspect their own sites (县级自查)
-const inspectorOnly = only(["city_inspector", "city_admin", "county_team"]);
-const cityOnly = only(["city_inspector", "city_admin"]);
+const inspectorOnly = only(INSPECTORS);
+const cityOnly = only(CITY);
 
 const routes = [
   [/^#\/new\/(\d+)$/, inspectorOnly((m) => chooseTemplatesScreen(m[1]))],
@@ -26,7 +26,7 @@ const routes = [
   [/^#\/issue\/(\d+)$/, (m) => issueScreen(m[1])],
   [/^#\/sync$/, () => syncScreen()],
   [/^#\/dashboard$/, cityOnly(() => dashboardScreen())],
-  [/^#\/ledgers$/, only(["city_inspector", "city_admin", "county_team"])(() => ledgersScreen())],
+  [/^#\/ledgers$/, inspectorOnly(() => ledgersScreen())],
 ];
 
 async function route() {
@@ -48,7 +48,7 @@ function renderNav() {
   const nav = document.getElementById("nav");
   const here = (location.hash || "#/").split("/")[1] || "";
   const link = (href, label, key) => h("a", { href, class: here === key ? "on" : "" }, label);
-  const city = ["city_admin", "city_inspector"].includes(session.me.role);
+  const city = isCity(session.me);
   nav.replaceChildren(link("#/", t.home, ""), link("#/issues", t.issues, "issues"),
     city ? link("#/dashboard", "总览", "dashboard") : null, link("#/sync", t.sync, "sync"),
     h("button.link", { type: "button", onclick: async (e) => {

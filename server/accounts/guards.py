@@ -41,6 +41,16 @@ class Principal:
         return Actor(self.id, self.username)
 
 
+
+def principal_of(user: dict[str, Any], session_id: int | None = None) -> Principal:
+    """The Principal of a ``user`` table row (a session, a job or the shell acting for the user)."""
+    return Principal(id=user["id"], username=user["username"], display_name=user["display_name"], role=Role(user["role"]),
+                     county_id=user["county"], site_id=user["site"], department_id=user["department"], session_id=session_id)
+
+
+#: the shell (``ducha`` commands): the city office's view
+SHELL = Principal(id=0, username="shell", display_name="命令行", role=Role.CITY_ADMIN)
+
 def require_role(p: Principal, *roles: Role, message: str = "您的角色不能执行此操作") -> None:
     if p.role not in roles:
         raise Forbidden(message)

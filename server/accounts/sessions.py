@@ -8,9 +8,8 @@ import secrets
 from datetime import timedelta
 
 from server.accounts import throttle
-from server.accounts.guards import Principal
+from server.accounts.guards import Principal, principal_of
 from server.accounts.passwords import verify_password
-from server.accounts.roles import Role
 from server.accounts.tables import Session, User
 from server.audit import service as audit
 from server.lib import clock, db
@@ -25,19 +24,6 @@ TOUCH_EVERY = timedelta(seconds=60)
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _principal(user: dict, session_id: int | None) -> Principal:
-    return Principal(
-        id=user["id"],
-        username=user["username"],
-        display_name=user["display_name"],
-        role=Role(user["role"]),
-        county_id=user["county"],
-        site_id=user["site"],
-        department_id=user["department"],
-        session_id=session_id,
-    )
 
 
 async def login(settings: Settings, username: str, password: str, address: str, user_agent: str) -> tuple[str, str, Principal]:
@@ -55,7 +41,7 @@ async def login(settings: Settings, username: str, password: str, address: str, 
     async with db.write():
         row = Session(token_hash=_hash(token), user=user["id"], csrf_token=csrf, created_at=now, last_seen_at=now, user_agent=user_agent[:256])
         await row.save()
-        principal = _principal(user, row.id)
+        principal = principal_of(user, row.id)
         await audit.record(principal.actor, "login", "user", user["id"], data={"address": address})
     return token, csrf, principal
 
@@ -81,7 +67,7 @@ async def resolve(settings: Settings, token: str | None) -> tuple[Principal, str
     if now - clock.aware(row["last_seen_at"]) > TOUCH_EVERY:
         async with db.write():
             await Session.update({Session.last_seen_at: now}).where(Session.id == row["id"])
-    return _principal(user, row["id"]), row["csrf_token"]
+    return principal_of(user, row["id"]), row["csrf_token"]
 
 
 def csrf_ok(expected: str, given: str | None) -> bool:

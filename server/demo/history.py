@@ -15,8 +15,7 @@ from datetime import datetime, timedelta
 
 from PIL import Image, ImageDraw
 
-from server.accounts.guards import Principal
-from server.accounts.roles import Role
+from server.accounts.guards import Principal, principal_of
 from server.accounts.tables import User
 from server.checklists.evaluation import evaluate, template_applies
 from server.checklists.loader import registry
@@ -35,9 +34,7 @@ VISITS_PER_MONTH = 6
 
 
 async def _principal(username: str) -> Principal:
-    u = await User.select().where(User.username == username).first()
-    return Principal(id=u["id"], username=u["username"], display_name=u["display_name"], role=Role(u["role"]),
-                     county_id=u["county"], site_id=u["site"], department_id=u["department"])
+    return principal_of(await User.select().where(User.username == username).first())
 
 
 def _picture(rng: random.Random, label: str) -> bytes:

@@ -15,8 +15,7 @@ from uuid import UUID
 
 import msgspec
 
-from server.accounts.guards import Principal
-from server.accounts.roles import Role
+from server.accounts.guards import Principal, principal_of
 from server.accounts.tables import User
 from server.lib.errors import DomainError, Invalid
 
@@ -27,8 +26,7 @@ async def principal(username: str) -> Principal:
     u = await User.select().where(User.username == username).first()
     if u is None or not u["active"]:
         raise Invalid("unknown_user", f"没有可用的用户 {username}")
-    return Principal(id=u["id"], username=u["username"], display_name=u["display_name"], role=Role(u["role"]),
-                     county_id=u["county"], site_id=u["site"], department_id=u["department"])
+    return principal_of(u)
 
 
 def _meta(photo: dict[str, Any], sha256: str):

@@ -13,6 +13,7 @@ import io
 import multiprocessing
 import os
 import tempfile
+from functools import lru_cache
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable
@@ -34,6 +35,13 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=context)
 
 
+@lru_cache(maxsize=8)
+def _static(name: str) -> str:
+    """A file of reports/ (template or CSS), read once per process."""
+    return (REPORTS / name).read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(REPORTS), autoescape=True, trim_blocks=True, lstrip_blocks=True)
     env.filters["file_uri"] = lambda p: Path(p).as_uri()
@@ -41,7 +49,7 @@ def _env() -> jinja2.Environment:
 
 
 def _text(ledger: Ledger) -> str:
-    parts = [(REPORTS / "ledger.html.j2").read_text(), (REPORTS / "stamp.html.j2").read_text(), ledger.title, ledger.issuer,
+    parts = [_static("ledger.html.j2"), _static("stamp.html.j2"), ledger.title, ledger.issuer,
              *(f"{k}{v}" for k, v in ledger.facts), ledger.period, ledger.filters_text, ledger.generated_at, *ledger.summary_states]
     parts += [c.title for c in ledger.columns] + [county for county, _, _ in ledger.summary]
     for r in ledger.rows:
@@ -53,7 +61,7 @@ def _text(ledger: Ledger) -> str:
 def html(ledger: Ledger, rows: list[dict], *, first: bool, last: bool, font_files: dict[str, Path]) -> str:
     totals = {s: sum(c[s] for _, c, _ in ledger.summary) for s in ledger.summary_states}
     return _env().get_template("ledger.html.j2").render(
-        ledger=ledger, rows=rows, first=first, last=last, fonts=font_files, css=(REPORTS / "ledger.css").read_text(),
+        ledger=ledger, rows=rows, first=first, last=last, fonts=font_files, css=_static("ledger.css"),
         totals=totals, total_rows=len(ledger.rows))
 
 

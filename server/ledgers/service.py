@@ -150,9 +150,15 @@ async def _run(uuid: UUID) -> None:
                                 LedgerJob.finished_at: clock.now()}).where((LedgerJob.uuid == uuid) & LedgerJob.state.is_in(["queued", "running"]))
 
 
+STALE = timedelta(minutes=30)
+
+
 async def resume_unfinished() -> None:
-    """On start-up: jobs a stopped server left queued or running are run again."""
-    for row in await LedgerJob.select(LedgerJob.uuid).where(LedgerJob.state.is_in(["queued", "running"])):
+    """On start-up: queued jobs are run; a job left "running" for half an hour by a stopped server
+    is queued again (a worker claims each job once, so several server workers may all call this)."""
+    await LedgerJob.update({LedgerJob.state: "queued"}).where(
+        (LedgerJob.state == "running") & (LedgerJob.started_at < clock.now() - STALE))
+    for row in await LedgerJob.select(LedgerJob.uuid).where(LedgerJob.state == "queued"):
         start(row["uuid"])
 
 

@@ -17,8 +17,7 @@ from uuid import UUID
 
 
 async def run(uuid: UUID) -> dict:
-    from server.accounts.guards import Principal
-    from server.accounts.roles import Role
+    from server.accounts.guards import SHELL, principal_of
     from server.accounts.tables import User
     from server.ledgers import pdf, rows, service, xlsx
     from server.ledgers.model import KINDS
@@ -26,16 +25,19 @@ async def run(uuid: UUID) -> dict:
     from server.lib import clock
     from server.settings import get_settings
 
-    job = await service.get_row(uuid)
     where = LedgerJob.uuid == uuid
-    await LedgerJob.update({LedgerJob.state: "running", LedgerJob.started_at: clock.now(), LedgerJob.error: ""}).where(where)
+    # claim the job: of several runners (a retried request, server workers resuming at start-up)
+    # exactly one moves it from queued to running; the others leave it alone
+    claimed = await LedgerJob.update({LedgerJob.state: "running", LedgerJob.started_at: clock.now(), LedgerJob.error: ""}) \
+        .where(where & (LedgerJob.state == "queued")).returning(LedgerJob.id)
+    job = await service.get_row(uuid)
+    if not claimed:
+        return job
     try:
         if job["requested_by"] is not None:
-            u = await User.select().where(User.id == job["requested_by"]).first()
-            p = Principal(id=u["id"], username=u["username"], display_name=u["display_name"], role=Role(u["role"]),
-                          county_id=u["county"], site_id=u["site"], department_id=u["department"])
-        else:  # the shell: the city office's view
-            p = Principal(id=0, username="shell", display_name="命令行", role=Role.CITY_ADMIN)
+            p = principal_of(await User.select().where(User.id == job["requested_by"]).first())
+        else:
+            p = SHELL
         ledger = await rows.build(p, job["kind"], service.filters_of(job))
         await LedgerJob.update({LedgerJob.rows_total: len(ledger.rows)}).where(where)
         loop = asyncio.get_running_loop()
@@ -73,16 +75,11 @@ def main(argv: list[str]) -> int:
     async def go():
         from server.lib import db
 
-        if db.is_postgres():
-            await db.engine().start_connection_pool(min_size=1, max_size=2)
-        try:
+        async with db.pool(max_size=2):
             return await run(UUID(argv[0]))
-        finally:
-            if db.is_postgres():
-                await db.engine().close_connection_pool()
 
     job = asyncio.run(go())
-    return 0 if job["state"] == "done" else 3
+    return 3 if job["state"] == "failed" else 0
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,20 @@ def is_unique_violation(exc: BaseException) -> bool:
 def raise_conflict_on_unique(exc: BaseException, message: str) -> None:
     if is_unique_violation(exc):
         raise Conflict(message) from exc
+
+
+@contextlib.asynccontextmanager
+async def pool(max_size: int = 4):
+    """A small PostgreSQL connection pool for a short-lived process (a job, a shell command);
+    nothing on SQLite. The server starts its own at start-up."""
+    if not is_postgres() or engine().pool is not None:
+        yield
+        return
+    await engine().start_connection_pool(min_size=1, max_size=max_size)
+    try:
+        yield
+    finally:
+        await engine().close_connection_pool()
 
 
 def is_postgres() -> bool:

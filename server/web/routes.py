@@ -26,9 +26,11 @@ def pwa_router() -> list:
 
         return [not_built]
 
+    worker = (root / "sw.js").read_bytes()  # built once with the shell; a new build means a restart
+
     @get("/sw.js", opt={"exclude_from_auth": True}, include_in_schema=False)
     async def service_worker() -> Response[bytes]:
-        return Response((root / "sw.js").read_bytes(), media_type="text/javascript",
+        return Response(worker, media_type="text/javascript",
                         headers={"Cache-Control": "no-cache, no-store", "Service-Worker-Allowed": "/"})
 
     static: Router = create_static_files_router(

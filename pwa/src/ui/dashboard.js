@@ -4,7 +4,7 @@ import * as store from "../store.js";
 import { api, NetworkError } from "../api.js";
 import { t, formatTime } from "../messages.js";
 import { h, mount, toast } from "./dom.js";
-import { runLedger } from "./ledgers.js";
+import { runLedger, LEDGER_KINDS } from "./ledgers.js";
 
 const STATES = [["open", "待整改", "#b00020"], ["rectifying", "整改中", "#d08a00"], ["submitted", "待核查", "#0b5394"], ["closed", "已销号", "#1b6e20"]];
 
@@ -69,7 +69,7 @@ function ranking(a) {
       h("td", c.score.toFixed(1)), h("td", c.flagged ? h("span.pill.open", "通报") : ""))));
 }
 
-const KINDS = [["issues", "问题台账"], ["rectification", "整改台账"], ["closure", "销号台账"], ["work", "工作台账"], ["assessment", "年度考核"]];
+const KINDS = [...LEDGER_KINDS, ["assessment", "年度考核"]];
 
 function ledgerForm() {
   const kind = h("select", KINDS.map(([v, n]) => h("option", { value: v }, n)));

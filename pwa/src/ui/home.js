@@ -1,6 +1,6 @@
 // Home: the visits on this phone, and starting a new one (site, then templates).
 import * as store from "../store.js";
-import { sites, templatesFor, session, canInspect } from "../data.js";
+import { sites, templatesFor, session, canInspect, isCity } from "../data.js";
 import { t, formatTime } from "../messages.js";
 import { h, mount, go, toast } from "./dom.js";
 import { uuid4 } from "../uuid.js";
@@ -34,7 +34,7 @@ export async function homeScreen() {
     city && done.length ? h("section.card", h("h2", t.recentVisits), h("div.list", done.map(row))) : null,
     city ? null : h("a.button.primary.big", { href: "#/issues" }, t.issueInbox),
     me.role === "county_team" ? h("a.button.big", { href: "#/ledgers" }, "台账报送") : null,
-    ["city_admin", "city_inspector"].includes(me.role) ? h("a.button.big", { href: "#/ledgers" }, "台账与报送情况") : null,
+    isCity(me) ? h("a.button.big", { href: "#/ledgers" }, "台账与报送情况") : null,
   ));
 }
 

@@ -3,14 +3,14 @@
 import * as store from "../store.js";
 import { api, NetworkError } from "../api.js";
 import { enqueue, drain } from "../outbox.js";
-import { refreshIssues, session } from "../data.js";
+import { refreshIssues, session, CITY } from "../data.js";
 import { t, formatTime } from "../messages.js";
 import { h, mount, toast } from "./dom.js";
 import { photoStrip } from "./photos.js";
 import { uuid4 } from "../uuid.js";
 
 const RECTIFIERS = ["county_team", "site_manager", "department"];
-const VERIFIERS = ["city_inspector", "city_admin"];
+const VERIFIERS = CITY; // the server may also let county teams verify (DUCHA_COUNTY_VERIFIES): it decides
 
 export async function issuesScreen() {
   if (navigator.onLine) await refreshIssues().catch(() => {});

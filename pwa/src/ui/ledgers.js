@@ -5,7 +5,7 @@ import { session } from "../data.js";
 import { h, mount, toast } from "./dom.js";
 import { t, formatTime } from "../messages.js";
 
-const KINDS = [["work", "工作台账"], ["issues", "问题台账"], ["rectification", "整改台账"], ["closure", "销号台账"]];
+export const LEDGER_KINDS = [["work", "工作台账"], ["issues", "问题台账"], ["rectification", "整改台账"], ["closure", "销号台账"]];
 
 function lastMonth() {
   const d = new Date();
@@ -36,7 +36,7 @@ export async function ledgersScreen() {
   const county = session.me.role === "county_team";
   const month = h("input", { type: "month", value: lastMonth() });
   const rows = h("div.list");
-  const render = () => rows.replaceChildren(...KINDS.filter(([k]) => county ? k !== "closure" : true).map(([kind, name]) => ledgerRow(kind, name, month, county)));
+  const render = () => rows.replaceChildren(...LEDGER_KINDS.filter(([k]) => county ? k !== "closure" : true).map(([kind, name]) => ledgerRow(kind, name, month, county)));
   month.addEventListener("change", render);
   render();
   mount(h("div.ledgers", h("header.screen-head", h("a.back", { href: "#/", "aria-label": t.back }, "‹"), h("h1", county ? "台账报送" : "台账")),

@@ -1,0 +1,32 @@
+"""A job is rendered once, whoever else tries to run it (a retried request, server workers resuming)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from server.ledgers import service, worker
+from server.ledgers.tables import LedgerJob
+from server.lib import clock
+from tests.ledgers.helpers import visit_with_issues
+
+
+async def test_a_second_runner_leaves_a_claimed_job_alone(world):
+    await visit_with_issues(world, "a1")
+    job = await service.request(None, "issues", "pdf", {})
+    done = await worker.run(job["uuid"])
+    assert done["state"] == "done"
+    again = await worker.run(job["uuid"])  # no longer queued: nothing is rendered or rewritten
+    assert again["finished_at"] == done["finished_at"] and again["sha256"] == done["sha256"]
+
+
+async def test_start_up_requeues_only_jobs_left_running_long_ago(world, monkeypatch):
+    fresh = await service.request(None, "work", "pdf", {})
+    stale = await service.request(None, "work", "xlsx", {})
+    await LedgerJob.update({LedgerJob.state: "running", LedgerJob.started_at: clock.now()}).where(LedgerJob.uuid == fresh["uuid"])
+    await LedgerJob.update({LedgerJob.state: "running", LedgerJob.started_at: clock.now() - timedelta(hours=1)}).where(
+        LedgerJob.uuid == stale["uuid"])
+    started = []
+    monkeypatch.setattr(service, "start", started.append)  # record instead of spawning workers
+    await service.resume_unfinished()
+    assert started == [stale["uuid"]]
+    assert (await service.get_row(fresh["uuid"]))["state"] == "running"
