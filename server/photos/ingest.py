@@ -3,7 +3,7 @@
 Pure function over bytes (no database, no files): the service stores what this returns.
 Checks run cheapest first: size, then SHA-256, then magic bytes, then the image header
 (pixel count, so a decompression bomb is refused before a byte of it is decoded), then a
-full decode (a truncated file fails here: ``LOAD_TRUNCATED_IMAGES`` stays False).
+full decode (a truncated file fails here: ``LOAD_TRUNCATED_IMAGES`` is set False at every ingest).
 
 Speed (see PITFALLS): a JPEG is decoded in draft mode at the smallest DCT scale that still
 covers the display size, and the thumbnail is made from the display copy.
@@ -30,7 +30,6 @@ from PIL import Image, ImageFile, ImageOps
 from server.lib.errors import Invalid, TooLarge, UnsupportedMedia
 
 pillow_heif.register_heif_opener()
-ImageFile.LOAD_TRUNCATED_IMAGES = False
 # Pillow only warns between MAX_IMAGE_PIXELS and twice that. The pixel check in ``ingest`` is
 # the real guard; this makes Pillow's own check an error too wherever it fires.
 warnings.filterwarnings("error", category=Image.DecompressionBombWarning)
@@ -119,7 +118,11 @@ def ingest(data: bytes, *, declared_sha256: str, max_bytes: int, max_pixels: int
             scale = DISPLAY_EDGE / max(w, h)
             if scale < 1:  # ask for the scaled size of this image, not a square box (PITFALLS)
                 im.draft("RGB", (int(w * scale), int(h * scale)))
-        im.load()  # full decode: a truncated or corrupt file fails here
+        # full decode: a truncated or corrupt file fails here. Pillow's switch is process-wide and
+        # WeasyPrint turns it on when imported (weasyprint/images.py), so it is set at every ingest,
+        # not once at import: evidence is never silently padded, whatever was imported before
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        im.load()
         meta = _read_exif(im)  # after load: a PNG may keep its eXIf chunk after the pixels
         icc = im.info.get("icc_profile")
         display = _upright(im, meta)
