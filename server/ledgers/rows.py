@@ -25,10 +25,10 @@ CITY_ISSUER = "运城市易地扶贫搬迁后续扶持工作领导小组办公�
 
 COLUMNS = {
     "issues": [
-        Column("no", "序号", 9), Column("county", "县（市、区）", 16), Column("site", "安置点", 34),
-        Column("area", "类别", 30), Column("description", "问题描述", 70), Column("found_on", "发现日期", 19),
-        Column("found_by", "发现人及方式", 30), Column("responsible", "责任单位及责任人", 34),
-        Column("deadline", "整改时限", 19), Column("state", "状态", 16),
+        Column("no", "序号", 9), Column("county", "县（市、区）", 15), Column("site", "安置点", 32),
+        Column("area", "类别", 36), Column("description", "问题描述", 56), Column("found_on", "发现日期", 18),
+        Column("found_by", "发现人及方式", 36), Column("responsible", "责任单位及责任人", 34),
+        Column("deadline", "整改时限", 18), Column("state", "状态", 23),
     ],
     "rectification": [
         Column("no", "序号", 10), Column("county", "县（市、区）", 16), Column("site", "安置点", 24),
