@@ -3,16 +3,19 @@
 Layout dominates the time (~6 ms a row with a fixed table layout), so the rows are cut into
 chunks rendered by a process pool; ``counter(pages)`` would restart in each chunk, so pages are
 numbered afterwards: the chunks are joined with pypdf and every page gets its "第 X 页 共 Y 页"
-from an overlay rendered once for the whole document. The font is cut to the document's
+from an overlay page the same workers render once the count is known. WeasyPrint runs with a
+user-agent stylesheet cut to what our templates use (reports/ua.css). The font is cut to the document's
 characters first (``fonts.subset``). Photos are embedded at 150 dpi.
 """
 
 from __future__ import annotations
 
+import gc
 import io
 import multiprocessing
 import os
 import tempfile
+from contextlib import contextmanager
 from functools import lru_cache
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -65,24 +68,65 @@ def html(ledger: Ledger, rows: list[dict], *, first: bool, last: bool, font_file
         totals=totals, total_rows=len(ledger.rows))
 
 
+@lru_cache(maxsize=1)
+def _report_html() -> type:
+    """WeasyPrint's ``HTML`` with reports/ua.css as its user-agent stylesheet (see that file: the
+    HTML5 one costs a third of the style time). ``_ua_stylesheets`` is WeasyPrint's own hook for
+    this (its ``HTML`` class is built on it); tests/ledgers/test_pdf.py checks that it still applies."""
+    from weasyprint import CSS, HTML
+
+    ua = CSS(string=_static("ua.css"))
+
+    class ReportHTML(HTML):
+        def _ua_stylesheets(self, forms=False):
+            return [ua]
+
+    return ReportHTML
+
+
+def document(source: str):
+    """HTML source of a report to a laid-out WeasyPrint document."""
+    return _report_html()(string=source, base_url=str(REPORTS)).render()
+
+
+@contextmanager
+def _without_gc():
+    """The cyclic garbage collector paused: a chunk allocates millions of boxes and styles that all
+    live until it is written, and the collector's passes over them cost ~15 % of the render
+    (measured; memory is the same, WeasyPrint leaves little cyclic garbage)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _render_chunk(args: tuple[str]) -> tuple[bytes, int]:
     """In a worker process: one chunk's HTML to PDF bytes and its page count."""
-    from weasyprint import HTML
-
     (source,) = args
-    document = HTML(string=source, base_url=str(REPORTS)).render()
-    # (full_fonts=True would skip a second subsetting, 0.3 s a chunk, but breaks the text layer of
-    # Latin glyphs: the digest could no longer be read back by `ducha ledger verify`)
-    return document.write_pdf(dpi=150), len(document.pages)
+    with _without_gc():
+        laid_out = document(source)
+        # (full_fonts=True would skip a second subsetting, 0.3 s a chunk, but breaks the text layer of
+        # Latin glyphs: the digest could no longer be read back by `ducha ledger verify`)
+        return laid_out.write_pdf(dpi=150), len(laid_out.pages)
 
 
-def _stamp(pages: int, font_files: dict[str, Path], landscape: bool) -> bytes:
-    from weasyprint import HTML
+def _stamp(args: tuple[range, int, dict[str, Path], bool]) -> bytes:
+    """Pages carrying only "第 n 页 共 total 页" for the page numbers ``numbers``, to be laid over the
+    ledger's pages (at the bottom right, where the page margin leaves room)."""
+    numbers, total, font_files, landscape = args
+    size, height, right = ("A4 landscape", 210, "10mm") if landscape else ("A4 portrait", 297, "14mm")
+    source = _env().get_template("stamp.html.j2").render(numbers=numbers, total=total, fonts=font_files, size=size,
+                                                        top=f"{height - 9.5}mm", right=right)
+    return document(source).write_pdf()
 
-    size = ("A4 landscape", "297mm", "210mm") if landscape else ("A4 portrait", "210mm", "297mm")
-    source = _env().get_template("stamp.html.j2").render(pages=pages, fonts=font_files, size=size[0], width=size[1],
-                                                        height=size[2], right="10mm" if landscape else "14mm", bottom="11mm")
-    return HTML(string=source).write_pdf()
+
+def _parts(total: int, n: int) -> list[range]:
+    """1..total cut into at most ``n`` consecutive ranges."""
+    size = -(-total // max(n, 1))
+    return [range(a, min(a + size, total + 1)) for a in range(1, total + 1, size)]
 
 
 def render(ledger: Ledger, *, progress: Callable[[int], None] | None = None, workers: int | None = None,
@@ -92,6 +136,7 @@ def render(ledger: Ledger, *, progress: Callable[[int], None] | None = None, wor
 
     font_dir = font_dir or Path(tempfile.gettempdir()) / "ducha-fonts"
     font_files = fonts.subset(_text(ledger), font_dir, base=fonts.BASE)
+    digits = fonts.subset("第页共 0123456789", font_dir, weights=("regular",))  # the page numbers need only these
     workers = workers or os.cpu_count() or 1
     # at least two chunks a worker (for progress and balance), no more chunks than needed
     chunk_rows = max(chunk_rows, -(-len(ledger.rows) // (2 * workers)))
@@ -101,23 +146,25 @@ def render(ledger: Ledger, *, progress: Callable[[int], None] | None = None, wor
     done = 0
     if len(sources) == 1:
         results.append(_render_chunk(sources[0]))
+        total = results[0][1]
+        stamps = [_stamp((range(1, total + 1), total, digits, ledger.landscape))]
     else:
-        workers = min(len(sources), workers)
-        with _pool(workers) as pool:
+        with _pool(min(len(sources), workers)) as pool:
             for (data, pages), rows in zip(pool.map(_render_chunk, sources), chunks):
                 results.append((data, pages))
                 done += len(rows)
                 if progress:
                     progress(done)
-    total = sum(pages for _, pages in results)
-    digits = fonts.subset("第页共 0123456789", font_dir, weights=("regular",))  # the overlay needs only these
-    stamp = PdfReader(io.BytesIO(_stamp(total, digits, ledger.landscape)))
+            # the page numbers, once the whole count is known: in the same workers, in parallel
+            total = sum(pages for _, pages in results)
+            stamps = list(pool.map(_stamp, [(part, total, digits, ledger.landscape) for part in _parts(total, workers)]))
+    overlay = [page for data in stamps for page in PdfReader(io.BytesIO(data)).pages]
     writer = PdfWriter()
     n = 0
     for data, _ in results:
         for page in PdfReader(io.BytesIO(data)).pages:
             added = writer.add_page(page)
-            added.merge_page(stamp.pages[n])
+            added.merge_page(overlay[n])
             added.compress_content_streams()
             n += 1
     writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)  # one copy of the overlay's font
