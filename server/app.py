@@ -51,6 +51,12 @@ async def _resume_ledgers() -> None:
     await resume_unfinished()
 
 
+async def _stop_ledgers() -> None:
+    from server.ledgers.service import stop
+
+    await stop()
+
+
 async def _close_pool() -> None:
     global _owned_pool
     engine = db.engine()
@@ -74,7 +80,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[auth],
         exception_handlers=HANDLERS,
         on_startup=[_start_pool, _resume_ledgers],
-        on_shutdown=[_close_pool],
+        on_shutdown=[_stop_ledgers, _close_pool],
         request_max_body_size=settings.max_body_bytes,
         # gzip for the app shell and JSON on slow rural links; photos are JPEG already
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6, exclude=["^/api/photos"]),

@@ -69,9 +69,15 @@ class World:
         return client
 
     async def close(self) -> None:
+        """As a server stopping: clients closed, ledger workers finished or stopped (none outlives
+        its test and writes into the next one's database)."""
+        from server.ledgers import service as ledgers
+
         for c in self.clients:
             await c.aclose()
         self.clients.clear()
+        await ledgers.stop(grace=60)
+        ledgers.open_runner()
 
 
 def settings_with(**overrides) -> Settings:

@@ -133,6 +133,11 @@ async def listing(p: Principal, limit: int = 50) -> list[dict[str, Any]]:
 
 _slots = asyncio.Semaphore(1)
 _tasks: set[asyncio.Task] = set()
+_procs: dict[UUID, asyncio.subprocess.Process] = {}
+_stopping = False  # the server is shutting down: no job starts
+_terminating = False  # ... and its grace is over: running jobs are stopped and queued again
+#: how long a stopping server waits for a ledger being rendered before it stops it
+SHUTDOWN_GRACE = 15.0
 
 
 def start(uuid: UUID) -> None:
@@ -143,23 +148,60 @@ def start(uuid: UUID) -> None:
 
 async def _run(uuid: UUID) -> None:
     async with _slots:
+        if _stopping:  # stays queued; the next start resumes it
+            return
         proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "server.ledgers.worker", str(uuid), cwd=str(ROOT))
-        code = await proc.wait()
-    if code != 0:
+        _procs[uuid] = proc
+        if _terminating:
+            proc.terminate()
+        try:
+            code = await proc.wait()
+        finally:
+            _procs.pop(uuid, None)
+    if code == 0:
+        return
+    where = LedgerJob.uuid == uuid
+    if _terminating:  # stopped by a server shutting down: rendered anew at the next start
+        await LedgerJob.update({LedgerJob.state: "queued", LedgerJob.rows_done: 0, LedgerJob.started_at: None}).where(
+            where & (LedgerJob.state == "running"))
+    else:
         await LedgerJob.update({LedgerJob.state: "failed", LedgerJob.error: f"生成进程异常退出（{code}），请重试",
-                                LedgerJob.finished_at: clock.now()}).where((LedgerJob.uuid == uuid) & LedgerJob.state.is_in(["queued", "running"]))
+                                LedgerJob.finished_at: clock.now()}).where(where & LedgerJob.state.is_in(["queued", "running"]))
 
 
 STALE = timedelta(minutes=30)
 
 
+def open_runner() -> None:
+    """Jobs may start (again): at start-up, after a ``stop()``."""
+    global _stopping, _terminating
+    _stopping = _terminating = False
+
+
 async def resume_unfinished() -> None:
     """On start-up: queued jobs are run; a job left "running" for half an hour by a stopped server
     is queued again (a worker claims each job once, so several server workers may all call this)."""
+    open_runner()
     await LedgerJob.update({LedgerJob.state: "queued"}).where(
         (LedgerJob.state == "running") & (LedgerJob.started_at < clock.now() - STALE))
     for row in await LedgerJob.select(LedgerJob.uuid).where(LedgerJob.state == "queued"):
         start(row["uuid"])
+
+
+async def stop(grace: float | None = None) -> None:
+    """On shutdown: no new job starts (queued ones wait for the next start); a job being rendered
+    gets ``grace`` seconds to finish, then its process is stopped and the job queued again, so the
+    next start renders it instead of leaving it "running" (and no worker outlives the server)."""
+    global _stopping, _terminating
+    _stopping = True
+    if _tasks:
+        await asyncio.wait(set(_tasks), timeout=SHUTDOWN_GRACE if grace is None else grace)
+    _terminating = True
+    for proc in list(_procs.values()):
+        if proc.returncode is None:
+            proc.terminate()
+    if _tasks:
+        await asyncio.wait(set(_tasks), timeout=10)
 
 
 # -- submissions (报送) -----------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from server.ledgers import service, worker
@@ -30,3 +31,27 @@ async def test_start_up_requeues_only_jobs_left_running_long_ago(world, monkeypa
     await service.resume_unfinished()
     assert started == [stale["uuid"]]
     assert (await service.get_row(fresh["uuid"]))["state"] == "running"
+
+
+async def test_a_server_stopping_mid_render_queues_the_job_again_and_leaves_no_worker(world):
+    await visit_with_issues(world, "a1")
+    job = await service.request(None, "issues", "pdf", {})
+    service.start(job["uuid"])
+    for _ in range(400):  # until its worker has claimed it
+        if (await service.get_row(job["uuid"]))["state"] == "running":
+            break
+        await asyncio.sleep(0.025)
+    workers = list(service._procs.values())
+    assert workers, "the job should be rendering"
+    await service.stop(grace=0)
+    assert all(w.returncode is not None for w in workers)
+    row = await service.get_row(job["uuid"])
+    assert (row["state"], row["rows_done"], row["started_at"]) == ("queued", 0, None)
+
+    await service.resume_unfinished()  # the next start renders it
+    for _ in range(1200):
+        row = await service.get_row(job["uuid"])
+        if row["state"] != "queued" and row["state"] != "running":
+            break
+        await asyncio.sleep(0.05)
+    assert row["state"] == "done" and row["pages"] >= 1
