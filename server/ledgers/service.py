@@ -188,14 +188,14 @@ async def resume_unfinished() -> None:
         start(row["uuid"])
 
 
-async def stop(grace: float | None = None) -> None:
+async def stop(grace: float = SHUTDOWN_GRACE) -> None:
     """On shutdown: no new job starts (queued ones wait for the next start); a job being rendered
     gets ``grace`` seconds to finish, then its process is stopped and the job queued again, so the
     next start renders it instead of leaving it "running" (and no worker outlives the server)."""
     global _stopping, _terminating
     _stopping = True
     if _tasks:
-        await asyncio.wait(set(_tasks), timeout=SHUTDOWN_GRACE if grace is None else grace)
+        await asyncio.wait(set(_tasks), timeout=grace)
     _terminating = True
     for proc in list(_procs.values()):
         if proc.returncode is None:

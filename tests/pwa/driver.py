@@ -21,6 +21,16 @@ async def log_in(page: Page, username: str) -> None:
     await expect(page.locator("#nav")).to_be_visible()
 
 
+async def log_out(page: Page, warning: str | None = None) -> None:
+    """退出 and its confirming second tap, back to the login form; ``warning``: what the toast must
+    say before the confirmation (e.g. that unsynced items stay behind)."""
+    await page.locator("#nav").get_by_role("button", name="退出", exact=True).click()
+    if warning:
+        await expect(page.locator("#toast")).to_contain_text(warning)
+    await page.locator("#nav").get_by_role("button", name="再点一次确认").click()
+    await expect(page.get_by_placeholder("用户名")).to_be_visible()
+
+
 async def wait_for_service_worker(page: Page) -> None:
     await page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15000)
 

@@ -10,7 +10,7 @@ from playwright.async_api import expect
 from server.inspections.tables import Inspection
 from server.issues.tables import Issue
 from server.photos.tables import Photo
-from tests.pwa.driver import fill_everything, go_offline, go_online, log_in, pending_text, start_visit, submit, sync_now, wait_for_service_worker
+from tests.pwa.driver import fill_everything, go_offline, go_online, log_in, log_out, pending_text, start_visit, submit, sync_now, wait_for_service_worker
 
 SITE = "盐湖测试安置点一"
 TEMPLATES = ["社区治理与社会融入督查表", "产业就业督查表"]
@@ -149,10 +149,7 @@ async def test_another_user_on_the_same_phone_never_uploads_what_is_not_theirs(w
     await go_online(ctx)
     await ctx.route("**/api/inspections/**", lambda route: route.abort("internetdisconnected"))  # not sent yet
 
-    await page.locator("#nav").get_by_role("button", name="退出", exact=True).click()
-    await expect(page.locator("#toast")).to_contain_text("项未同步：退出后须用同一账号重新登录")
-    await page.locator("#nav").get_by_role("button", name="再点一次确认").click()
-    await expect(page.get_by_placeholder("用户名")).to_be_visible()
+    await log_out(page, warning="项未同步：退出后须用同一账号重新登录")
     await ctx.unroute("**/api/inspections/**")
     await log_in(page, "admin")
     await sync_now(page)
@@ -160,9 +157,7 @@ async def test_another_user_on_the_same_phone_never_uploads_what_is_not_theirs(w
     await expect(page.locator(".item-error").first).to_contain_text("另一个账号")
     assert (await _server_state(world.sites["a1"]))["visits"] == []
 
-    await page.locator("#nav").get_by_role("button", name="退出", exact=True).click()
-    await page.locator("#nav").get_by_role("button", name="再点一次确认").click()
-    await expect(page.get_by_placeholder("用户名")).to_be_visible()
+    await log_out(page)
     await log_in(page, "inspector")
     await sync_now(page)
     await expect(page.locator("#pending-count")).to_have_text("已全部同步", timeout=30000)
