@@ -10,7 +10,7 @@ from litestar.openapi import OpenAPIConfig
 from server import __version__
 from server.accounts.controllers import AuthController, UsersController
 from server.accounts.middleware import SessionAuthMiddleware
-from server.lib import db
+from server.lib import clock, crash, db
 from server.lib.http_errors import HANDLERS
 from server.settings import Settings, get_settings, use_settings
 from server.checklists.controllers import TemplatesController
@@ -30,7 +30,10 @@ async def health() -> dict:
     from server.sites.tables import County
 
     await County.count()
-    return {"status": "ok", "version": __version__}
+    out = {"status": "ok", "version": __version__, "now": clock.now().isoformat()}
+    if get_settings().test_clock:
+        out["test_clock"] = True
+    return out
 
 
 _owned_pool = False
@@ -74,6 +77,10 @@ def route_handlers() -> list:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     use_settings(settings)
+    if settings.test_clock:
+        clock.use_test_clock(settings.test_clock)
+    if settings.test_crash_at:
+        crash.check(settings.test_crash_at)
     auth = DefineMiddleware(SessionAuthMiddleware, exclude=["^/schema"], exclude_from_auth_key="exclude_from_auth")
     return Litestar(
         route_handlers=route_handlers(),

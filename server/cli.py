@@ -245,6 +245,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> None:
     _ensure_conf()
     args = build_parser().parse_args(argv)
+    from server.lib import clock
+    from server.settings import get_settings
+
+    if get_settings().test_clock:
+        clock.use_test_clock(get_settings().test_clock)
     args.func(args)
 
 

@@ -69,6 +69,10 @@ class Settings:
     login_address_failures: int = 50
     #: The login-throttling window, in minutes.
     login_window_minutes: int = 15
+    #: TESTS ONLY: the instant (ISO 8601 with zone) the server's clock reads at start-up, running on from there; empty: the real clock. Warned about loudly at start-up and shown by /api/health.
+    test_clock: str = ""
+    #: TESTS ONLY: kill the server (SIGKILL) at this point of a write (see server/lib/crash.py); empty: never. Warned about loudly at start-up.
+    test_crash_at: str = ""
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -138,7 +142,7 @@ def get_settings() -> Settings:
     return _current
 
 
-def use_settings(settings: Settings) -> None:
-    """Replace the process-wide settings (tests, the CLI)."""
+def use_settings(settings: Settings | None) -> None:
+    """Replace the process-wide settings (tests, the CLI); None: read them again on next use."""
     global _current
     _current = settings

@@ -22,5 +22,5 @@ class AssessmentController(Controller):
         date_from: Annotated[date | None, QueryParameter(name="from")] = None,
         date_to: Annotated[date | None, QueryParameter(name="to")] = None,
     ) -> dict:
-        today = clock.local(clock.now()).date()
+        today = clock.today()
         return await service.assess(request.user, date_from or date(today.year, 1, 1), date_to or today)

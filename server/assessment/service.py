@@ -27,14 +27,15 @@ def _start(d: date) -> datetime:
     return datetime.combine(d, time(), clock.SHANGHAI)
 
 
-async def assess(p: Principal, date_from: date, date_to: date) -> dict[str, Any]:
+async def assess(p: Principal, date_from: date, date_to: date, *, today: date | None = None) -> dict[str, Any]:
+    """The indicators per county for the period, as they stand on ``today`` (default: now)."""
     if not p.is_city:
         raise Forbidden("年度考核只对市级开放")
     if date_from > date_to:
         raise Invalid("bad_period", "开始日期不能晚于结束日期")
     r = rules()
     lo, hi = _start(date_from), _start(date_to + timedelta(days=1))
-    today = clock.local(clock.now()).date()
+    today = today or clock.today()
     end = min(date_to, today)
     counties = await County.select(County.id, County.name).order_by(County.code)
     sites = Counter(s["county"] for s in await Site.select(Site.county))

@@ -16,7 +16,6 @@ from server.accounts.guards import Principal, scope_where
 from server.accounts.roles import Role
 from server.issues import lifecycle
 from server.issues.schemas import IssuePage, IssueSummary, RepeatFinding, StateCounts
-from server.issues.service import today
 from server.issues.tables import Issue
 from server.lib import clock
 
@@ -52,8 +51,8 @@ def where(p: Principal, f: Filters) -> list[Any]:
         if value is not None:
             clauses.append(column == value)
     if f.overdue is not None:
-        late = (Issue.state != "closed") & (Issue.deadline < today())
-        clauses.append(late if f.overdue else ((Issue.state == "closed") | (Issue.deadline >= today())))
+        late = (Issue.state != "closed") & (Issue.deadline < clock.today())
+        clauses.append(late if f.overdue else ((Issue.state == "closed") | (Issue.deadline >= clock.today())))
     if f.found_from:
         clauses.append(Issue.found_at >= datetime.combine(f.found_from, time(), clock.SHANGHAI))
     if f.found_to:
@@ -78,7 +77,7 @@ async def list_issues(p: Principal, f: Filters, *, sort: str = "-found_at", offs
         query, count = query.where(clause), count.where(clause)
     column, ascending = SORTS[sort]
     rows = await query.order_by(column, ascending=ascending).order_by(Issue.id, ascending=ascending).offset(offset).limit(limit)
-    day = today()
+    day = clock.today()
     return IssuePage(items=[summary(r, day) for r in rows], total=await count, offset=offset, limit=limit)
 
 
@@ -88,7 +87,7 @@ async def counts(p: Principal, f: Filters) -> list[StateCounts]:
     late = Issue.select(Issue.county, Count(Issue.id, alias="n"))
     for clause in where(p, f):
         query, late = query.where(clause), late.where(clause)
-    late = late.where((Issue.state != "closed") & (Issue.deadline < today()))
+    late = late.where((Issue.state != "closed") & (Issue.deadline < clock.today()))
     rows = await query.group_by(Issue.county, Issue.county.name, Issue.state)
     overdue = {r["county"]: r["n"] for r in await late.group_by(Issue.county)}
     by_county: dict[int, dict[str, Any]] = {}
@@ -128,7 +127,7 @@ async def inbox(p: Principal, limit: int = 50) -> dict[str, list[IssueSummary]]:
     from server.issues.lifecycle import RECTIFIERS, verifier_roles
     from server.settings import get_settings
 
-    day = today()
+    day = clock.today()
     boxes: dict[str, list[IssueSummary]] = {"to_rectify": [], "to_verify": [], "escalated": []}
     scope = scope_where(p, county=Issue.county, site=Issue.site, department=Issue.department)
 

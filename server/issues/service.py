@@ -17,21 +17,11 @@ from server.lib.errors import Conflict, Forbidden, Invalid, NotFound
 from server.settings import get_settings
 from server.sites.tables import Department
 
-_departments: dict[str, int] = {}
-
-
 async def department_id(code: str) -> int | None:
-    if code not in _departments:
-        row = await Department.select(Department.id).where(Department.code == code).first()
-        if row is None:
-            return None
-        _departments[code] = row["id"]
-    return _departments.get(code)
-
-
-def today():
-    """Today in Asia/Shanghai: deadlines are local dates."""
-    return clock.local(clock.now()).date()
+    """The department's id by its code; read each time (no process-wide cache that a changed
+    department table would make wrong)."""
+    row = await Department.select(Department.id).where(Department.code == code).first()
+    return row["id"] if row else None
 
 
 def deadline_for(found_at: datetime, days: int):
@@ -91,7 +81,7 @@ async def get(p: Principal, issue_id: int) -> IssueOut:
 
 
 async def _out(p: Principal, row: dict[str, Any]) -> IssueOut:
-    level, level_name = lifecycle.escalation(row["deadline"], today(), row["state"])
+    level, level_name = lifecycle.escalation(row["deadline"], clock.today(), row["state"])
     rounds = await Rectification.select().where(Rectification.issue == row["id"]).order_by(Rectification.round).output(load_json=True)
     aware = lambda v: clock.aware(v) if v else None  # noqa: E731
     return IssueOut(
@@ -105,7 +95,7 @@ async def _out(p: Principal, row: dict[str, Any]) -> IssueOut:
                       completed_on=r["completed_on"], photos=r["photos"], submitted_by=r["submitted_by"],
                       submitted_at=clock.aware(r["submitted_at"]), outcome=r["outcome"], outcome_reason=r["outcome_reason"])
                 for r in rounds],
-        overdue=lifecycle.overdue(row["deadline"], today(), row["state"]),
+        overdue=lifecycle.overdue(row["deadline"], clock.today(), row["state"]),
         escalation=level, escalation_name=level_name,
         allowed_moves=lifecycle.allowed(p, row, county_verifies=get_settings().county_verifies),
     )

@@ -112,7 +112,11 @@ def _pick(photos: dict[str, Photo], uuids, limit: int = 2) -> list[Photo]:
     return [photos[u] for u in (uuids or []) if u in photos][:limit]
 
 
-async def build(p: Principal, kind: str, f: LedgerFilters) -> Ledger:
+async def build(p: Principal, kind: str, f: LedgerFilters, as_of: datetime | None = None) -> Ledger:
+    """The ledger's rows as they stood at ``as_of`` (the moment it was asked for; default now):
+    overdue and the default assessment period are judged on that day, not on the day a worker
+    happened to render it (a job asked for at 23:59 and rendered after midnight says the same)."""
+    as_of = as_of or clock.now()
     if kind not in KINDS:
         from server.lib.errors import Invalid
 
@@ -128,13 +132,13 @@ async def build(p: Principal, kind: str, f: LedgerFilters) -> Ledger:
     )
     names = {"counties": counties, "sites": sites, "departments": departments, "users": users}
     if kind == "assessment":
-        await _assessment_rows(p, f, ledger)
+        await _assessment_rows(p, f, ledger, as_of)
     elif kind == "visit":
         await _visit_rows(p, f, ledger, names)
     elif kind == "work":
         await _work_rows(p, f, ledger, names)
     else:
-        await _issue_rows(p, kind, f, ledger, names)
+        await _issue_rows(p, kind, f, ledger, names, as_of)
     ledger.seal()
     return ledger
 
@@ -170,7 +174,7 @@ def filters_text(f: LedgerFilters, counties, sites, departments) -> str:
     return "；".join(parts) or "全部"
 
 
-async def _issue_rows(p: Principal, kind: str, f: LedgerFilters, ledger: Ledger, names) -> None:
+async def _issue_rows(p: Principal, kind: str, f: LedgerFilters, ledger: Ledger, names, as_of: datetime) -> None:
     query = Issue.select()
     filters = _issue_filters(f, state="closed" if kind == "closure" else f.state)
     for clause in where(p, filters):
@@ -186,7 +190,7 @@ async def _issue_rows(p: Principal, kind: str, f: LedgerFilters, ledger: Ledger,
         for r in rounds.get(i["id"], []):
             wanted.update(r["photos"] or [])
     photos = await _photos(wanted) if kind != "issues" else {}
-    day = clock.local(clock.now()).date()
+    day = clock.local(as_of).date()
     counts: dict[str, Counter] = {}
     for n, i in enumerate(issues, 1):
         county = names["counties"].get(i["county"], "")
@@ -278,14 +282,14 @@ async def _work_rows(p: Principal, f: LedgerFilters, ledger: Ledger, names) -> N
     _summarise(ledger, counts, ["督查次数"])
 
 
-async def _assessment_rows(p: Principal, f: LedgerFilters, ledger: Ledger) -> None:
+async def _assessment_rows(p: Principal, f: LedgerFilters, ledger: Ledger, as_of: datetime) -> None:
     """年度考核: the ranking with every indicator; the scoring table is printed with it."""
     from datetime import date
 
     from server.assessment.service import assess
 
-    today = clock.local(clock.now()).date()
-    result = await assess(p, f.date_from or date(today.year, 1, 1), f.date_to or today)
+    today = clock.local(as_of).date()
+    result = await assess(p, f.date_from or date(today.year, 1, 1), f.date_to or today, today=today)
     ledger.title = "易地扶贫搬迁后续扶持工作年度考核排名"
     ledger.period = f"{result['from']:%Y年%m月%d日} 至 {result['to']:%Y年%m月%d日}"
     ledger.facts = [(f"{i['name']}（{i['weight']:g} 分）", f"{i['rule']}；{'越高越好' if i['better'] == 'higher' else '越低越好'}")

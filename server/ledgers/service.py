@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
 import re
 import sys
 from datetime import date, timedelta
@@ -150,7 +151,10 @@ async def _run(uuid: UUID) -> None:
     async with _slots:
         if _stopping:  # stays queued; the next start resumes it
             return
-        proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "server.ledgers.worker", str(uuid), cwd=str(ROOT))
+        env = None
+        if get_settings().test_clock:  # a server on a test clock: its worker goes on from the same instant
+            env = {**os.environ, "DUCHA_TEST_CLOCK": clock.now().isoformat()}
+        proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "server.ledgers.worker", str(uuid), cwd=str(ROOT), env=env)
         _procs[uuid] = proc
         if _terminating:
             proc.terminate()
@@ -255,7 +259,7 @@ async def inbox(p: Principal, period: str) -> list[dict[str, Any]]:
     if not PERIOD.match(period or ""):
         raise Invalid("bad_period", "月份格式应为 YYYY-MM，例如 2026-11")
     due = due_on(period)
-    today = clock.local(clock.now()).date()
+    today = clock.today()
     users = {u["id"]: u["display_name"] for u in await User.select(User.id, User.display_name)}
     rows = await LedgerSubmission.select(LedgerSubmission.all_columns(), LedgerSubmission.job.uuid.as_alias("job_uuid")) \
         .where(LedgerSubmission.period == period).order_by(LedgerSubmission.submitted_at)

@@ -38,7 +38,7 @@ async def run(uuid: UUID) -> dict:
             p = principal_of(await User.select().where(User.id == job["requested_by"]).first())
         else:
             p = SHELL
-        ledger = await rows.build(p, job["kind"], service.filters_of(job))
+        ledger = await rows.build(p, job["kind"], service.filters_of(job), as_of=clock.aware(job["created_at"]))
         await LedgerJob.update({LedgerJob.rows_total: len(ledger.rows)}).where(where)
         loop = asyncio.get_running_loop()
 
@@ -71,6 +71,12 @@ def main(argv: list[str]) -> int:
     root = Path(__file__).resolve().parents[2]
     sys.path.insert(0, str(root))
     os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")
+
+    from server.lib import clock
+    from server.settings import get_settings
+
+    if get_settings().test_clock:
+        clock.use_test_clock(get_settings().test_clock)
 
     async def go():
         from server.lib import db

@@ -33,7 +33,7 @@ MISSING = "计划不存在"
 
 async def risks(county_id: int | None) -> list[SiteRisk]:
     """Every candidate site's risk figures today."""
-    today = clock.local(clock.now()).date()
+    today = clock.today()
     sites = Site.select(Site.id, Site.registered_people, Site.other_people)
     if county_id is not None:
         sites = sites.where(Site.county == county_id)
@@ -137,7 +137,7 @@ async def mine(p: Principal) -> list[dict[str, Any]]:
     """The caller's planned visits that have reached the phone (release day passed), not yet done."""
     if p.role not in (Role.CITY_INSPECTOR, Role.CITY_ADMIN, Role.COUNTY_TEAM):
         raise NotFound(MISSING)
-    today = clock.local(clock.now()).date()
+    today = clock.today()
     rows = await PlannedVisit.select(PlannedVisit.uuid, PlannedVisit.site, PlannedVisit.site.name.as_alias("site_name"),
                                      PlannedVisit.county.name.as_alias("county_name"), PlannedVisit.planned_on,
                                      PlannedVisit.plan.month.as_alias("month")) \

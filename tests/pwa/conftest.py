@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import httpx
@@ -24,6 +25,10 @@ CHROMIUM = os.environ.get("DUCHA_CHROMIUM") or shutil.which("chromium") or "/usr
 PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
          "locale": "zh-CN", "timezone_id": "Asia/Shanghai"}
 NEAR_A1 = {"latitude": 35.0305, "longitude": 111.0105, "accuracy": 12}  # ~70 m from site a1
+# The day the browser tests live on, whatever today is: mid-month, after the 5th (last month's
+# ledgers are overdue), mid-morning in Shanghai (the same date in UTC). The server process, this
+# process and every browser context run on a clock that starts there.
+BROWSER_CLOCK = "2026-11-18T10:00:00+08:00"
 
 
 def _free_port() -> int:
@@ -32,20 +37,34 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+class _ServerClock:
+    offset = None
+
+
+server_clock = _ServerClock()
+
+
+@pytest.fixture
+def clock_start(live_server):
+    """Every browser test's world starts on the server process's clock (see BROWSER_CLOCK)."""
+    return datetime.now(timezone.utc) + server_clock.offset
+
+
 @pytest.fixture(scope="session")
 def live_server(database):
     """``uvicorn server.asgi:app`` on a free port; the URL it answers on."""
     if not (DIST / "index.html").is_file():
         pytest.fail("pwa/dist is missing: run `make setup` (npm ci && npm run build in pwa/) first")
     port = _free_port()
-    env = {**os.environ, "DUCHA_PWA_DIR": str(DIST)}
+    env = {**os.environ, "DUCHA_PWA_DIR": str(DIST), "DUCHA_TEST_CLOCK": BROWSER_CLOCK}
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "server.asgi:app", "--host", "127.0.0.1", "--port", str(port),
                              "--log-level", "warning"], cwd=ROOT, env=env)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:
         try:
-            if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
+            r = httpx.get(f"{url}/api/health", timeout=2)
+            if r.status_code == 200:
                 break
         except httpx.HTTPError:
             pass
@@ -53,6 +72,9 @@ def live_server(database):
             proc.kill()
             pytest.fail("the server process did not start")
         time.sleep(0.2)
+    assert r.json().get("test_clock"), "the server process should run on the test clock"
+    # how far the server's clock is from the real one: this process runs on the same clock
+    server_clock.offset = datetime.fromisoformat(r.json()["now"]) - datetime.now(timezone.utc)
     yield url
     proc.terminate()
     try:
@@ -80,8 +102,11 @@ async def phone(chromium, live_server):
     contexts = []
 
     async def make(**options):
+        from server.lib import clock
+
         ctx = await chromium.new_context(base_url=live_server, geolocation=NEAR_A1, permissions=["geolocation"],
                                          **{**PHONE, **options})
+        await ctx.clock.install(time=clock.now())  # the phone's clock agrees with the server's; it runs on
         contexts.append(ctx)
         if os.environ.get("DUCHA_PWA_DEBUG"):
             ctx.on("console", lambda m: print("console:", m.type, m.text))

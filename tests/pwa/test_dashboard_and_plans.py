@@ -40,7 +40,7 @@ async def test_released_plans_reach_the_inspector_and_never_an_inspected_phone(w
     r = await admin.post("/api/plans", json={"month": clock.local(clock.now()).strftime("%Y-%m"), "count": 3,
                                              "inspector_ids": [world.users["inspector"]], "seed": "pwa-seed"})
     assert r.status_code == 200
-    today = clock.local(clock.now()).date()
+    today = clock.today()
     await PlannedVisit.update({PlannedVisit.release_on: today + timedelta(days=5)}).where(PlannedVisit.id > 0)  # not yet due
     await PlannedVisit.update({PlannedVisit.release_on: today - timedelta(days=1)}).where(PlannedVisit.site == world.sites["a1"])
     page = await (await phone()).new_page()
@@ -50,7 +50,9 @@ async def test_released_plans_reach_the_inspector_and_never_an_inspected_phone(w
 
     site_page = await (await phone()).new_page()
     await log_in(site_page, "site_a1")
-    await site_page.wait_for_timeout(500)
+    # a positive signal first: the phone has finished loading what this user may see
+    await site_page.wait_for_function(f"({META})('refreshedAt')", polling=100)
+    await expect(site_page.locator("#nav")).to_be_visible()
     assert await site_page.evaluate(META, "planned") is None
     assert "计划" not in await site_page.locator("body").inner_text()
 
