@@ -25,7 +25,7 @@ from server.inspections.schemas import Arrival, InspectionOut, InspectionPut, Ra
 from server.inspections.tables import Inspection
 from server.issues import service as issues
 from server.issues.tables import Issue
-from server.lib import clock, db
+from server.lib import clock, crash, db
 from server.lib.canonical import digest
 from server.lib.errors import Conflict, Invalid, NotFound
 from server.lib.geo import haversine_m, to_wgs84
@@ -45,6 +45,8 @@ async def put(p: Principal, uuid: UUID, data: InspectionPut) -> InspectionOut:
         try:
             async with db.write():
                 row = await _put_once(p, uuid, data, body_digest)
+                crash.point("inspection-before-commit")
+            crash.point("inspection-after-commit")
             return await _out(row)
         except Exception as exc:
             if attempt == 1 and db.is_unique_violation(exc):

@@ -13,7 +13,7 @@ import anyio
 from server.accounts.guards import Principal, visible
 from server.audit import service as audit
 from server.inspections.tables import Inspection
-from server.lib import clock, db
+from server.lib import clock, crash, db
 from server.lib.errors import Conflict, Invalid, NotFound
 from server.lib.geo import to_wgs84
 from server.photos.evidence import assess_location, camera_time
@@ -120,6 +120,7 @@ async def put(p: Principal, uuid: UUID, data: bytes, meta: PhotoMeta) -> PhotoOu
                     row.outside_visit = outside_visit(row.taken_at or row.captured_at, visit)
                     await Photo.update({Photo.outside_visit: row.outside_visit}).where(Photo.id == row.id)
             await audit.record(p.actor, "photo.upload", "photo", uuid, data={"sha256": ing.sha256, "bytes": len(data)})
+            crash.point("photo-before-commit")
     except Exception as exc:
         if not db.is_unique_violation(exc):
             raise
