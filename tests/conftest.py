@@ -25,6 +25,16 @@ import pytest  # noqa: E402
 from tests.world import World, build_world, reset_database, setup_database  # noqa: E402
 
 
+def pytest_collection_finish(session) -> None:
+    """The real camera photos live outside the repository (../shared/fixtures/photos, or
+    DUCHA_FIXTURES): when tests that need them were collected and they are missing, stop once
+    with a clear message instead of failing those tests one by one."""
+    fixtures = sys.modules.get("tests.photos.fixtures")
+    if fixtures is not None and not fixtures.FIXTURES.is_dir():
+        pytest.exit(f"test photos not found at {fixtures.FIXTURES}: check out shared/ beside this repository "
+                    "(as CI does) or set DUCHA_FIXTURES to the folder of the fixture photos", returncode=1)
+
+
 def pytest_report_header(config) -> str:
     url = os.environ["DUCHA_DATABASE_URL"]
     return f"ducha database: {'PostgreSQL' if url.startswith('postgres') else 'SQLite'} ({url})"
@@ -40,12 +50,37 @@ async def database():
         await db.engine().close_connection_pool()
 
 
+@pytest.fixture(autouse=True)
+def _process_state_restored():
+    """What a test changes in process-wide state does not reach the next test, whatever the order:
+    the settings, the clock, Pillow's truncated-file switch (WeasyPrint turns it on when imported)."""
+    from PIL import ImageFile
+
+    from server import settings
+    from server.lib import clock
+
+    saved, truncated = settings._current, ImageFile.LOAD_TRUNCATED_IMAGES
+    yield
+    settings.use_settings(saved)
+    clock.freeze(None)
+    ImageFile.LOAD_TRUNCATED_IMAGES = truncated
+
+
 @pytest.fixture
-async def world(database) -> World:
+def clock_start():
+    """The instant a test's clock starts at; None: the real time (which CI moves with faketime to
+    the awkward instants). A test that needs a date sets it with ``clock.freeze`` or overrides this."""
+    return None
+
+
+@pytest.fixture
+async def world(database, clock_start) -> World:
     """Empty tables, the clock running, then the small world every test may use."""
     from server.lib import clock
 
     clock.freeze(None)
+    if clock_start is not None:
+        clock.start_at(clock_start)
     await reset_database()
     w = await build_world()
     yield w

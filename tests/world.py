@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,12 +54,31 @@ class World:
     departments: dict[str, int]
     users: dict[str, int]
     clients: list = field(default_factory=list)
+    running: asyncio.Task | None = None
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def start(self) -> None:
+        """As a server starting: the app's lifespan is entered (its start-up hooks run) in a task of
+        its own, which leaves it (shut-down hooks) on ``close`` (anyio wants one task for both)."""
+        started = asyncio.Event()
+
+        async def serve() -> None:
+            async with self.app.lifespan():
+                started.set()
+                await self.stopping.wait()
+
+        self.running = asyncio.create_task(serve())
+        waiter = asyncio.create_task(started.wait())
+        await asyncio.wait({self.running, waiter}, return_when=asyncio.FIRST_COMPLETED)
+        waiter.cancel()
+        if self.running.done():
+            self.running.result()  # start-up failed: say why
 
     async def client(self, username: str | None = None) -> httpx.AsyncClient:
         """A client; logged in (CSRF header set) when a username is given.
 
         httpx's ASGI transport runs the app on the test's own event loop (the database
-        pool lives there); the app's lifespan is the session fixture's job here.
+        pool lives there); the world enters the app's lifespan itself (``start``/``close``).
         """
         client = httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url="http://testserver.local")
         self.clients.append(client)
@@ -69,14 +89,17 @@ class World:
         return client
 
     async def close(self) -> None:
-        """As a server stopping: clients closed, ledger workers finished or stopped (none outlives
-        its test and writes into the next one's database)."""
+        """As a server stopping: clients closed, then the app's shut-down hooks (ledger workers
+        finished or stopped: none outlives its test and writes into the next one's database)."""
         from server.ledgers import service as ledgers
 
         for c in self.clients:
             await c.aclose()
         self.clients.clear()
-        await ledgers.stop(grace=60)
+        self.stopping.set()
+        if self.running is not None:
+            await self.running
+        await ledgers.stop()  # also the jobs a test started by hand, without the app
         ledgers.open_runner()
 
 
@@ -131,4 +154,6 @@ async def build_world(**settings_overrides) -> World:
         await u.save()
         users[username] = u.id
     app = create_app(settings_with(**settings_overrides))
-    return World(app=app, counties=counties, sites=site_ids, departments=departments, users=users)
+    world = World(app=app, counties=counties, sites=site_ids, departments=departments, users=users)
+    await world.start()
+    return world

@@ -33,6 +33,7 @@ def test_overdue_is_the_day_after_the_deadline():
 
 
 async def test_lists_stay_in_scope_and_filter(world):
+    clock.freeze(datetime(2026, 6, 30, 16, 30, tzinfo=timezone.utc))  # 00:30 on 1 July in Shanghai, 30 June in UTC
     a = await _visit(world, "a1", A1)
     b = await _visit(world, "b1", B1)
     admin = await world.client("admin")
@@ -46,9 +47,9 @@ async def test_lists_stay_in_scope_and_filter(world):
     page = (await admin.get("/api/issues", params={"state": "open", "area": "消防措施", "limit": 1, "sort": "deadline"})).json()
     assert page["total"] == 4 and len(page["items"]) == 1 and page["items"][0]["county_name"] in ("盐湖区", "临猗县")
     assert (await admin.get("/api/issues", params={"state": "closed"})).json()["total"] == 0
-    today = clock.local(clock.now()).date()
-    assert (await admin.get("/api/issues", params={"from": str(today), "to": str(today)})).json()["total"] == 4
-    assert (await admin.get("/api/issues", params={"from": str(today + timedelta(days=1))})).json()["total"] == 0
+    assert (await admin.get("/api/issues", params={"from": "2026-07-01", "to": "2026-07-01"})).json()["total"] == 4
+    assert (await admin.get("/api/issues", params={"to": "2026-06-30"})).json()["total"] == 0
+    assert (await admin.get("/api/issues", params={"from": "2026-07-02"})).json()["total"] == 0
     bad = await admin.get("/api/issues", params={"state": "lost"})
     assert bad.status_code == 400 and bad.json()["error"] == "invalid_body"
 

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from datetime import datetime
 
+from server.lib import clock
 from tests.conftest import ROOT
 from tests.ledgers.helpers import visit_with_issues
 
 
 def ducha(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "server.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    """The shell command, on the test's clock (DUCHA_TEST_CLOCK)."""
+    env = {**os.environ, "DUCHA_TEST_CLOCK": clock.now().isoformat()}
+    return subprocess.run([sys.executable, "-m", "server.cli", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 
 
 async def test_shell_ledger_then_verify_same_altered_unknown(world, tmp_path):
+    clock.freeze(datetime(2026, 5, 20, 10, 0, tzinfo=clock.SHANGHAI))
     await visit_with_issues(world, "a1")
     await visit_with_issues(world, "b1", fail=("smoke_alarms",))
     out = tmp_path / "盐湖区问题台账.pdf"
-    made = ducha("ledger", "issues", "--county", "盐湖区", "--from", "2026-01-01", "-o", str(out))
+    made = ducha("ledger", "issues", "--county", "盐湖区", "--from", "2026-05-01", "--to", "2026-05-31", "-o", str(out))
     assert made.returncode == 0, made.stderr
     assert "2 条" in made.stdout and out.read_bytes().startswith(b"%PDF")
 

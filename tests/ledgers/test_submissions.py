@@ -20,7 +20,11 @@ async def _pdf(client, kind: str) -> dict:
     return job
 
 
+NOVEMBER = datetime(2026, 11, 20, 10, 0, tzinfo=clock.SHANGHAI)  # the month the ledgers are for
+
+
 async def test_submission_is_recorded_once_and_the_city_sees_missing_and_late(world):
+    clock.freeze(NOVEMBER)
     await visit_with_issues(world, "a1")
     county = await world.client("county_a")
     jobs = {kind: await _pdf(county, kind) for kind in ("work", "issues")}
@@ -77,6 +81,7 @@ async def test_a_submission_is_emailed_to_the_city_office(world, tmp_path):
     try:
         use_settings(settings_with(smtp_host="127.0.0.1", smtp_port=port,
                                    ledger_mail_to="yiqianban@example.cn", smtp_from="ducha@example.cn"))
+        clock.freeze(NOVEMBER)
         await visit_with_issues(world, "a1")
         county = await world.client("county_a")
         job = await _pdf(county, "rectification")

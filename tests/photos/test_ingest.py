@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import struct
-import time
 from datetime import datetime
 
 import pytest
@@ -216,7 +215,10 @@ def test_what_is_not_a_photo_is_unsupported_media_whatever_its_name(data):
     assert exc.value.status_code == 415 and "JPEG" in exc.value.message
 
 
-def test_a_truncated_jpeg_is_corrupt():
+def test_a_truncated_jpeg_is_corrupt_even_when_pillow_was_told_to_pad_truncated_files():
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = True  # as importing WeasyPrint leaves it (conftest restores it)
     data = photo("phone/jolla.jpg")
     with pytest.raises(Invalid) as exc:
         run(data[: len(data) // 2])
@@ -229,13 +231,11 @@ def test_jpeg_magic_followed_by_junk_is_corrupt():
     assert exc.value.code == "image_corrupt"
 
 
-def test_a_png_bomb_is_refused_from_its_header_fast():
+def test_a_png_bomb_is_refused_from_its_header():
     bomb = png_bomb()
     assert len(bomb) < 10_000
-    start = time.perf_counter()
-    with pytest.raises(TooLarge):  # decoding it would have said corrupt (its IDAT is short)
-        run(bomb)
-    assert time.perf_counter() - start < 0.5
+    with pytest.raises(TooLarge):  # decoding it would have said corrupt (its IDAT is short): no decode ran
+        run(bomb)  # how fast: bench/photos_ingest.py
 
 
 def test_pixels_over_the_limit_are_refused_below_pillows_own_threshold():
