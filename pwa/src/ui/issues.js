@@ -5,6 +5,7 @@ import { api, NetworkError } from "../api.js";
 import { enqueue, drain } from "../outbox.js";
 import { refreshIssues, session, CITY } from "../data.js";
 import { t, formatTime } from "../messages.js";
+import { shanghaiDate } from "../dates.js";
 import { h, mount, toast } from "./dom.js";
 import { photoStrip } from "./photos.js";
 import { uuid4 } from "../uuid.js";
@@ -78,7 +79,7 @@ function serverPhotos(ids) {
 
 function rectifyForm(issue, site) {
   const draftKey = `rectify:${issue.id}`;
-  const form = { measures: "", responsible_person: "", completed_on: new Date().toISOString().slice(0, 10), photos: [] };
+  const form = { measures: "", responsible_person: "", completed_on: shanghaiDate(), photos: [] };
   const box = h("section.card.rectify", h("h2", t.rectify));
   store.meta.get(draftKey).then((saved) => {
     Object.assign(form, saved || {});

@@ -4,15 +4,9 @@ import { api, NetworkError } from "../api.js";
 import { session } from "../data.js";
 import { h, mount, toast } from "./dom.js";
 import { t, formatTime } from "../messages.js";
+import { previousMonth } from "../dates.js";
 
 export const LEDGER_KINDS = [["work", "工作台账"], ["issues", "问题台账"], ["rectification", "整改台账"], ["closure", "销号台账"]];
-
-function lastMonth() {
-  const d = new Date();
-  d.setDate(1);
-  d.setMonth(d.getMonth() - 1);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}`;
-}
 
 function monthRange(month) {
   const [y, m] = month.split("-").map(Number);
@@ -34,7 +28,7 @@ export async function runLedger(request, onProgress) {
 
 export async function ledgersScreen() {
   const county = session.me.role === "county_team";
-  const month = h("input", { type: "month", value: lastMonth() });
+  const month = h("input", { type: "month", value: previousMonth() });
   const rows = h("div.list");
   const render = () => rows.replaceChildren(...LEDGER_KINDS.filter(([k]) => county ? k !== "closure" : true).map(([kind, name]) => ledgerRow(kind, name, month, county)));
   month.addEventListener("change", render);
