@@ -12,8 +12,8 @@ export PICCOLO_CONF := piccolo_conf
 # font subsetting in WeasyPrint), poppler-utils (pdftotext/pdffonts in tests), libpango (WeasyPrint).
 DEBS := fonts-noto-cjk libharfbuzz-subset0 poppler-utils libpango-1.0-0 libpangoft2-1.0-0
 
-# the browser tests drive Debian's Chromium (headless)
-TEST_DEBS := chromium
+# the browser tests drive Debian's Chromium (headless); faketime runs the suite at awkward instants
+TEST_DEBS := chromium faketime
 
 system:
 	@$(MAKE) --no-print-directory debs PACKAGES="$(DEBS)"

@@ -1,19 +1,33 @@
-"""``make test``: the whole suite on SQLite, then again on PostgreSQL.
+"""``make test``: the whole suite on SQLite, then on PostgreSQL, then the server-side suite again at
+the awkward instants (under Debian's ``faketime``), on both engines.
 
-PostgreSQL comes from DUCHA_TEST_POSTGRES_URL, else a local server at
-127.0.0.1:5432 (database ``test``) when one answers. With CI=true PostgreSQL is
-required: its absence fails the run instead of skipping it.
+PostgreSQL comes from DUCHA_TEST_POSTGRES_URL, else a local server at 127.0.0.1:5432 (database
+``test``) when one answers. With CI=true PostgreSQL is required: its absence fails the run instead of
+skipping it. The order of the tests is random (pytest-randomly); each run prints its seed, and
+``-p randomly --randomly-seed=N`` repeats it. Arguments are passed on to every pytest run.
+
+``DUCHA_TEST_INSTANTS=0`` leaves the awkward instants out (a quicker local run).
 """
 
 from __future__ import annotations
 
 import os
+import random
+import shutil
 import socket
 import subprocess
 import sys
 import tempfile
+import time
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
+
+# (the instant as faketime reads it, in the zone TZ names, the machine's zone for the run, why)
+INSTANTS = [
+    ("2026-12-31 15:50:00", "UTC", "23:50 on 31 Dec in Shanghai: the run crosses midnight into 1 Jan (UTC still 31 Dec)"),
+    ("2028-02-29 00:20:00", "Asia/Shanghai", "00:20 on 29 Feb 2028 on a machine set to Shanghai time (UTC still 28 Feb)"),
+    ("2027-03-31 16:30:00", "UTC", "00:30 on 1 Apr in Shanghai: the 1st of a month, before last month's ledgers are due"),
+]
 
 
 def _reachable(host: str, port: int) -> bool:
@@ -24,27 +38,51 @@ def _reachable(host: str, port: int) -> bool:
         return False
 
 
-def _pytest(url: str, label: str, extra: list[str]) -> int:
+def _pytest(url: str, label: str, extra: list[str], prefix: list[str] | None = None, env_extra: dict | None = None) -> int:
     print(f"\n===== tests on {label} =====", flush=True)
-    env = {**os.environ, "DUCHA_DATABASE_URL": url}
-    return subprocess.call([sys.executable, "-m", "pytest", *extra], env=env)
+    env = {**os.environ, "DUCHA_DATABASE_URL": url, **(env_extra or {})}
+    seed = random.randrange(10**9)
+    print(f"random order: --randomly-seed={seed} (pass `-p randomly --randomly-seed={seed}` to pytest to repeat it)", flush=True)
+    started = time.monotonic()
+    code = subprocess.call([*(prefix or []), sys.executable, "-m", "pytest", f"--randomly-seed={seed}", *extra], env=env)
+    print(f"===== {label}: {'passed' if code == 0 else f'FAILED (exit {code})'} in {time.monotonic() - started:.0f} s =====", flush=True)
+    return code
+
+
+def _sqlite_url(tmp: str, name: str) -> str:
+    return f"sqlite:///{tmp}/{name}.sqlite"
 
 
 def main() -> int:
     extra = sys.argv[1:]
-    with tempfile.TemporaryDirectory(prefix="ducha-sqlite-") as tmp:
-        code = _pytest(f"sqlite:///{tmp}/test.sqlite", "SQLite", extra)
+    codes = []
     pg = os.environ.get("DUCHA_TEST_POSTGRES_URL")
     if not pg and _reachable("127.0.0.1", 5432):
         pg = DEFAULT_PG
-    if not pg:
-        if os.environ.get("CI") == "true":
-            print("CI=true but no PostgreSQL at 127.0.0.1:5432 and no DUCHA_TEST_POSTGRES_URL: failing", flush=True)
-            return 1
-        print("PostgreSQL not reachable: the PostgreSQL run is skipped (set DUCHA_TEST_POSTGRES_URL)", flush=True)
-        return code
-    pg_code = _pytest(pg, "PostgreSQL", extra)
-    return code or pg_code
+    if not pg and os.environ.get("CI") == "true":
+        print("CI=true but no PostgreSQL at 127.0.0.1:5432 and no DUCHA_TEST_POSTGRES_URL: failing", flush=True)
+        return 1
+    with tempfile.TemporaryDirectory(prefix="ducha-sqlite-") as tmp:
+        codes.append(_pytest(_sqlite_url(tmp, "test"), "SQLite", extra))
+        if pg:
+            codes.append(_pytest(pg, "PostgreSQL", extra))
+        else:
+            print("PostgreSQL not reachable: the PostgreSQL run is skipped (set DUCHA_TEST_POSTGRES_URL)", flush=True)
+        if os.environ.get("DUCHA_TEST_INSTANTS", "1") != "0":
+            faketime = shutil.which("faketime")
+            if faketime is None:
+                print("faketime not found (Debian package faketime; `make test` installs it): failing", flush=True)
+                return 1
+            server_side = ["tests", "--ignore=tests/pwa", *extra]
+            for n, (instant, zone, why) in enumerate(INSTANTS):
+                prefix = [faketime, "-f", f"@{instant}"]
+                env = {"TZ": zone}
+                codes.append(_pytest(_sqlite_url(tmp, f"instant{n}"), f"SQLite at {instant} {zone}: {why}", server_side, prefix, env))
+                if pg:
+                    codes.append(_pytest(pg, f"PostgreSQL at {instant} {zone}: {why}", server_side, prefix, env))
+    failed = sum(1 for c in codes if c)
+    print(f"\nmake test: {'every one of the' if not failed else f'{failed} of'} {len(codes)} suite runs {'passed' if not failed else 'FAILED'}", flush=True)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
