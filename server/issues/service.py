@@ -114,9 +114,17 @@ def _check_move(p: Principal, row: dict[str, Any], move: str) -> None:
 
 
 async def _move(p: Principal, row: dict[str, Any], move: str, values: dict | None = None, data: dict | None = None) -> None:
+    """Compare-and-set on the state: of two moves made at once from the same state, the second
+    finds the state changed (on PostgreSQL it waits for the first's row lock, then re-reads) and
+    gets 409, and its whole transaction is undone."""
     new_state = lifecycle.target(move)
     update = {Issue.state: new_state, Issue.updated_at: clock.now(), **(values or {})}
-    await Issue.update(update).where(Issue.id == row["id"])
+    moved = await Issue.update(update).where((Issue.id == row["id"]) & (Issue.state == row["state"])).returning(Issue.id)
+    if not moved:
+        now = await Issue.select(Issue.state).where(Issue.id == row["id"]).first()
+        state = now["state"] if now else row["state"]
+        raise Conflict(f"问题刚被他人处理，当前为「{lifecycle.STATE_NAMES[state]}」，不能{lifecycle.MOVE_NAMES[move]}；请刷新后再看",
+                       code="illegal_move", detail={"state": state, "allowed": []})
     await audit.record(p.actor, f"issue.{move}", "issue", row["id"], before={"state": row["state"]},
                        after={"state": new_state}, data=data or {})
 
@@ -141,13 +149,19 @@ async def rectify(p: Principal, issue_id: int, data: RectificationIn) -> IssueOu
                     break  # a retry of a round already recorded
                 row = await _load(p, issue_id)
                 _check_move(p, row, "rectify")
+                # the state moves first: a second round sent at once waits here, then gets 409
                 number = await Rectification.count().where(Rectification.issue == issue_id) + 1
+                try:
+                    await _move(p, row, "rectify", {Issue.responsible_person: data.responsible_person}, {"round": number})
+                except Conflict:
+                    if await Rectification.exists().where((Rectification.uuid == data.uuid) & (Rectification.issue == issue_id)):
+                        break  # the same round, sent twice at once: the other request recorded it
+                    raise
                 await Rectification.insert(Rectification(
                     uuid=data.uuid, issue=issue_id, round=number, measures=data.measures,
                     responsible_person=data.responsible_person, completed_on=data.completed_on,
                     photos=[str(u) for u in data.photos], submitted_by=p.id, submitted_at=clock.now(),
                 ))
-                await _move(p, row, "rectify", {Issue.responsible_person: data.responsible_person}, {"round": number})
             break
         except Exception as exc:
             if attempt == 1 and db.is_unique_violation(exc):
@@ -172,11 +186,11 @@ async def verify(p: Principal, issue_id: int, data: VerificationIn) -> IssueOut:
             if not data.comment.strip():
                 raise Invalid("reason_required", "退回须填写原因")
             values = {Issue.verification_comment: data.comment}
+        await _move(p, row, move, values, {"round": latest["round"], "no_photo_reason": data.no_photo_reason})
         await Rectification.update({
             Rectification.outcome: "accepted" if data.accept else "rejected",
             Rectification.outcome_reason: data.comment or data.no_photo_reason,
         }).where(Rectification.id == latest["id"])
-        await _move(p, row, move, values, {"round": latest["round"], "no_photo_reason": data.no_photo_reason})
     return await get(p, issue_id)
 
 

@@ -1,0 +1,66 @@
+"""Two moves at once on the same issue: one wins, the other gets 409, and the record stays whole.
+
+The requests run at the same time on separate database connections (PostgreSQL: the pool; SQLite:
+one writer at a time), which is how two phones or a phone and a desk reach the server.
+"""
+
+import asyncio
+
+from server.issues.tables import Issue, Rectification
+from tests.issues.test_lifecycle import _issue, _round
+
+
+async def _submitted(world) -> int:
+    issue = await _issue(world)
+    site = await world.client("site_a1")
+    r = await site.post(f"/api/issues/{issue}/rectifications", json=_round())
+    assert r.json()["state"] == "submitted"
+    return issue
+
+
+async def test_accept_and_reject_at_once_one_wins_and_the_record_is_consistent(world):
+    for _ in range(3):
+        issue = await _submitted(world)
+        a, b = await world.client("inspector"), await world.client("admin")
+        accept, reject = await asyncio.gather(
+            a.post(f"/api/issues/{issue}/verification", json={"accept": True, "comment": "已整改到位"}),
+            b.post(f"/api/issues/{issue}/verification", json={"accept": False, "comment": "仍有杂物"}),
+        )
+        assert sorted([accept.status_code, reject.status_code]) == [200, 409], (accept.text, reject.text)
+        loser = accept if accept.status_code == 409 else reject
+        assert loser.json()["error"] == "illegal_move" and "不能" in loser.json()["message"]
+        row = await Issue.select().where(Issue.id == issue).first()
+        rounds = await Rectification.select().where(Rectification.issue == issue)
+        if accept.status_code == 200:
+            assert row["state"] == "closed" and row["closed_at"] is not None
+            assert [r["outcome"] for r in rounds] == ["accepted"]
+        else:
+            assert row["state"] == "rectifying" and row["closed_at"] is None
+            assert [r["outcome"] for r in rounds] == ["rejected"]
+
+
+async def test_rounds_sent_at_once_get_one_number_each_and_only_one_is_taken(world):
+    issue = await _issue(world)
+    clients = [await world.client(u) for u in ("site_a1", "county_a", "site_a1")]
+    answers = await asyncio.gather(*(c.post(f"/api/issues/{issue}/rectifications", json=_round(measures=f"第{n}种做法"))
+                                     for n, c in enumerate(clients)))
+    assert sorted(r.status_code for r in answers) == [200, 409, 409], [r.text for r in answers]
+    assert [r["round"] for r in await Rectification.select().where(Rectification.issue == issue)] == [1]
+
+    # later rounds, each after a send-back, are numbered on: 1, 2, 3
+    inspector, site = await world.client("inspector"), clients[0]
+    for _ in range(2):
+        r = await inspector.post(f"/api/issues/{issue}/verification", json={"accept": False, "comment": "未整改到位"})
+        assert r.status_code == 200
+        r = await site.post(f"/api/issues/{issue}/rectifications", json=_round())
+        assert r.status_code == 200
+    assert [x["round"] for x in r.json()["rounds"]] == [1, 2, 3]
+
+
+async def test_the_same_round_retried_at_once_is_recorded_once(world):
+    issue = await _issue(world)
+    site = await world.client("site_a1")
+    same = _round()
+    answers = await asyncio.gather(*(site.post(f"/api/issues/{issue}/rectifications", json=same) for _ in range(3)))
+    assert [r.status_code for r in answers] == [200, 200, 200], [r.text for r in answers]
+    assert await Rectification.count().where(Rectification.issue == issue) == 1
