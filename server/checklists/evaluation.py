@@ -16,12 +16,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from server.checklists import rules
+from server.checklists import findings, rules
 from server.checklists.model import SEVERITY_NAMES, Item, Template
 from server.lib.errors import Invalid
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 MAX_TEXT = 2000
+MAX_NOTE = 500
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,11 @@ class Failure:
     template_id: str
     version: int
     item_key: str
+    #: the requirement (the item's text)
     item_text: str
+    #: what was found: the finding sentence (findings.py), the note included
+    finding: str
+    note: str
     area: str
     section: str
     basis: str
@@ -103,16 +108,33 @@ def evaluate(
     answers: dict[str, Any],
     *,
     photos: dict[str, list[str]] | None = None,
+    notes: dict[str, str] | None = None,
+    severities: dict[str, str] | None = None,
     strict: bool = True,
 ) -> Evaluation:
-    """Applicability, type errors, required answers (when ``strict``), failures."""
-    photos = photos or {}
+    """Applicability, type errors, required answers (when ``strict``), failures. ``notes`` are the
+    inspector's words per item; ``severities`` the severity chosen per item where the template allows."""
+    photos, notes, severities = photos or {}, notes or {}, severities or {}
     result = Evaluation()
     keys = {i.key for _, i in template.items()}
     for key in sorted(set(answers) - keys):
         result.errors.append({"item": key, "code": "unknown_item", "message": f"检查表中没有检查项 {key}"})
     for key in sorted(set(photos) - keys):
         result.errors.append({"item": key, "code": "unknown_item", "message": f"照片指向的检查项 {key} 不存在"})
+    for key in sorted((set(notes) | set(severities)) - keys):
+        result.errors.append({"item": key, "code": "unknown_item", "message": f"备注或严重程度指向的检查项 {key} 不存在"})
+    for key, text in notes.items():
+        if not isinstance(text, str) or len(text) > MAX_NOTE:
+            result.errors.append({"item": key, "code": "wrong_type", "message": f"检查项 {key} 的备注应为不超过 {MAX_NOTE} 字的文字"})
+    for key, chosen in severities.items():
+        item = template.item(key)
+        if item is None:
+            continue
+        if chosen not in SEVERITY_NAMES:
+            result.errors.append({"item": key, "code": "wrong_type", "message": f"「{item.text}」的严重程度应为 minor、major 或 critical"})
+        elif item.severity_fixed and chosen != item.severity:
+            result.errors.append({"item": key, "code": "severity_fixed",
+                                  "message": f"「{item.text}」的严重程度固定为{SEVERITY_NAMES[item.severity or 'minor']}，不能更改"})
     context = {"site": site, "answer": {k: v for k, v in answers.items() if k in keys}}
     for section, item in template.items():
         applies = item.applies_when is None or rules.evaluate(item.applies_when, context) is not False
@@ -139,11 +161,14 @@ def evaluate(
         if failed and strict and item.photo_on_fail and not item_photos:
             result.errors.append({"item": item.key, "code": "photo_required", "message": f"「{item.text}」不符合时须拍照取证"})
         if failed and item.raises_issue:
+            note = notes.get(item.key, "") if isinstance(notes.get(item.key, ""), str) else ""
+            chosen = severities.get(item.key)
             result.failures.append(Failure(
                 template_id=template.id, version=template.version, item_key=item.key, item_text=item.text,
+                finding=findings.finding(template, item, context, note), note=note.strip(),
                 area=template.area, section=section.title, basis=item.basis,
-                severity=item.severity or "minor", deadline_days=item.deadline_days or 30,
-                department=item.department, photos=item_photos,
+                severity=chosen if chosen in SEVERITY_NAMES else (item.severity or "minor"),
+                deadline_days=item.deadline_days or 30, department=item.department, photos=item_photos,
             ))
     return result
 

@@ -15,7 +15,7 @@ from typing import Any
 import msgspec
 import yaml
 
-from server.checklists import rules
+from server.checklists import findings, rules
 from server.checklists.model import AREAS, DEPARTMENTS, Template
 from server.lib.canonical import digest
 from server.lib.errors import NotFound
@@ -112,6 +112,18 @@ def _check_one(path: Path, raw: Any) -> tuple[list[str], Template | None]:
     all_keys = set(keys)
     for section, item in template.items():
         line = lines.get(item.key)
+        for value_name, rule in item.finding_values.items():
+            try:
+                rules.check(rule, all_keys)
+            except rules.RuleError as exc:
+                problems.append(f"{where}:{line}: 检查项 {item.key} 的 finding_values.{value_name}: {exc}")
+        for ref in findings.PLACEHOLDER.findall(item.finding):
+            name = ref[0]
+            scope, _, key = name.partition(".")
+            known = name in item.finding_values or (scope == "answer" and key in all_keys) or (
+                scope == "site" and key in rules.SITE_ATTRIBUTES)
+            if not known:
+                problems.append(f"{where}:{line}: 检查项 {item.key} 的 finding 引用了不存在的 {{{name}}}")
         for name in ("applies_when", "fails_when"):
             rule = getattr(item, name)
             if rule is None:

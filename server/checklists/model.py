@@ -42,6 +42,12 @@ class Item(msgspec.Struct, forbid_unknown_fields=True):
     unit: str = ""
     min: float | None = None
     max: float | None = None
+    #: the finding sentence of a failure, with placeholders (server/checklists/findings.py)
+    finding: str = ""
+    #: named values the finding pattern shows, as rules: {"share": {"/": [...]}}
+    finding_values: dict[str, Any] = {}
+    #: the inspector may not change the severity of this item's issue
+    severity_fixed: bool = False
 
 
 class Section(msgspec.Struct, forbid_unknown_fields=True):

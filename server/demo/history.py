@@ -116,15 +116,24 @@ async def load_history() -> dict[str, int]:
                     arrival=Arrival(at=start, lat=site.lat + rng.uniform(-0.0005, 0.0005), lon=site.lon + rng.uniform(-0.0005, 0.0005),
                                     accuracy_m=rng.choice([6.0, 10.0, 15.0])),
                     answers={template.id: answers}, photos={template.id: evidence} if evidence else {},
+                    item_notes={template.id: {key: _note(rng) for key in failing}} if failing else {},
                     notes="（演示数据）四不两直暗访", started_at=start,
                 ))
                 visits += 1
-                raised += len(out.issues)
+                raised += sum(1 for issue in out.issues if not issue.refinding)
                 for issue in out.issues:
-                    await _progress(rng, issue.id, site, start, inspectors)
+                    if not issue.refinding:  # a re-finding goes on where its issue stands
+                        await _progress(rng, issue.id, site, start, inspectors)
     finally:
         clock.freeze(None)
     return {"visits": visits, "issues": raised}
+
+
+def _note(rng: random.Random) -> str:
+    """Where the inspector saw it (invented)."""
+    return rng.choice([f"{rng.randrange(1, 12)}号楼{rng.randrange(1, 4)}单元现场查看发现，已拍照取证",
+                       f"{rng.randrange(1, 12)}号楼东侧公共区域，现场询问物业人员确认",
+                       "查阅台账资料，近三个月无相关记录", "随机走访3户居民核实"])
 
 
 async def _progress(rng: random.Random, issue_id: int, site, found: datetime, inspectors: list[Principal]) -> None:

@@ -37,6 +37,13 @@ class InspectionPut(msgspec.Struct, forbid_unknown_fields=True):
     answers: dict[str, dict[str, Any]] = {}
     #: {template id: {item key: [photo uuid]}}
     photos: dict[str, dict[str, list[str]]] = {}
+    #: {template id: {item key: the inspector's note}}: what exactly is wrong and where
+    item_notes: dict[str, dict[str, str]] = {}
+    #: {template id: {item key: minor|major|critical}}: a severity other than the item's default
+    severities: dict[str, dict[str, str]] = {}
+    #: {photo uuid: SHA-256} of photos named here that have not been uploaded yet: only that file,
+    #: from this user, completes them later
+    photo_hashes: dict[str, Annotated[str, msgspec.Meta(pattern="^[0-9a-fA-F]{64}$")]] = {}
     notes: Annotated[str, msgspec.Meta(max_length=5000)] = ""
     unannounced: bool = True
     started_at: datetime | None = None
@@ -45,9 +52,14 @@ class InspectionPut(msgspec.Struct, forbid_unknown_fields=True):
 
 class RaisedIssue(msgspec.Struct):
     id: int
+    #: the issue's number (盐湖-2026-0057)
+    number: str
     template_id: str
     item_key: str
+    #: what was found (the finding sentence)
     description: str
+    #: true when the item had an issue not yet closed: this visit was recorded as a re-finding of it
+    refinding: bool
     severity: str
     deadline: str
     department_id: int | None
@@ -62,6 +74,8 @@ class InspectionOut(msgspec.Struct):
     templates: list[TemplateRef]
     answers: dict[str, dict[str, Any]]
     photos: dict[str, dict[str, list[str]]]
+    item_notes: dict[str, dict[str, str]]
+    severities: dict[str, dict[str, str]]
     notes: str
     unannounced: bool
     arrival: Arrival | None

@@ -24,7 +24,7 @@ from server.checklists.loader import registry
 from server.inspections.schemas import Arrival, InspectionOut, InspectionPut, RaisedIssue, TemplateRef
 from server.inspections.tables import Inspection
 from server.issues import service as issues
-from server.issues.tables import Issue
+from server.issues.tables import Issue, Refinding
 from server.lib import clock, crash, db
 from server.lib.canonical import digest
 from server.lib.errors import Conflict, Invalid, NotFound
@@ -92,12 +92,16 @@ async def _put_once(p: Principal, uuid: UUID, data: InspectionPut, body_digest: 
     submitting = data.state == "submitted"
     failures = _evaluate(templates, sites.rule_attributes(site), data, strict=submitting)
     arrival = _arrival(data.arrival, site, required=submitting)
+    from server.photos.service import claim
+
+    await claim(p, _named_photos(templates, data), data.photo_hashes)
     replaced = await _replaced(p, data, site.id) if data.replaces else None
     now = clock.now()
     values: dict[str, Any] = {
         "site": site.id, "county": site.county_id, "inspector": p.id, "state": data.state,
         "replaces": data.replaces, "templates": [msgspec.to_builtins(t) for t in data.templates],
-        "answers": data.answers, "photos": data.photos, "notes": data.notes, "unannounced": data.unannounced and p.is_city,
+        "answers": data.answers, "photos": data.photos, "item_notes": data.item_notes, "severities": data.severities,
+        "notes": data.notes, "unannounced": data.unannounced and p.is_city,
         "started_at": _aware(data.started_at), "body_digest": body_digest, "updated_at": now, **arrival,
     }
     if submitting:
@@ -150,17 +154,27 @@ def _templates(data: InspectionPut, site_attrs: dict[str, Any]):
         if not template_applies(template, site_attrs):
             raise Invalid("template_not_applicable", f"检查表「{template.title}」不适用于该安置点")
         pinned[ref.id] = template
-    for tid in set(data.answers) | set(data.photos):
+    for tid in set(data.answers) | set(data.photos) | set(data.item_notes) | set(data.severities):
         if tid not in pinned:
             raise Invalid("unknown_template", f"答案指向未选用的检查表 {tid}")
     return pinned
+
+
+def _named_photos(templates, data: InspectionPut) -> list[str]:
+    """Every photo the visit names: evidence of failed items and the answers of photo items."""
+    named = [u for items in data.photos.values() for uuids in items.values() for u in uuids]
+    for tid, template in templates.items():
+        answers = data.answers.get(tid, {})
+        named += [u for _, item in template.items() if item.type == "photo" for u in (answers.get(item.key) or [])]
+    return named
 
 
 def _evaluate(templates, site_attrs, data: InspectionPut, *, strict: bool):
     results = {}
     errors = []
     for tid, template in templates.items():
-        ev = evaluate(template, site_attrs, data.answers.get(tid, {}), photos=data.photos.get(tid, {}), strict=strict)
+        ev = evaluate(template, site_attrs, data.answers.get(tid, {}), photos=data.photos.get(tid, {}),
+                      notes=data.item_notes.get(tid, {}), severities=data.severities.get(tid, {}), strict=strict)
         errors.extend({**e, "template": tid} for e in ev.errors)
         results[tid] = ev
     if errors:
@@ -221,13 +235,15 @@ async def _out(row: dict[str, Any]) -> InspectionOut:
     ids = row.get("issue_ids") or []
     raised = []
     if ids:
+        refound = {r["issue"] for r in await Refinding.select(Refinding.issue).where(Refinding.inspection == row["id"])}
         for r in await Issue.select().where(Issue.id.is_in(ids)).order_by(Issue.id):
-            raised.append(RaisedIssue(id=r["id"], template_id=r["template_id"], item_key=r["item_key"],
-                                      description=r["description"], severity=r["severity"],
-                                      deadline=r["deadline"].isoformat(), department_id=r["department"]))
+            raised.append(RaisedIssue(id=r["id"], number=r["number"] or "", template_id=r["template_id"], item_key=r["item_key"],
+                                      description=r["description"], refinding=r["id"] in refound,
+                                      severity=r["severity"], deadline=r["deadline"].isoformat(), department_id=r["department"]))
     return InspectionOut(
         uuid=row["uuid"], revision=row["revision"], state=row["state"], site_id=row["site"], inspector_id=row["inspector"],
         templates=[TemplateRef(**t) for t in row["templates"]], answers=row["answers"], photos=row["photos"],
+        item_notes=row["item_notes"] or {}, severities=row["severities"] or {},
         notes=row["notes"], unannounced=row["unannounced"], arrival=_arrival_out(row),
         arrival_distance_m=row["arrival_distance_m"], items_checked=row["items_checked"], items_failed=row["items_failed"],
         replaces=row["replaces"], superseded_by=row["superseded_by"],

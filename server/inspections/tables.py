@@ -26,6 +26,10 @@ class Inspection(Table, tablename="inspection"):
     answers = JSON(default={})
     photos = JSON(default={})
     notes = Text(default="")
+    #: {template id: {item key: the inspector's note on that item}}
+    item_notes = JSON(default={})
+    #: {template id: {item key: severity the inspector chose}} where the template allows a change
+    severities = JSON(default={})
     unannounced = Boolean(default=True)
     arrival_at = Timestamptz(null=True, default=None)
     arrival_lat = Real(null=True, default=None)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from datetime import date
 from typing import Annotated, Literal
 
@@ -38,11 +40,13 @@ class IssuesController(Controller):
         overdue: Annotated[bool | None, QueryParameter()] = None,
         found_from: Annotated[date | None, QueryParameter(name="from")] = None,
         found_to: Annotated[date | None, QueryParameter(name="to")] = None,
+        q: Annotated[str | None, QueryParameter(max_length=64, description="问题编号（如 盐湖-2026-0057）或问题描述中的文字")] = None,
         sort: Annotated[Sort, QueryParameter()] = "-found_at",
         offset: Annotated[int, QueryParameter(ge=0)] = 0,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
     ) -> IssuePage:
         f = _filters(county_id, site_id, area, department_id, issue_state, severity, source, overdue, found_from, found_to)
+        f = dataclasses.replace(f, q=q or None)
         return await queries.list_issues(request.user, f, sort=sort, offset=offset, limit=limit)
 
     @get("/counts", operation_id="countIssues")

@@ -6,6 +6,7 @@ Asia/Shanghai, never stored.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -16,7 +17,8 @@ from server.accounts.guards import Principal, scope_where
 from server.accounts.roles import Role
 from server.issues import lifecycle
 from server.issues.schemas import IssuePage, IssueSummary, RepeatFinding, StateCounts
-from server.issues.tables import Issue
+from server.issues.tables import Issue, Refinding
+from server.checklists.model import SEVERITY_NAMES
 from server.lib import clock
 
 SORTS = {
@@ -24,7 +26,7 @@ SORTS = {
     "deadline": (Issue.deadline, True), "-deadline": (Issue.deadline, False),
     "severity": (Issue.severity, True),  # critical, major, minor
 }
-COLUMNS = [Issue.id, Issue.source, Issue.state, Issue.county, Issue.county.name.as_alias("county_name"), Issue.site,
+COLUMNS = [Issue.id, Issue.number, Issue.source, Issue.state, Issue.county, Issue.county.name.as_alias("county_name"), Issue.site,
            Issue.site.name.as_alias("site_name"), Issue.department, Issue.area, Issue.description, Issue.severity,
            Issue.deadline, Issue.found_at]
 
@@ -41,6 +43,8 @@ class Filters:
     overdue: bool | None = None
     found_from: date | None = None
     found_to: date | None = None
+    #: an issue number (盐湖-2026-0057), or words of the finding
+    q: str | None = None
 
 
 def where(p: Principal, f: Filters) -> list[Any]:
@@ -57,16 +61,20 @@ def where(p: Principal, f: Filters) -> list[Any]:
         clauses.append(Issue.found_at >= datetime.combine(f.found_from, time(), clock.SHANGHAI))
     if f.found_to:
         clauses.append(Issue.found_at < datetime.combine(f.found_to + timedelta(days=1), time(), clock.SHANGHAI))
+    if f.q:
+        text = f.q.strip()
+        like = f"%{text}%"  # % and _ in the words match as wildcards: harmless in a search box
+        clauses.append((Issue.number == text) | Issue.description.like(like) | Issue.number.like(like))
     return [c for c in clauses if c is not None]
 
 
 def summary(row: dict[str, Any], day: date) -> IssueSummary:
     level, name = lifecycle.escalation(row["deadline"], day, row["state"])
     return IssueSummary(
-        id=row["id"], source=row["source"], state=row["state"], state_name=lifecycle.STATE_NAMES[row["state"]],
+        id=row["id"], number=row["number"] or "", source=row["source"], state=row["state"], state_name=lifecycle.STATE_NAMES[row["state"]],
         county_id=row["county"], county_name=row["county_name"], site_id=row["site"], site_name=row["site_name"],
         department_id=row["department"], area=row["area"], description=row["description"], severity=row["severity"],
-        deadline=row["deadline"], found_at=clock.aware(row["found_at"]),
+        severity_name=SEVERITY_NAMES.get(row["severity"], row["severity"]), deadline=row["deadline"], found_at=clock.aware(row["found_at"]),
         overdue=lifecycle.overdue(row["deadline"], day, row["state"]), escalation=level, escalation_name=name,
     )
 
@@ -102,22 +110,28 @@ async def counts(p: Principal, f: Filters) -> list[StateCounts]:
 
 
 async def repeats(p: Principal, f: Filters, *, at_least: int = 2) -> list[RepeatFinding]:
-    """The same checklist item failing again and again at the same site (visits only)."""
-    query = Issue.select(Issue.site, Issue.site.name.as_alias("site_name"), Issue.template_id, Issue.item_key,
-                         Count(Issue.id, alias="n")).where(Issue.source == "visit")
+    """The same checklist item found failing again and again at the same site (visits only): every
+    issue raised for it, and every re-finding recorded on an issue still open."""
+    query = Issue.select(Issue.id, Issue.site, Issue.site.name.as_alias("site_name"), Issue.template_id, Issue.item_key,
+                         Issue.requirement, Issue.description).where(Issue.source == "visit")
     for clause in where(p, f):
         query = query.where(clause)
-    rows = await query.group_by(Issue.site, Issue.site.name, Issue.template_id, Issue.item_key)
-    found = [r for r in rows if r["n"] >= at_least]
-    texts = {}
-    for r in found:
-        one = await Issue.select(Issue.description).where(
-            (Issue.site == r["site"]) & (Issue.template_id == r["template_id"]) & (Issue.item_key == r["item_key"])
-        ).first()
-        texts[(r["site"], r["template_id"], r["item_key"])] = one["description"]
+    rows = await query.order_by(Issue.id)
+    again = Counter()
+    if rows:
+        for r in await Refinding.select(Refinding.issue, Count(Refinding.id, alias="n")).where(
+                Refinding.issue.is_in([r["id"] for r in rows])).group_by(Refinding.issue):
+            again[r["issue"]] = r["n"]
+    times: Counter = Counter()
+    first: dict[tuple, dict[str, Any]] = {}
+    for r in rows:
+        key = (r["site"], r["template_id"], r["item_key"])
+        times[key] += 1 + again[r["id"]]
+        first.setdefault(key, r)
     return sorted(
-        (RepeatFinding(site_id=r["site"], site_name=r["site_name"], template_id=r["template_id"], item_key=r["item_key"],
-                       description=texts[(r["site"], r["template_id"], r["item_key"])], times=r["n"]) for r in found),
+        (RepeatFinding(site_id=k[0], site_name=first[k]["site_name"], template_id=k[1], item_key=k[2],
+                       description=first[k]["requirement"] or first[k]["description"], times=n)
+         for k, n in times.items() if n >= at_least),
         key=lambda x: (-x.times, x.site_id),
     )
 

@@ -20,6 +20,8 @@ class RectificationIn(msgspec.Struct, forbid_unknown_fields=True):
     responsible_person: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
     completed_on: date | None = None
     photos: PhotoIds = []
+    #: {photo uuid: SHA-256} of after-photos not uploaded yet (only those files complete them)
+    photo_hashes: dict[str, Annotated[str, msgspec.Meta(pattern="^[0-9a-fA-F]{64}$")]] = {}
 
 
 class VerificationIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -44,8 +46,21 @@ class Round(msgspec.Struct):
     outcome_reason: str
 
 
+class Refound(msgspec.Struct):
+    """A later visit that found the same item failing while the issue was still open (复查仍未整改)."""
+
+    inspection_uuid: UUID
+    found_at: datetime
+    found_by: int | None
+    description: str
+    note: str
+    photos: list[str]
+
+
 class IssueOut(msgspec.Struct):
     id: int
+    #: readable and unique for ever: county abbreviation, year, sequence (盐湖-2026-0057)
+    number: str
     source: str
     state: str
     state_name: str
@@ -54,18 +69,27 @@ class IssueOut(msgspec.Struct):
     department_id: int | None
     area: str
     section: str
+    #: what was found: the finding sentence, with the values, the gap and the inspector's note
     description: str
+    #: the checklist requirement it fails (empty for issues not from a checklist)
+    requirement: str
+    #: the inspector's own words
+    note: str
     basis: str
     severity: str
+    severity_name: str
     deadline: date
     found_at: datetime
     photos: list[str]
+    #: photos named as evidence (finding or a round) that have not arrived yet: 照片待上传
+    photos_pending: list[str]
     responsible_person: str
     reopens: int | None
     closed_at: datetime | None
     closed_by: int | None
     verification_comment: str
     rounds: list[Round]
+    refindings: list[Refound]
     overdue: bool
     escalation: int
     escalation_name: str
@@ -91,6 +115,7 @@ class IssueCreate(msgspec.Struct, forbid_unknown_fields=True):
     department_id: int | None = None
     basis: Annotated[str, msgspec.Meta(max_length=32)] = ""
     photos: PhotoIds = []
+    photo_hashes: dict[str, Annotated[str, msgspec.Meta(pattern="^[0-9a-fA-F]{64}$")]] = {}
 
 
 class IssueUpdate(msgspec.Struct, forbid_unknown_fields=True):
@@ -100,10 +125,13 @@ class IssueUpdate(msgspec.Struct, forbid_unknown_fields=True):
     site_id: int | None = None
     department_id: int | None = None
     responsible_person: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    #: city inspectors and the city office, where the checklist item does not fix it
+    severity: Severity | None = None
 
 
 class IssueSummary(msgspec.Struct):
     id: int
+    number: str
     source: str
     state: str
     state_name: str
@@ -115,6 +143,7 @@ class IssueSummary(msgspec.Struct):
     area: str
     description: str
     severity: str
+    severity_name: str
     deadline: date
     found_at: datetime
     overdue: bool

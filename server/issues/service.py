@@ -8,12 +8,14 @@ from typing import Any
 from server.accounts.guards import Principal, visible
 from server.audit import service as audit
 from server.checklists.evaluation import Failure
-from server.issues import lifecycle
+from server.checklists.model import SEVERITY_NAMES
+from server.issues import lifecycle, numbers
 from server.accounts.roles import Role
-from server.issues.schemas import IssueCreate, IssueOut, IssueUpdate, RectificationIn, Round, VerificationIn
-from server.issues.tables import Issue, Rectification
+from server.issues.schemas import IssueCreate, IssueOut, IssueUpdate, RectificationIn, Refound, Round, VerificationIn
+from server.issues.tables import Issue, Rectification, Refinding
 from server.lib import clock, db
 from server.lib.errors import Conflict, Forbidden, Invalid, NotFound
+from server.photos.service import claim, present
 from server.settings import get_settings
 from server.sites.tables import Department
 
@@ -37,8 +39,12 @@ async def raise_from_visit(
     *,
     inherited: dict[str, int] | None = None,
 ) -> list[int]:
-    """One issue per failure (inside the caller's transaction). ``inherited`` maps
-    "template/item" to an issue an earlier revision raised: that one is kept, not repeated."""
+    """One issue per failed item (inside the caller's transaction), each with its number.
+
+    One cause, one open issue: where the same item at the same site already has an issue that is not
+    closed, this visit is recorded on it as a re-finding (date, visit, finding, note, photos) instead
+    of opening another. After closure a new issue is raised that ``reopens`` the closed one.
+    ``inherited`` maps "template/item" to an issue an earlier revision raised: that one is kept."""
     found_at = inspection["submitted_at"]
     ids = []
     for f in failures:
@@ -46,23 +52,31 @@ async def raise_from_visit(
         if inherited and key in inherited:
             ids.append(inherited[key])
             continue
-        closed = await Issue.select(Issue.id).where(
-            (Issue.site == inspection["site"]) & (Issue.template_id == f.template_id) & (Issue.item_key == f.item_key)
-            & (Issue.state == "closed")
-        ).order_by(Issue.id, ascending=False).first()
+        same_item = (Issue.site == inspection["site"]) & (Issue.template_id == f.template_id) & (Issue.item_key == f.item_key)
+        still_open = await Issue.select(Issue.id).where(same_item & (Issue.state != "closed")).order_by(Issue.id).first()
+        origin = f"{inspection['uuid']}/{key}"
+        if still_open is not None:
+            await Refinding.insert(Refinding(
+                issue=still_open["id"], inspection=inspection["id"], origin_key=origin, description=f.finding,
+                note=f.note, photos=list(f.photos), found_at=found_at, found_by=inspection["inspector"]))
+            await audit.record(actor, "issue.refind", "issue", still_open["id"], data={"origin": origin})
+            ids.append(still_open["id"])
+            continue
+        closed = await Issue.select(Issue.id).where(same_item & (Issue.state == "closed")).order_by(Issue.id, ascending=False).first()
         row = Issue(
+            number=await numbers.next_number(inspection["county"], found_at),
             reopens=closed["id"] if closed else None,
-            source=source, inspection=inspection["id"], origin_key=f"{inspection['uuid']}/{key}",
+            source=source, inspection=inspection["id"], origin_key=origin,
             county=inspection["county"], site=inspection["site"], department=await department_id(f.department),
             template_id=f.template_id, template_version=f.version, item_key=f.item_key, area=f.area,
-            section=f.section, description=f.item_text, basis=f.basis, severity=f.severity, state="open",
-            deadline=deadline_for(found_at, f.deadline_days), photos=list(f.photos), found_at=found_at,
-            found_by=inspection["inspector"], created_at=clock.now(),
+            section=f.section, description=f.finding, requirement=f.item_text, note=f.note, basis=f.basis,
+            severity=f.severity, state="open", deadline=deadline_for(found_at, f.deadline_days), photos=list(f.photos),
+            found_at=found_at, found_by=inspection["inspector"], created_at=clock.now(),
         )
         await row.save()
         ids.append(row.id)
         await audit.record(actor, "issue.raise", "issue", row.id,
-                           after={"origin": row.origin_key, "severity": row.severity, "deadline": row.deadline})
+                           after={"number": row.number, "origin": row.origin_key, "severity": row.severity, "deadline": row.deadline})
     return ids
 
 
@@ -83,18 +97,26 @@ async def get(p: Principal, issue_id: int) -> IssueOut:
 async def _out(p: Principal, row: dict[str, Any]) -> IssueOut:
     level, level_name = lifecycle.escalation(row["deadline"], clock.today(), row["state"])
     rounds = await Rectification.select().where(Rectification.issue == row["id"]).order_by(Rectification.round).output(load_json=True)
+    again = await (Refinding.select(Refinding.all_columns(), Refinding.inspection.uuid.as_alias("inspection_uuid"))
+                   .where(Refinding.issue == row["id"]).order_by(Refinding.found_at).output(load_json=True))
+    named = [*row["photos"], *(u for r in rounds for u in r["photos"]), *(u for r in again for u in r["photos"])]
+    arrived = await present(named)
     aware = lambda v: clock.aware(v) if v else None  # noqa: E731
     return IssueOut(
-        id=row["id"], source=row["source"], state=row["state"], state_name=lifecycle.STATE_NAMES[row["state"]],
+        id=row["id"], number=row["number"] or "", source=row["source"], state=row["state"], state_name=lifecycle.STATE_NAMES[row["state"]],
         county_id=row["county"], site_id=row["site"], department_id=row["department"], area=row["area"],
-        section=row["section"], description=row["description"], basis=row["basis"], severity=row["severity"],
+        section=row["section"], description=row["description"], requirement=row["requirement"], note=row["note"],
+        basis=row["basis"], severity=row["severity"], severity_name=SEVERITY_NAMES.get(row["severity"], row["severity"]),
         deadline=row["deadline"], found_at=clock.aware(row["found_at"]), photos=row["photos"],
+        photos_pending=[u for u in dict.fromkeys(named) if u not in arrived],
         responsible_person=row["responsible_person"], reopens=row["reopens"], closed_at=aware(row["closed_at"]),
         closed_by=row["closed_by"], verification_comment=row["verification_comment"],
         rounds=[Round(uuid=r["uuid"], round=r["round"], measures=r["measures"], responsible_person=r["responsible_person"],
                       completed_on=r["completed_on"], photos=r["photos"], submitted_by=r["submitted_by"],
                       submitted_at=clock.aware(r["submitted_at"]), outcome=r["outcome"], outcome_reason=r["outcome_reason"])
                 for r in rounds],
+        refindings=[Refound(inspection_uuid=r["inspection_uuid"], found_at=clock.aware(r["found_at"]), found_by=r["found_by"],
+                            description=r["description"], note=r["note"], photos=r["photos"]) for r in again],
         overdue=lifecycle.overdue(row["deadline"], clock.today(), row["state"]),
         escalation=level, escalation_name=level_name,
         allowed_moves=lifecycle.allowed(p, row, county_verifies=get_settings().county_verifies),
@@ -149,6 +171,7 @@ async def rectify(p: Principal, issue_id: int, data: RectificationIn) -> IssueOu
                     break  # a retry of a round already recorded
                 row = await _load(p, issue_id)
                 _check_move(p, row, "rectify")
+                await claim(p, data.photos, data.photo_hashes)
                 # the state moves first: a second round sent at once waits here, then gets 409
                 number = await Rectification.count().where(Rectification.issue == issue_id) + 1
                 try:
@@ -178,9 +201,14 @@ async def verify(p: Principal, issue_id: int, data: VerificationIn) -> IssueOut:
         _check_move(p, row, move)
         latest = await (Rectification.select().where(Rectification.issue == issue_id)
                         .order_by(Rectification.round, ascending=False).output(load_json=True).first())
-        if data.accept:
-            if not latest["photos"] and not data.no_photo_reason.strip():
+        if data.accept and not data.no_photo_reason.strip():
+            if not latest["photos"]:
                 raise Invalid("after_photo_required", "销号须有整改后的照片；确实无法拍照的，请填写原因")
+            missing = [u for u in latest["photos"] if u not in await present(latest["photos"])]
+            if missing:
+                raise Invalid("after_photo_pending", f"整改后的照片还有 {len(missing)} 张未上传，请待上传后再销号；确实无法提供的，请填写原因",
+                              detail={"photos_pending": missing})
+        if data.accept:
             values = {Issue.closed_at: clock.now(), Issue.closed_by: p.id, Issue.verification_comment: data.comment}
         else:
             if not data.comment.strip():
@@ -189,7 +217,8 @@ async def verify(p: Principal, issue_id: int, data: VerificationIn) -> IssueOut:
         await _move(p, row, move, values, {"round": latest["round"], "no_photo_reason": data.no_photo_reason})
         await Rectification.update({
             Rectification.outcome: "accepted" if data.accept else "rejected",
-            Rectification.outcome_reason: data.comment or data.no_photo_reason,
+            Rectification.outcome_reason: (f"{data.comment}；无整改后照片：{data.no_photo_reason}" if data.comment else f"无整改后照片：{data.no_photo_reason}")
+            if data.accept and data.no_photo_reason.strip() else data.comment,
         }).where(Rectification.id == latest["id"])
     return await get(p, issue_id)
 
@@ -225,21 +254,35 @@ async def create(p: Principal, data: IssueCreate) -> IssueOut:
         raise Invalid("unknown_department", "部门不存在")
     now = clock.now()
     row = Issue(
-        source=data.source, origin_key=origin, county=site.county_id, site=site.id, department=department,
+        number=None, source=data.source, origin_key=origin, county=site.county_id, site=site.id, department=department,
         area=data.area, section="", description=data.description, basis=data.basis, severity=data.severity,
         state="open", deadline=data.deadline or deadline_for(now, data.deadline_days),
         photos=[str(u) for u in data.photos], found_at=now, found_by=p.id, created_at=now,
     )
     try:
         async with db.write():
+            await claim(p, data.photos, data.photo_hashes)
+            row.number = await numbers.next_number(site.county_id, now)
             await row.save()
-            await audit.record(p.actor, "issue.create", "issue", row.id, after={"source": row.source, "site": site.id})
+            await audit.record(p.actor, "issue.create", "issue", row.id, after={"number": row.number, "source": row.source, "site": site.id})
     except Exception as exc:
         if not db.is_unique_violation(exc):
             raise
         existing = await Issue.select(Issue.id).where(Issue.origin_key == origin).first()
         return await get(p, existing["id"])
     return await get(p, row.id)
+
+
+def _template_item(row: dict[str, Any]):
+    """The checklist item an issue was raised from (None for issues from other sources)."""
+    from server.checklists.loader import registry
+
+    if not row["template_id"]:
+        return None
+    try:
+        return registry().get(row["template_id"], row["template_version"]).item(row["item_key"])
+    except Exception:  # noqa: BLE001 - a template version no longer shipped: nothing fixes the severity
+        return None
 
 
 async def update(p: Principal, issue_id: int, data: IssueUpdate) -> IssueOut:
@@ -269,6 +312,13 @@ async def update(p: Principal, issue_id: int, data: IssueUpdate) -> IssueOut:
                 values[Issue.department] = data.department_id
             if data.responsible_person is not None:
                 values[Issue.responsible_person] = data.responsible_person
+        if data.severity is not None and data.severity != row["severity"]:
+            if not p.is_city:
+                raise Forbidden("严重程度只能由市级督查人员调整")
+            item = _template_item(row)
+            if item is not None and item.severity_fixed:
+                raise Invalid("severity_fixed", f"该检查项的严重程度固定为{SEVERITY_NAMES[row['severity']]}，不能更改")
+            values[Issue.severity] = data.severity
         if values:
             values[Issue.updated_at] = clock.now()
             await Issue.update(values).where(Issue.id == issue_id)

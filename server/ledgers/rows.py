@@ -25,21 +25,21 @@ CITY_ISSUER = "运城市易地扶贫搬迁后续扶持工作领导小组办公�
 
 COLUMNS = {
     "issues": [
-        Column("no", "序号", 9), Column("county", "县（市、区）", 15), Column("site", "安置点", 32),
-        Column("area", "类别", 36), Column("description", "问题描述", 56), Column("found_on", "发现日期", 18),
-        Column("found_by", "发现人及方式", 36), Column("responsible", "责任单位及责任人", 34),
-        Column("deadline", "整改时限", 18), Column("state", "状态", 23),
+        Column("no", "序号", 9), Column("number", "问题编号", 24), Column("county", "县（市、区）", 15), Column("site", "安置点", 28),
+        Column("area", "类别", 32), Column("description", "问题描述（发现的情况）", 50), Column("found_on", "发现日期", 18),
+        Column("found_by", "发现人及方式", 32), Column("responsible", "责任单位及责任人", 30),
+        Column("deadline", "整改时限", 18), Column("state", "状态", 21),
     ],
     "rectification": [
-        Column("no", "序号", 10), Column("county", "县（市、区）", 16), Column("site", "安置点", 24),
-        Column("description", "问题描述", 38), Column("measures", "整改措施", 46), Column("responsible", "责任单位及责任人", 26),
-        Column("deadline", "整改时限", 20), Column("progress", "整改进度", 18), Column("completed_on", "完成日期", 20),
-        Column("before", "整改前", 29, photos=True), Column("after", "整改后", 30, photos=True),
+        Column("no", "序号", 10), Column("number", "问题编号", 22), Column("county", "县（市、区）", 16), Column("site", "安置点", 20),
+        Column("description", "问题描述", 34), Column("measures", "整改措施", 40), Column("responsible", "责任单位及责任人", 24),
+        Column("deadline", "整改时限", 18), Column("progress", "整改进度", 16), Column("completed_on", "完成日期", 18),
+        Column("before", "整改前", 28, photos=True), Column("after", "整改后", 29, photos=True),
     ],
     "closure": [
-        Column("no", "序号", 10), Column("county", "县（市、区）", 16), Column("site", "安置点", 26),
-        Column("description", "问题描述", 50), Column("result", "核查结果", 22), Column("comment", "核查意见", 46),
-        Column("verifier", "核查人", 22), Column("closed_on", "销号日期", 20), Column("evidence", "销号依据照片", 65, photos=True),
+        Column("no", "序号", 10), Column("number", "问题编号", 22), Column("county", "县（市、区）", 16), Column("site", "安置点", 22),
+        Column("description", "问题描述", 44), Column("result", "核查结果", 21), Column("comment", "核查意见", 40),
+        Column("verifier", "核查人", 22), Column("closed_on", "销号日期", 20), Column("evidence", "销号依据照片", 60, photos=True),
     ],
     "visit": [
         Column("no", "序号", 10), Column("section", "检查内容", 28), Column("item", "检查项目", 64), Column("result", "检查结果", 30),
@@ -197,7 +197,8 @@ async def _issue_rows(p: Principal, kind: str, f: LedgerFilters, ledger: Ledger,
         counts.setdefault(county, Counter())[lifecycle.STATE_NAMES[i["state"]]] += 1
         department = names["departments"].get(i["department"], "") if i["department"] else ""
         responsible = "、".join(x for x in (department, i["responsible_person"]) if x) or "（未指定）"
-        base = {"no": n, "county": county, "site": names["sites"].get(i["site"], ""), "description": i["description"]}
+        base = {"no": n, "number": i["number"] or "", "county": county, "site": names["sites"].get(i["site"], ""),
+                "description": i["description"]}
         last = rounds.get(i["id"], [])[-1:] or [None]
         last = last[0]
         if kind == "issues":
@@ -219,8 +220,12 @@ async def _issue_rows(p: Principal, kind: str, f: LedgerFilters, ledger: Ledger,
                                 "before": _pick(photos, i["photos"], 2), "after": _pick(photos, last["photos"] if last else [], 2)})
         else:  # closure
             verifier = names["users"].get(i["closed_by"], "") if i["closed_by"] else ""
-            evidence = _pick(photos, last["photos"] if last else [], 2) or _pick(photos, i["photos"], 1)
-            ledger.rows.append({**base, "result": "核查通过，予以销号", "comment": i["verification_comment"] or "—",
+            # only what was photographed after the rectification justifies closing, never the finding photo
+            evidence = _pick(photos, last["photos"] if last else [], 2)
+            comment = i["verification_comment"] or "—"
+            if not evidence and last and last["outcome_reason"]:
+                comment = last["outcome_reason"]  # the verifier's comment and why there is no after-photo
+            ledger.rows.append({**base, "result": "核查通过，予以销号", "comment": comment,
                                 "verifier": verifier, "closed_on": _day(i["closed_at"]), "evidence": evidence})
     _summarise(ledger, counts, [lifecycle.STATE_NAMES[s] for s in ("open", "rectifying", "submitted", "closed")])
 

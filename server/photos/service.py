@@ -11,6 +11,7 @@ from uuid import UUID
 import anyio
 
 from server.accounts.guards import Principal, visible
+from server.accounts.roles import Role
 from server.audit import service as audit
 from server.inspections.tables import Inspection
 from server.lib import clock, crash, db
@@ -18,7 +19,7 @@ from server.lib.errors import Conflict, Invalid, NotFound
 from server.lib.geo import to_wgs84
 from server.photos.evidence import assess_location, camera_time
 from server.photos.schemas import PhotoOut
-from server.photos.tables import Photo
+from server.photos.tables import Photo, PhotoClaim
 from server.settings import get_settings
 from server.sites import service as sites
 
@@ -74,6 +75,9 @@ async def put(p: Principal, uuid: UUID, data: bytes, meta: PhotoMeta) -> PhotoOu
     existing = await Photo.select().where(Photo.uuid == uuid).first()
     if existing is not None:
         return _same_or_conflict(p, existing, meta.sha256)
+    promised = await PhotoClaim.select().where(PhotoClaim.uuid == uuid).first()
+    if promised is not None and (promised["claimed_by"] != p.id or promised["sha256"] != meta.sha256.lower()):
+        raise Conflict("这个照片编号已登记为另一张照片的证据，不能用这张照片补传", code="photo_claim_mismatch")
     from server.photos.ingest import ingest
 
     site = await sites.get_site(p, meta.site_id) if meta.site_id is not None else None
@@ -149,6 +153,44 @@ async def flag_visit_photos(visit: dict[str, Any]) -> None:
         await Photo.update({Photo.outside_visit: flag}).where(Photo.id == r["id"])
 
 
+MSG_NOT_YOURS = "照片 {uuid} 的编号已被占用或不属于您，不能作为证据；请重新拍照"
+MSG_UNKNOWN = "照片 {uuid} 尚未上传，也没有声明它的 SHA-256；请更新应用后重试"
+MSG_HASH = "照片 {uuid} 与声明的 SHA-256 不一致"
+
+
+async def claim(p: Principal, uuids, declared: dict[str, str]) -> None:
+    """Evidence cannot be invented: every photo a visit, round or issue names must be the caller's:
+    uploaded by them, or declared in the same body with its SHA-256, so that only that file, from
+    them, completes it later (``put``). Otherwise 422 and, as this runs inside the caller's write
+    transaction, nothing of that write is kept."""
+    declared = {k.lower(): v.lower() for k, v in declared.items()}
+    for text in dict.fromkeys(str(u).lower() for u in uuids):
+        try:
+            uuid = UUID(text)
+        except ValueError:
+            raise Invalid("photo_unknown", MSG_UNKNOWN.format(uuid=text)) from None
+        photo = await Photo.select(Photo.uploaded_by, Photo.sha256).where(Photo.uuid == uuid).first()
+        held = photo or await PhotoClaim.select(PhotoClaim.claimed_by.as_alias("uploaded_by"), PhotoClaim.sha256).where(
+            PhotoClaim.uuid == uuid).first()
+        if held is not None:
+            if held["uploaded_by"] != p.id:
+                raise Invalid("photo_not_yours", MSG_NOT_YOURS.format(uuid=text))
+            if text in declared and declared[text] != held["sha256"]:
+                raise Invalid("photo_hash_mismatch", MSG_HASH.format(uuid=text))
+            continue
+        if text not in declared:
+            raise Invalid("photo_unknown", MSG_UNKNOWN.format(uuid=text))
+        await PhotoClaim.insert(PhotoClaim(uuid=uuid, sha256=declared[text], claimed_by=p.id, created_at=clock.now()))
+
+
+async def present(uuids) -> set[str]:
+    """Which of these photos have arrived (the others are still 照片待上传)."""
+    wanted = [UUID(str(u)) for u in uuids]
+    if not wanted:
+        return set()
+    return {str(r["uuid"]) for r in await Photo.select(Photo.uuid).where(Photo.uuid.is_in(wanted))}
+
+
 def _same_or_conflict(p: Principal, existing: dict[str, Any], sha256: str) -> PhotoOut:
     if existing["uploaded_by"] != p.id:
         raise NotFound("照片不存在")
@@ -168,6 +210,8 @@ async def can_read(p: Principal, row: dict[str, Any]) -> bool:
     """Who may read a photo follows who may read what it belongs to."""
     if p.is_city or row["uploaded_by"] == p.id:
         return True
+    if p.role is Role.DEPARTMENT and await _evidence_of_assigned_issue(p, str(row["uuid"])):
+        return True
     if row["inspection_uuid"] is not None:
         from server.inspections.service import can_read as can_read_inspection
 
@@ -177,6 +221,21 @@ async def can_read(p: Principal, row: dict[str, Any]) -> bool:
         return False
     site = await sites.get_site(None, row["site"])
     return visible(p, county_id=site.county_id, site_id=site.id)
+
+
+async def _evidence_of_assigned_issue(p: Principal, uuid: str) -> bool:
+    """A department reads the evidence (finding, rounds, re-findings) of the issues assigned to it."""
+    from server.issues.tables import Issue, Rectification, Refinding
+
+    mine = Issue.department == p.department_id
+    if p.county_id is not None:
+        mine = mine & (Issue.county == p.county_id)
+    named = [r["photos"] for r in await Issue.select(Issue.photos).where(mine).output(load_json=True)]
+    named += [r["photos"] for r in await Rectification.select(Rectification.photos).where(
+        Rectification.issue.is_in(Issue.select(Issue.id).where(mine))).output(load_json=True)]
+    named += [r["photos"] for r in await Refinding.select(Refinding.photos).where(
+        Refinding.issue.is_in(Issue.select(Issue.id).where(mine))).output(load_json=True)]
+    return any(uuid in photos for photos in named)
 
 
 async def get(p: Principal, uuid: UUID) -> PhotoOut:

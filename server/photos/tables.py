@@ -39,3 +39,13 @@ class Photo(Table, tablename="photo"):
     #: taken (EXIF time, else capture time) outside its visit: from start or arrival to submit, 30 min either side
     outside_visit = Boolean(null=True, default=None)
     created_at = Timestamptz()
+
+
+class PhotoClaim(Table, tablename="photo_claim"):
+    """A photo a visit, round or issue names before it has arrived: only the file with this SHA-256,
+    uploaded by the same user, completes it."""
+
+    uuid = UUID(unique=True)
+    sha256 = Varchar(length=64)
+    claimed_by = ForeignKey(references=User, on_delete=OnDelete.restrict, index=True)
+    created_at = Timestamptz()

@@ -9,7 +9,7 @@ from typing import Any
 from server.checklists.loader import registry
 from server.lib import clock
 
-PHOTO = "3f1c2b9e-8d4a-4c1e-9a77-0b1d2e3f4a5b"
+PENDING_SHA256 = "ab" * 32  # the declared hash of photos a body names before they are uploaded
 
 
 def new_uuid() -> str:
@@ -35,7 +35,7 @@ def passing_answers(template, site_attrs: dict[str, Any]) -> dict[str, Any]:
         elif item.type == "date":
             answers[item.key] = "2026-03-01"
         elif item.type == "photo":
-            answers[item.key] = [PHOTO]
+            answers[item.key] = [new_uuid()]
     ev = evaluate(template, site_attrs, answers, strict=False)
     return {k: v for k, v in answers.items() if ev.applicable[k]}
 
@@ -47,7 +47,9 @@ def body(site_id: int, site_lat: float, site_lon: float, template_id: str = "fir
     photos: dict[str, list[str]] = {}
     for key in fail or []:
         answers[key] = "fail"
-        photos[key] = [PHOTO]
+        photos[key] = [new_uuid()]
+    named = [u for uuids in photos.values() for u in uuids]
+    named += [u for _, item in template.items() if item.type == "photo" for u in answers.get(item.key, [])]
     now = clock.now()
     data = {
         "site_id": site_id,
@@ -59,6 +61,8 @@ def body(site_id: int, site_lat: float, site_lon: float, template_id: str = "fir
         "photos": {template.id: photos} if photos else {},
         "notes": "四不两直暗访",
         "started_at": (now - timedelta(minutes=40)).isoformat(),
+        # the photos are named before they are uploaded, as a phone may: declared with their hash
+        "photo_hashes": {u: PENDING_SHA256 for u in named},
     }
     data.update(extra)
     return data
@@ -68,3 +72,16 @@ def check_items(template_id: str = "fire-safety", n: int = 2) -> list[str]:
     """Keys of check items that raise an issue and apply everywhere."""
     t = registry().latest(template_id)
     return [i.key for _, i in t.items() if i.type == "check" and i.raises_issue and i.applies_when is None][:n]
+
+
+async def upload_photo(client, site_id: int | None = None, name: str = "gps/DSCN0010.jpg", **params) -> str:
+    """A real camera photo uploaded by ``client`` (``params``: lat, lon, accuracy...): its UUID."""
+    import hashlib
+
+    from tests.photos.fixtures import photo
+
+    uuid, data = new_uuid(), photo(name)
+    params = {"sha256": hashlib.sha256(data).hexdigest(), **({"site_id": site_id} if site_id else {}), **params}
+    r = await client.put(f"/api/photos/{uuid}", content=data, params=params, headers={"Content-Type": "application/octet-stream"})
+    assert r.status_code == 200, r.text
+    return uuid

@@ -16,8 +16,8 @@ async def _put(client, uuid, data):
 async def test_submit_raises_one_issue_per_failed_item(world):
     client = await world.client("inspector")
     fails = check_items(n=2)
-    uuid = new_uuid()
-    r = await _put(client, uuid, body(world.sites["a1"], *A1, fail=fails))
+    uuid, data = new_uuid(), body(world.sites["a1"], *A1, fail=fails)
+    r = await _put(client, uuid, data)
     assert r.status_code == 200, r.text
     out = r.json()
     assert out["uuid"] == uuid and out["state"] == "submitted" and out["revision"] == 1
@@ -26,7 +26,7 @@ async def test_submit_raises_one_issue_per_failed_item(world):
     assert 40 < out["arrival_distance_m"] < 70  # 0.0005 degrees of latitude
     issue = await Issue.select().where(Issue.id == out["issues"][0]["id"]).output(load_json=True).first()
     assert issue["state"] == "open" and issue["county"] == world.counties["盐湖区"] and issue["department"] == world.departments["xiaofang"]
-    assert issue["photos"] == ["3f1c2b9e-8d4a-4c1e-9a77-0b1d2e3f4a5b"]
+    assert issue["photos"] == data["photos"]["fire-safety"][issue["item_key"]]
 
 
 async def test_same_body_again_is_the_same_result(world):

@@ -7,20 +7,23 @@ one writer at a time), which is how two phones or a phone and a desk reach the s
 import asyncio
 
 from server.issues.tables import Issue, Rectification
-from tests.issues.test_lifecycle import _issue, _round
+from tests.inspections.helpers import body, check_items, new_uuid
+from tests.issues.test_lifecycle import A1, _issue, _round, _round_with_photo
 
 
-async def _submitted(world) -> int:
-    issue = await _issue(world)
+async def _submitted(world, item: str) -> int:
+    inspector = await world.client("inspector")
+    r = await inspector.put(f"/api/inspections/{new_uuid()}", json=body(world.sites["a1"], *A1, fail=[item]))
+    issue = r.json()["issues"][0]["id"]
     site = await world.client("site_a1")
-    r = await site.post(f"/api/issues/{issue}/rectifications", json=_round())
+    r = await site.post(f"/api/issues/{issue}/rectifications", json=await _round_with_photo(site))
     assert r.json()["state"] == "submitted"
     return issue
 
 
 async def test_accept_and_reject_at_once_one_wins_and_the_record_is_consistent(world):
-    for _ in range(3):
-        issue = await _submitted(world)
+    for item in check_items(n=3):  # three items: three issues, not re-findings of one
+        issue = await _submitted(world, item)
         a, b = await world.client("inspector"), await world.client("admin")
         accept, reject = await asyncio.gather(
             a.post(f"/api/issues/{issue}/verification", json={"accept": True, "comment": "已整改到位"}),

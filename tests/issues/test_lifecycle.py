@@ -3,7 +3,7 @@
 import pytest
 
 from server.issues.tables import Rectification
-from tests.inspections.helpers import PHOTO, body, check_items, new_uuid
+from tests.inspections.helpers import PENDING_SHA256, body, check_items, new_uuid, upload_photo
 
 A1 = (35.03, 111.01)
 
@@ -15,11 +15,18 @@ async def _issue(world, client=None):
     return r.json()["issues"][0]["id"]
 
 
-def _round(**over):
+def _round(photo: str | None = None, **over):
+    """A round whose after-photo is ``photo`` (uploaded), else one named and declared, not yet arrived."""
+    after = photo or new_uuid()
     data = {"uuid": new_uuid(), "measures": "已清理楼道杂物，张贴禁止堆放告示", "responsible_person": "张三", "completed_on": "2026-03-05",
-            "photos": [PHOTO]}
+            "photos": [after], "photo_hashes": {} if photo else {after: PENDING_SHA256}}
     data.update(over)
     return data
+
+
+async def _round_with_photo(client, **over):
+    """A round whose after-photo has really arrived (so the issue can be closed)."""
+    return _round(await upload_photo(client), **over)
 
 
 async def test_rectify_reject_rectify_accept_keeps_every_round(world):
@@ -34,7 +41,7 @@ async def test_rectify_reject_rectify_accept_keeps_every_round(world):
     assert r.status_code == 200 and r.json()["state"] == "submitted" and r.json()["state_name"] == "待核查"
     r = await inspector.post(f"/api/issues/{issue}/verification", json={"accept": False, "comment": "楼道仍有电动车停放"})
     assert r.json()["state"] == "rectifying" and r.json()["rounds"][0]["outcome"] == "rejected"
-    r = await site.post(f"/api/issues/{issue}/rectifications", json=_round(measures="设置集中充电棚，清理楼道"))
+    r = await site.post(f"/api/issues/{issue}/rectifications", json=await _round_with_photo(site, measures="设置集中充电棚，清理楼道"))
     assert r.json()["state"] == "submitted" and len(r.json()["rounds"]) == 2
     r = await inspector.post(f"/api/issues/{issue}/verification", json={"accept": True, "comment": "现场核查已整改到位"})
     out = r.json()
@@ -83,7 +90,8 @@ async def test_illegal_moves_answer_409_with_the_allowed_moves(world):
     assert r.status_code == 409 and r.json()["detail"] == {"state": "submitted", "allowed": []}
     r = await site.post(f"/api/issues/{issue}/rectifications", json=_round())
     assert r.status_code == 409
-    await inspector.post(f"/api/issues/{issue}/verification", json={"accept": True})
+    r = await inspector.post(f"/api/issues/{issue}/verification", json={"accept": True, "no_photo_reason": "已当面核实"})
+    assert r.json()["state"] == "closed"
     r = await site.post(f"/api/issues/{issue}/rectifications", json=_round())
     assert r.status_code == 409 and r.json()["detail"]["state"] == "closed"
 
@@ -130,8 +138,9 @@ async def test_department_user_rectifies_what_is_assigned_to_it(world):
 async def test_a_later_visit_finding_it_again_links_the_closed_issue(world):
     inspector = await world.client("inspector")
     issue = await _issue(world, inspector)
-    await (await world.client("site_a1")).post(f"/api/issues/{issue}/rectifications", json=_round())
-    await inspector.post(f"/api/issues/{issue}/verification", json={"accept": True})
+    site = await world.client("site_a1")
+    await site.post(f"/api/issues/{issue}/rectifications", json=await _round_with_photo(site))
+    assert (await inspector.post(f"/api/issues/{issue}/verification", json={"accept": True})).json()["state"] == "closed"
     again = await _issue(world, inspector)
     assert again != issue
     assert (await inspector.get(f"/api/issues/{again}")).json()["reopens"] == issue
@@ -142,7 +151,8 @@ async def test_county_team_verifies_when_configured(world):
     from tests.world import settings_with
 
     issue = await _issue(world)
-    await (await world.client("site_a1")).post(f"/api/issues/{issue}/rectifications", json=_round())
+    site = await world.client("site_a1")
+    await site.post(f"/api/issues/{issue}/rectifications", json=await _round_with_photo(site))
     county = await world.client("county_a")
     assert (await county.post(f"/api/issues/{issue}/verification", json={"accept": True})).status_code == 403
     world.app = create_app(settings_with(county_verifies=True))

@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 
+from tests.inspections import helpers as inspection_helpers
 from tests.inspections.helpers import body, new_uuid
-from tests.photos.fixtures import FIXTURES
 
 A1 = (35.03, 111.01)
 B1 = (35.14, 110.77)
 
 
 async def upload_photo(client, site_id: int, name: str = "gps/DSCN0012.jpg") -> str:
-    data = (FIXTURES / name).read_bytes()
-    uuid = new_uuid()
-    r = await client.put(f"/api/photos/{uuid}", content=data, params={"sha256": hashlib.sha256(data).hexdigest(), "site_id": site_id,
-                                                                      "lat": A1[0], "lon": A1[1], "accuracy": 10})
-    assert r.status_code == 200, r.text
-    return uuid
+    """A real photo taken near site a1."""
+    return await inspection_helpers.upload_photo(client, site_id, name, lat=A1[0], lon=A1[1], accuracy=10)
+
+
+async def many_issues(world, n: int, site: str = "a1") -> None:
+    """``n`` distinct open issues at a site (complaints: one cause each, so none is a re-finding)."""
+    admin = await world.client("admin")
+    for i in range(n):
+        r = await admin.post("/api/issues", json={"uuid": new_uuid(), "source": "complaint", "site_id": world.sites[site],
+                                                  "area": "消防措施", "description": f"群众反映：{i + 1}号楼楼道堆放杂物"})
+        assert r.status_code == 200, r.text
 
 
 async def visit_with_issues(world, site: str = "a1", fail=("extinguishers_present", "hydrants_pressure"), photo: str | None = None) -> dict:

@@ -8,7 +8,7 @@ import subprocess
 
 from openpyxl import load_workbook
 
-from tests.ledgers.helpers import upload_photo, visit_with_issues, wait_done
+from tests.ledgers.helpers import many_issues, upload_photo, visit_with_issues, wait_done
 
 
 def pdftotext(data: bytes) -> str:
@@ -61,11 +61,7 @@ async def test_issue_ledger_pdf_has_rows_summary_footer_and_embedded_cjk_font(wo
 
 
 async def test_a_long_ledger_numbers_every_page_across_chunks(world):
-    from server.checklists.loader import registry
-
-    failing = [i.key for _, i in registry().latest("fire-safety").items() if i.type == "check" and i.raises_issue]
-    for _ in range(-(-260 // len(failing))):
-        await visit_with_issues(world, "a1", fail=failing)
+    await many_issues(world, 260)
     admin = await world.client("admin")
     job, data = await _ledger(admin, kind="issues")
     assert job["rows_total"] > 250  # more than one chunk
@@ -75,7 +71,7 @@ async def test_a_long_ledger_numbers_every_page_across_chunks(world):
     pages = job["pages"]
     stamped = [int(n) for n, total in re.findall(r"第\s*(\d+)\s*页\s*共\s*(\d+)\s*页", text) if int(total) == pages]
     assert pages > 5 and stamped == list(range(1, pages + 1))
-    numbers = [int(m) for m in re.findall(r"^\s*(\d+)\s+盐湖区", text, re.M)]
+    numbers = [int(m) for m in re.findall(r"^\s*(\d+)\s+盐湖-", text, re.M)]
     assert numbers == list(range(1, job["rows_total"] + 1))  # 序号 1..N, none lost or repeated at chunk edges
 
 
@@ -105,13 +101,14 @@ async def test_xlsx_has_a_row_per_line_frozen_header_and_photo_links(world):
     ws = wb.worksheets[0]
     assert ws.freeze_panes == "B2"
     header = [c.value for c in ws[1]]
-    assert header[:3] == ["序号", "县（市、区）", "安置点"] and "整改前" in header and "整改措施" in header
+    assert header[:4] == ["序号", "问题编号", "县（市、区）", "安置点"] and "整改前" in header and "整改措施" in header
+    assert all(re.match(r"^盐湖-\d{4}-\d{4}$", ws.cell(row=r, column=2).value) for r in (2, 3))
     assert ws.max_row == 1 + job["rows_total"] == 3
     cell = ws.cell(row=2, column=header.index("整改前") + 1)
     assert "距点" in cell.value  # caption: when taken, distance to the site
     link = cell.hyperlink
     assert link is not None and link.target.endswith(f"/api/photos/{photo}/display")
-    assert ws.column_dimensions["E"].width > 20  # 整改措施 is wide
+    assert ws.column_dimensions["F"].width > 20  # 整改措施 is wide
     assert wb["说明"]["B7"].value == job["digest"]
 
 
