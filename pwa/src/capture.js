@@ -46,3 +46,14 @@ export async function discard(uuid) {
     await tx.objectStore("outbox").delete(`photo:${uuid}`);
   });
 }
+
+// {uuid: sha256} of the photos named here that this phone took: sent with a visit or a round, so the
+// server knows which file completes each photo that has not arrived yet (evidence cannot be swapped).
+export async function photoHashes(uuids) {
+  const out = {};
+  for (const id of uuids) {
+    const photo = await store.get("photos", id);
+    if (photo && photo.sha256) out[id] = photo.sha256;
+  }
+  return out;
+}

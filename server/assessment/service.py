@@ -10,7 +10,7 @@ from typing import Any
 from server.accounts.guards import Principal
 from server.assessment import scoring
 from server.inspections.tables import Inspection
-from server.issues.tables import Issue
+from server.issues.tables import Issue, Refinding
 from server.lib import clock
 from server.lib.errors import Forbidden, Invalid
 from server.plans.tables import PlannedVisit
@@ -67,6 +67,11 @@ async def assess(p: Principal, date_from: date, date_to: date, *, today: date | 
         if date_from <= i["deadline"] <= end:  # deadlines already passed: a later one is not yet due
             due[c] += 1
             on_time[c] += i["closed_at"] is not None and clock.local(clock.aware(i["closed_at"])).date() <= i["deadline"]
+    # a problem found again while its issue was still open (re-finding) is a repeat too
+    refound = Counter(r["county"] for r in await Refinding.select(Refinding.issue.county.as_alias("county")).where(
+        (Refinding.found_at >= lo) & (Refinding.found_at < hi)))
+    for c, n in refound.items():
+        repeats[c] += n
     rows = []
     for county in counties:
         c = county["id"]
@@ -74,7 +79,7 @@ async def assess(p: Principal, date_from: date, date_to: date, *, today: date | 
             "plan_completion": scoring.rate(planned_done[c], planned[c]),
             "on_time_closure": scoring.rate(on_time[c], due[c]),
             "overdue_rate": scoring.rate(overdue[c], found[c]),
-            "repeat_rate": scoring.rate(repeats[c], found[c]),
+            "repeat_rate": scoring.rate(repeats[c], found[c] + refound[c]),
             "self_coverage": scoring.rate(len(self_sites[c]), sites[c]) if sites[c] else None,
         }
         rows.append({

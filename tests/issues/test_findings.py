@@ -2,8 +2,10 @@
 the same everywhere; a repeat failure is a re-finding of the open issue, not another issue."""
 
 import re
+from datetime import datetime, timezone
 
 from server.issues.tables import Issue, Refinding
+from server.lib import clock
 from tests.inspections.helpers import body, check_items, new_uuid
 from tests.issues.test_lifecycle import A1, _round_with_photo
 
@@ -64,6 +66,7 @@ async def test_numbers_count_on_per_county_and_year_and_are_searchable(world):
 
 
 async def test_a_repeat_failure_attaches_to_the_open_issue_and_after_closure_reopens(world):
+    clock.freeze(datetime(2026, 5, 12, 2, 0, tzinfo=timezone.utc))
     inspector = await world.client("inspector")
     item = check_items(n=1)[0]
     first = await inspector.put(f"/api/inspections/{new_uuid()}", json=body(world.sites["a1"], *A1, fail=[item]))
@@ -77,6 +80,10 @@ async def test_a_repeat_failure_attaches_to_the_open_issue_and_after_closure_reo
     assert [x["note"] for x in detail["refindings"]] == ["复查：杂物仍未清理"]
     repeats = (await inspector.get("/api/issues/repeats")).json()
     assert [(x["item_key"], x["times"]) for x in repeats] == [(item, 2)]
+    day = clock.today().isoformat()
+    result = (await (await world.client("admin")).get("/api/assessment", params={"from": day, "to": day})).json()
+    yanhu = next(c for c in result["counties"] if c["county_name"] == "盐湖区")
+    assert yanhu["issues_found"] == 1 and yanhu["repeat_findings"] == 1 and yanhu["rates"]["repeat_rate"] == 0.5
 
     site = await world.client("site_a1")
     await site.post(f"/api/issues/{issue['id']}/rectifications", json=await _round_with_photo(site))

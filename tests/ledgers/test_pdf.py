@@ -166,3 +166,22 @@ def test_reports_are_laid_out_with_our_user_agent_stylesheet(tmp_path):
     text = pdftotext(data)
     assert "条目" in text and "•" not in text and "表头" in text
     assert len({f[0] for f in pdffonts(data, tmp_path)}) == 2  # regular + bold
+
+
+async def test_the_issue_ledger_prints_each_issues_number_and_what_was_found(world):
+    from tests.inspections.helpers import body, check_items, new_uuid
+
+    inspector = await world.client("inspector")
+    item = check_items(n=1)[0]
+    data = body(world.sites["a1"], 35.03, 111.01, fail=[item])
+    data["item_notes"] = {"fire-safety": {item: "5号楼1单元灭火器压力不足"}}
+    raised = (await inspector.put(f"/api/inspections/{new_uuid()}", json=data)).json()["issues"][0]
+    admin = await world.client("admin")
+    _, pdf = await _ledger(admin, kind="issues")
+    text = cells_text(pdf)
+    assert raised["number"] in text and "现场：5号楼1单元灭火器压力不足" in text
+    _, sheet = await _ledger(admin, kind="issues", format="xlsx")
+    ws = load_workbook(io.BytesIO(sheet)).worksheets[0]
+    header = [c.value for c in ws[1]]
+    row = {h: ws.cell(row=2, column=n + 1).value for n, h in enumerate(header)}
+    assert row["问题编号"] == raised["number"] and row["问题描述（发现的情况）"].endswith("现场：5号楼1单元灭火器压力不足")

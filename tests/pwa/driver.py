@@ -73,7 +73,7 @@ async def fill_everything(page: Page, fail: int = 2) -> dict:
         for i in range(await items.count()):
             item = items.nth(i)
             kind = await item.get_attribute("data-type")
-            if kind == "check" and not await item.locator(".choice.on").count():
+            if kind == "check" and not await item.locator(".choices.check .choice.on").count():
                 if failed < fail and await item.get_attribute("data-raises") == "1":
                     await item.get_by_role("radio", name="不符合").click()
                     failed += 1
@@ -87,12 +87,12 @@ async def fill_everything(page: Page, fail: int = 2) -> dict:
                     await box.fill(str(max(int(float(low or 0)), 5)))
                     changed = True
             elif kind == "text":
-                box = item.locator("textarea")
+                box = item.locator(":scope > textarea")
                 if not await box.input_value():
                     await box.fill("现场查看，情况已记录。")
                     changed = True
-            elif kind in ("single", "multi") and not await item.locator(".choice.on").count():
-                await item.locator(".choice").first.click()
+            elif kind in ("single", "multi") and not await item.locator(".choices.options .choice.on").count():
+                await item.locator(".choices.options .choice").first.click()
                 changed = True
             before = await item.locator("figure.thumb").count()
             failing = await item.evaluate("el => el.classList.contains('failed')")

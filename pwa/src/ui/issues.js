@@ -9,6 +9,7 @@ import { shanghaiDate } from "../dates.js";
 import { h, mount, toast } from "./dom.js";
 import { photoStrip } from "./photos.js";
 import { uuid4 } from "../uuid.js";
+import { photoHashes } from "../capture.js";
 
 const RECTIFIERS = ["county_team", "site_manager", "department"];
 const VERIFIERS = CITY; // the server may also let county teams verify (DUCHA_COUNTY_VERIFIES): it decides
@@ -29,9 +30,14 @@ export async function issuesScreen() {
     issues.length ? null : h("p.card.muted", t.noIssues)));
 }
 
+function severityPill(severity) {
+  return severity && severity !== "minor" ? h("span", { class: `pill sev-${severity}` }, t.severities[severity]) : null;
+}
+
 function issueRow(i, pendingRect) {
   return h("a.row", { href: `#/issue/${i.id}` },
-    h("span.grow", h("b", i.description), h("small", ` ${i.site_name} · ${t.deadline} ${i.deadline}`)),
+    h("span.grow", i.number ? h("span.number", i.number) : null, severityPill(i.severity), h("b", i.description),
+      h("small", ` ${i.site_name} · ${t.deadline} ${i.deadline}`)),
     pendingRect.has(i.id) ? h("span.pill.queued", t.rectifyPending) : h("span", { class: `pill ${i.state}${i.overdue ? " overdue" : ""}` }, i.overdue ? `${i.state_name}·${t.overdue}` : i.state_name));
 }
 
@@ -54,15 +60,21 @@ export async function issueScreen(id) {
   const canVerify = VERIFIERS.includes(me.role) && detail.state === "submitted";
   mount(h("div.issue", h("header.screen-head", h("a.back", { href: "#/issues", "aria-label": t.back }, "‹"), h("h1", "问题详情")),
     h("section.card",
-      h("p", h("span", { class: `pill ${detail.state}` }, detail.state_name || detail.state), detail.overdue ? h("span.pill.overdue", t.overdue) : null),
+      h("p", h("span", { class: `pill ${detail.state}` }, detail.state_name || detail.state), detail.overdue ? h("span.pill.overdue", t.overdue) : null,
+        h("span", { class: `pill sev-${detail.severity}` }, `${t.severity}：${t.severities[detail.severity] || detail.severity}`)),
       h("h2", detail.description),
       h("dl",
+        detail.number ? [h("dt", t.issueNumber), h("dd.issue-number", detail.number)] : null,
+        detail.requirement ? [h("dt", t.requirement), h("dd", detail.requirement)] : null,
         h("dt", "安置点"), h("dd", site ? site.name : detail.site_id),
         h("dt", "类别"), h("dd", `${detail.area} · ${detail.section || ""}`),
         h("dt", t.deadline), h("dd", detail.deadline),
         h("dt", t.found), h("dd", formatTime(detail.found_at)),
         detail.basis ? [h("dt", "政策依据"), h("dd", detail.basis)] : null),
-      serverPhotos(detail.photos)),
+      serverPhotos(detail.photos),
+      detail.photos_pending && detail.photos_pending.length ? h("p.notice", t.photosPending(detail.photos_pending.length)) : null),
+    detail.refindings && detail.refindings.length ? h("section.card", h("h2", t.refindings), detail.refindings.map((r) => h("div.round",
+      h("p", h("b", t.refoundAt(formatTime(r.found_at)))), h("p", r.description), serverPhotos(r.photos)))) : null,
     detail.rounds && detail.rounds.length ? h("section.card", h("h2", t.rounds), detail.rounds.map((r) => h("div.round",
       h("p", h("b", t.round(r.round)), ` ${formatTime(r.submitted_at)} · ${r.responsible_person}`, r.outcome ? h("span.pill", r.outcome === "accepted" ? "通过" : r.outcome === "rejected" ? "退回" : "待核查") : null),
       h("p", r.measures), r.outcome_reason ? h("p.muted", r.outcome_reason) : null, serverPhotos(r.photos)))) : null,
@@ -95,7 +107,8 @@ function rectifyForm(issue, site) {
     const submit = h("button.primary.big", { type: "button", onclick: async () => {
       if (!form.measures.trim() || !form.responsible_person.trim()) return toast("请填写整改措施和责任人", "error");
       const uuid = uuid4();
-      const body = { uuid, measures: form.measures.trim(), responsible_person: form.responsible_person.trim(), completed_on: form.completed_on || null, photos: form.photos };
+      const body = { uuid, measures: form.measures.trim(), responsible_person: form.responsible_person.trim(), completed_on: form.completed_on || null,
+        photos: form.photos, photo_hashes: await photoHashes(form.photos) };
       await store.together(["outbox", "meta"], async (tx) => {
         await enqueue(tx, { kind: "rectification", uuid, issue_id: issue.id, body, label: issue.description });
         await tx.objectStore("meta").delete(draftKey);

@@ -7,7 +7,7 @@ import { position, distanceM, formatDistance } from "../geo.js";
 import { t, formatTime } from "../messages.js";
 import { h, mount, toast, go, confirmTap } from "./dom.js";
 import { photoStrip } from "./photos.js";
-import { discard } from "../capture.js";
+import { discard, photoHashes } from "../capture.js";
 import { session } from "../data.js";
 
 const FAR_M = 500;
@@ -53,6 +53,13 @@ export async function visitScreen(uuid) {
     else answers[item.key] = value;
     save();
     refreshStates();
+  };
+
+  const setFinding = (tpl, item, field, value) => {
+    const byTemplate = ((draft[field] ||= {})[tpl.id] ||= {});
+    if (value) byTemplate[item.key] = value;
+    else delete byTemplate[item.key];
+    save();
   };
 
   const setPhotos = (tpl, item, list) => {
@@ -104,7 +111,7 @@ export async function visitScreen(uuid) {
     body.push(h("h2.template-title", tpl.title, h("small", ` 第${tpl.version}版`)));
     for (const section of tpl.sections) {
       const items = section.items.map((item) => {
-        const el = itemCard(tpl, item, draft, editable, { setAnswer, setPhotos, site });
+        const el = itemCard(tpl, item, draft, editable, { setAnswer, setPhotos, setFinding, site });
         cards.set(`${tpl.id}/${item.key}`, { el, item, template: tpl });
         return el;
       });
@@ -125,9 +132,12 @@ export async function visitScreen(uuid) {
     }
     submit.disabled = true;
     await saving;
+    const named = [];
+    for (const byItem of Object.values(draft.photos)) for (const list of Object.values(byItem)) named.push(...list);
     const bodyJson = {
       site_id: draft.site_id, templates: draft.templates, state: "submitted", arrival: draft.arrival,
       answers: draft.answers, photos: draft.photos, notes: draft.notes || "", started_at: draft.started_at,
+      item_notes: compact(draft.item_notes), severities: compact(draft.severities), photo_hashes: await photoHashes(named),
       unannounced: session.me.role !== "county_team", // a county's own inspection is a self-check
     };
     draft.state = "queued";
@@ -155,7 +165,36 @@ export async function visitScreen(uuid) {
   refreshStates();
 }
 
-function itemCard(tpl, item, draft, editable, { setAnswer, setPhotos, site }) {
+// {template: {key: value}} without the empty templates
+function compact(byTemplate) {
+  const out = {};
+  for (const [tid, items] of Object.entries(byTemplate || {})) if (Object.keys(items).length) out[tid] = items;
+  return out;
+}
+
+// Shown when the item fails: what exactly is wrong and where, and how serious (where the template allows)
+function findingBox(tpl, item, draft, editable, setFinding) {
+  if (!item.raises_issue) return null;
+  const note = h("textarea", { rows: 2, maxlength: 500, placeholder: t.findingNoteHint, disabled: !editable,
+    oninput: (e) => setFinding(tpl, item, "item_notes", e.target.value.trim() ? e.target.value : "") });
+  note.value = ((draft.item_notes || {})[tpl.id] || {})[item.key] || "";
+  const chosen = ((draft.severities || {})[tpl.id] || {})[item.key] || item.severity || "minor";
+  const group = h("div.choices.severity", { role: "radiogroup", "aria-label": t.severity });
+  for (const [v, label] of Object.entries(t.severities)) {
+    const b = h("button", { type: "button", class: `choice${v === chosen ? " on" : ""}`, role: "radio", "aria-checked": String(v === chosen),
+      "data-severity": v, disabled: !editable || item.severity_fixed, onclick: () => {
+        group.querySelectorAll("button").forEach((x) => { x.classList.remove("on"); x.setAttribute("aria-checked", "false"); });
+        b.classList.add("on");
+        b.setAttribute("aria-checked", "true");
+        setFinding(tpl, item, "severities", v === (item.severity || "minor") ? "" : v);
+      } }, label);
+    group.append(b);
+  }
+  return h("div.finding", h("label", t.findingNote, note),
+    h("p.severity-label", t.severity, item.severity_fixed ? h("small", t.severityFixed) : null), group);
+}
+
+function itemCard(tpl, item, draft, editable, { setAnswer, setPhotos, setFinding, site }) {
   const value = (draft.answers[tpl.id] || {})[item.key];
   const photos = (draft.photos[tpl.id] || {})[item.key] || [];
   const owner = { site, inspection: draft.uuid, template: tpl.id, item: item.key, label: item.text };
@@ -167,7 +206,8 @@ function itemCard(tpl, item, draft, editable, { setAnswer, setPhotos, site }) {
     h("span.photo-text", t.photoOnFail));
   const strip = item.type === "photo" ? null : photoStrip(photos, owner, (list) => setPhotos(tpl, item, list), { editable, label: t.addPhoto });
   const photoInput = item.type === "photo" ? photoStrip(photos, owner, (list) => setPhotos(tpl, item, list), { editable }) : null;
-  return h("div.item", { "data-key": `${tpl.id}/${item.key}`, "data-type": item.type, "data-raises": item.raises_issue ? "1" : "0" }, title, help, input, photoInput, status, strip);
+  return h("div.item", { "data-key": `${tpl.id}/${item.key}`, "data-type": item.type, "data-raises": item.raises_issue ? "1" : "0" },
+    title, help, input, photoInput, status, findingBox(tpl, item, draft, editable, setFinding), strip);
 }
 
 function inputFor(tpl, item, value, editable, setAnswer) {
