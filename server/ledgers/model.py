@@ -63,6 +63,10 @@ class Ledger:
     #: (county, {state name: count}, total) for the first page
     summary: list[tuple[str, dict[str, int], int]] = field(default_factory=list)
     summary_states: list[str] = field(default_factory=list)
+    #: the summary's last column: the sum of the others, or (a period's flow) the rows per county
+    summary_total: str = "合计"
+    #: which rows a period takes (统计口径), printed under the filters
+    rule: str = ""
     landscape: bool = True
     #: (label, value) lines on the first page (the visit report's particulars)
     facts: list[tuple[str, str]] = field(default_factory=list)
@@ -73,7 +77,7 @@ class Ledger:
         timestamps): printed in every footer, recorded with the job, checked by ``ducha ledger verify``."""
         content = {
             "kind": self.kind, "title": self.title, "issuer": self.issuer, "period": self.period,
-            "filters": self.filters_text, "generated_at": self.generated_at, "facts": self.facts,
+            "filters": self.filters_text, "generated_at": self.generated_at, "facts": self.facts, "rule": self.rule,
             "columns": [c.key for c in self.columns],
             "rows": [{k: ([p.uuid for p in v] if isinstance(v, list) else v) for k, v in r.items()} for r in self.rows],
         }

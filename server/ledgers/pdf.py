@@ -53,7 +53,7 @@ def _env() -> jinja2.Environment:
 
 def _text(ledger: Ledger) -> str:
     parts = [_static("ledger.html.j2"), _static("stamp.html.j2"), ledger.title, ledger.issuer,
-             *(f"{k}{v}" for k, v in ledger.facts), ledger.period, ledger.filters_text, ledger.generated_at, *ledger.summary_states]
+             *(f"{k}{v}" for k, v in ledger.facts), ledger.period, ledger.filters_text, ledger.generated_at, ledger.rule, ledger.summary_total, *ledger.summary_states]
     parts += [c.title for c in ledger.columns] + [county for county, _, _ in ledger.summary]
     for r in ledger.rows:
         for v in r.values():

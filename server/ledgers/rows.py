@@ -73,8 +73,69 @@ async def _names(table, column) -> dict[int, str]:
 
 
 def _issue_filters(f: LedgerFilters, state: str | None) -> Filters:
-    return Filters(county_id=f.county_id, site_id=f.site_id, area=f.area, department_id=f.department_id,
-                   state=state, found_from=f.date_from, found_to=f.date_to)
+    """Who may see what, and the filters other than the period (the period rule is per kind)."""
+    return Filters(county_id=f.county_id, site_id=f.site_id, area=f.area, department_id=f.department_id, state=state)
+
+
+def _bounds(f: LedgerFilters) -> tuple[datetime | None, datetime | None]:
+    """The period as instants: from the start of its first day to the start of the day after its last
+    (Asia/Shanghai); None where open."""
+    lo = datetime.combine(f.date_from, time(), clock.SHANGHAI) if f.date_from else None
+    hi = datetime.combine(f.date_to + timedelta(days=1), time(), clock.SHANGHAI) if f.date_to else None
+    return lo, hi
+
+
+def whole_month(f: LedgerFilters) -> bool:
+    """The period is one calendar month (the summary then says 上月结转 / 本月新增 …)."""
+    return bool(f.date_from and f.date_to and f.date_from.day == 1 and (f.date_to + timedelta(days=1)).day == 1
+                and (f.date_from.year, f.date_from.month) == (f.date_to.year, f.date_to.month))
+
+
+#: which issues a period takes, per kind (printed on the ledger as 统计口径)
+RULES = {
+    "issues": "期内任何时候未销号的问题：期初结转（期前发现、期初未销号）和期内新增；期内销号的也列出",
+    "rectification": "期内处于整改中的问题（期末前已开始整改或提交过整改、期初尚未销号）；整改措施为期末前最近一轮",
+    "closure": "期内销号的问题（按销号日期）",
+}
+
+
+def _open_in_period(lo: datetime | None, hi: datetime | None) -> list[Any]:
+    """Issues not closed at some time in [lo, hi): found before its end, not closed before its start."""
+    clauses = []
+    if hi is not None:
+        clauses.append(Issue.found_at < hi)
+    if lo is not None:
+        clauses.append(Issue.closed_at.is_null() | (Issue.closed_at >= lo))
+    return clauses
+
+
+async def _rectifying_by(ids: list[int], hi: datetime | None) -> set[int]:
+    """Of these issues, those whose rectification had begun before ``hi``: a round submitted, or
+    the 开始整改 move (read from the audit log, where every move is recorded)."""
+    from server.audit.tables import AuditEvent
+
+    if not ids:
+        return set()
+    rounds = Rectification.select(Rectification.issue).where(Rectification.issue.is_in(ids))
+    started = AuditEvent.select(AuditEvent.object_id).where(
+        (AuditEvent.action == "issue.start") & AuditEvent.object_id.is_in([str(i) for i in ids]))
+    if hi is not None:
+        rounds, started = rounds.where(Rectification.submitted_at < hi), started.where(AuditEvent.at < hi)
+    return {r["issue"] for r in await rounds} | {int(r["object_id"]) for r in await started}
+
+
+def _flow(issues: list[dict], lo: datetime | None, hi: datetime | None, month: bool) -> tuple[list[str], dict]:
+    """The issue ledger's summary per county: carried over, new, closed in the period, open at its end."""
+    names = ["上月结转", "本月新增", "本月销号", "月末未销号"] if month else ["期初结转", "期内新增", "期内销号", "期末未销号"]
+    counts: dict[int, Counter] = {}
+    for i in issues:
+        found, closed = clock.aware(i["found_at"]), clock.aware(i["closed_at"]) if i["closed_at"] else None
+        c = counts.setdefault(i["county"], Counter())
+        c[names[0]] += lo is not None and found < lo
+        c[names[1]] += lo is None or found >= lo
+        c[names[2]] += closed is not None and (hi is None or closed < hi)
+        c[names[3]] += closed is None or (hi is not None and closed >= hi)
+    return names, counts
 
 
 async def _photos(uuids: set[str]) -> dict[str, Photo]:
@@ -177,12 +238,26 @@ def filters_text(f: LedgerFilters, counties, sites, departments) -> str:
 async def _issue_rows(p: Principal, kind: str, f: LedgerFilters, ledger: Ledger, names, as_of: datetime) -> None:
     query = Issue.select()
     filters = _issue_filters(f, state="closed" if kind == "closure" else f.state)
-    for clause in where(p, filters):
+    lo, hi = _bounds(f)
+    clauses = where(p, filters)
+    if kind == "closure":
+        clauses += [c for c in ((Issue.closed_at >= lo) if lo else None, (Issue.closed_at < hi) if hi else None) if c is not None]
+    else:
+        clauses += _open_in_period(lo, hi)
+    for clause in clauses:
         query = query.where(clause)
     issues = await query.order_by(Issue.county).order_by(Issue.found_at).order_by(Issue.id).output(load_json=True)
+    if kind == "rectification" and (lo or hi):  # without a period: every issue to rectify, begun or not
+        begun = await _rectifying_by([i["id"] for i in issues], hi)
+        issues = [i for i in issues if i["id"] in begun]
+    if f.date_from or f.date_to:
+        ledger.rule = RULES[kind]
     rounds: dict[int, list[dict]] = {}
     if kind != "issues" and issues:
-        for r in await Rectification.select().where(Rectification.issue.is_in([i["id"] for i in issues])).order_by(Rectification.round).output(load_json=True):
+        query = Rectification.select().where(Rectification.issue.is_in([i["id"] for i in issues]))
+        if hi is not None and kind == "rectification":
+            query = query.where(Rectification.submitted_at < hi)  # what had been done by the period's end
+        for r in await query.order_by(Rectification.round).output(load_json=True):
             rounds.setdefault(r["issue"], []).append(r)
     wanted = set()
     for i in issues:
@@ -191,6 +266,8 @@ async def _issue_rows(p: Principal, kind: str, f: LedgerFilters, ledger: Ledger,
             wanted.update(r["photos"] or [])
     photos = await _photos(wanted) if kind != "issues" else {}
     day = clock.local(as_of).date()
+    if f.date_to and f.date_to < day:
+        day = f.date_to  # overdue as it stood at the period's end
     counts: dict[str, Counter] = {}
     for n, i in enumerate(issues, 1):
         county = names["counties"].get(i["county"], "")
@@ -202,8 +279,13 @@ async def _issue_rows(p: Principal, kind: str, f: LedgerFilters, ledger: Ledger,
         last = rounds.get(i["id"], [])[-1:] or [None]
         last = last[0]
         if kind == "issues":
-            state = lifecycle.STATE_NAMES[i["state"]]
-            if i["state"] != "closed" and i["deadline"] < day:
+            # the state at the period's end: closed after it, the issue was still open then
+            closed_by_end = i["closed_at"] is not None and (hi is None or clock.aware(i["closed_at"]) < hi)
+            if closed_by_end or i["state"] != "closed":
+                state = lifecycle.STATE_NAMES[i["state"]]
+            else:
+                state = f"期末未销号（{_day(i['closed_at'])}销号）"
+            if not closed_by_end and i["deadline"] < day:
                 state += "（逾期）"
             finder = names["users"].get(i["found_by"], "") if i["found_by"] else ""
             ledger.rows.append({**base, "area": f"{i['area']}·{i['section']}" if i["section"] else i["area"],
@@ -227,6 +309,12 @@ async def _issue_rows(p: Principal, kind: str, f: LedgerFilters, ledger: Ledger,
                 comment = last["outcome_reason"]  # the verifier's comment and why there is no after-photo
             ledger.rows.append({**base, "result": "核查通过，予以销号", "comment": comment,
                                 "verifier": verifier, "closed_on": _day(i["closed_at"]), "evidence": evidence})
+    if kind == "issues" and (lo or hi):
+        states, flow = _flow(issues, lo, hi, whole_month(f))
+        ledger.summary_states, ledger.summary_total = states, "台账条数"
+        ledger.summary = sorted((names["counties"].get(c, ""), {s: n[s] for s in states}, n[states[0]] + n[states[1]])
+                                for c, n in flow.items())
+        return
     _summarise(ledger, counts, [lifecycle.STATE_NAMES[s] for s in ("open", "rectifying", "submitted", "closed")])
 
 
