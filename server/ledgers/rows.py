@@ -332,6 +332,9 @@ async def _work_rows(p: Principal, f: LedgerFilters, ledger: Ledger, names) -> N
     if f.date_to:
         query = query.where(Inspection.submitted_at < datetime.combine(f.date_to + timedelta(days=1), time(), clock.SHANGHAI))
     visits = await query.order_by(Inspection.submitted_at).order_by(Inspection.id).output(load_json=True)
+    every_issue = [i for v in visits if isinstance(v["issue_ids"], list) for i in v["issue_ids"]]
+    numbers = {r["id"]: r["number"] or str(r["id"]) for r in await Issue.select(Issue.id, Issue.number).where(
+        Issue.id.is_in(every_issue))} if every_issue else {}
     from server.checklists.loader import registry
 
     reg = registry()
@@ -364,13 +367,14 @@ async def _work_rows(p: Principal, f: LedgerFilters, ledger: Ledger, names) -> N
             odd = sum(flags)
             distance += f"；照片 {len(flags)} 张，" + (f"{odd} 张位置或时间与到场不符" if odd else "位置时间均相符")
         issue_ids = v["issue_ids"] if isinstance(v["issue_ids"], list) else []
+        raised = "、".join(numbers.get(i, str(i)) for i in issue_ids)
         counts.setdefault(county, Counter())["督查次数"] += 1
         ledger.rows.append({
             "no": n, "date": _minute(v["started_at"] or v["arrival_at"] or v["submitted_at"]),
             "inspector": names["users"].get(v["inspector"], ""), "county": county, "site": names["sites"].get(v["site"], ""),
             "arrival": f"{_minute(v['arrival_at'])}{distance}" if v["arrival_at"] else "未记录",
             "templates": "、".join(titles), "checked": v["items_checked"], "failed": v["items_failed"],
-            "issues": f"{len(issue_ids)} 个" if issue_ids else "无",
+            "issues": f"{len(issue_ids)} 个：{raised}" if issue_ids else "无",
         })
     _summarise(ledger, counts, ["督查次数"])
 
@@ -430,6 +434,8 @@ async def _visit_rows(p: Principal, f: LedgerFilters, ledger: Ledger, names) -> 
         for ids in byitem.values():
             wanted.update(ids)
     photos = await _photos(wanted)
+    raised = {(r["template_id"], r["item_key"]): r["number"] or str(r["id"]) for r in await Issue.select(
+        Issue.id, Issue.number, Issue.template_id, Issue.item_key).where(Issue.id.is_in(visit["issue_ids"] or [-1]))}
     n = 0
     for ref in visit["templates"]:
         template = reg.get(ref["id"], ref["version"])
@@ -454,7 +460,12 @@ async def _visit_rows(p: Principal, f: LedgerFilters, ledger: Ledger, names) -> 
             else:
                 result = f"{value}{item.unit}"
             if ev.failed.get(item.key):
-                result += "（不符合，已生成问题）" if item.raises_issue else "（不符合）"
+                number = raised.get((template.id, item.key))
+                verdict = "" if item.type == "check" else "不符合，"  # a check item's answer says 不符合 already
+                result += f"（{verdict}问题 {number}）" if number else ("" if item.type == "check" else "（不符合）")
+                note = ((visit["item_notes"] or {}).get(template.id) or {}).get(item.key)
+                if note:
+                    result += f"。现场：{note}"
             ids = list(evidence.get(item.key, [])) + (list(value) if item.type == "photo" and isinstance(value, list) else [])
             ledger.rows.append({"no": n, "section": f"{template.title.replace('督查表', '')}·{section.title}",
                                 "item": f"{item.text}〔{item.basis}〕" if item.basis else item.text,

@@ -134,7 +134,8 @@ async def test_visit_report_is_portrait_with_every_answer_and_hidden_from_others
     job, data = await _ledger(inspector, kind="visit", inspection=visit["uuid"])
     text = cells_text(data)
     assert "易地扶贫搬迁安置点督查记录" in text and "盐湖测试安置点一" in text and "“四不两直”暗访" in text
-    assert "不符合（不符合，已生成问题）" in text and "符合" in text and "距点" in text
+    number = visit["issues"][0]["number"]
+    assert f"不符合（问题{number}）" in text and "不符合（不符合" not in text and "距点" in text
     assert f"检查{visit['items_checked']}项，不符合1项，生成问题1个" in text
     from pypdf import PdfReader
 
