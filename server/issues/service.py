@@ -204,7 +204,8 @@ async def verify(p: Principal, issue_id: int, data: VerificationIn) -> IssueOut:
         if data.accept and not data.no_photo_reason.strip():
             if not latest["photos"]:
                 raise Invalid("after_photo_required", "销号须有整改后的照片；确实无法拍照的，请填写原因")
-            missing = [u for u in latest["photos"] if u not in await present(latest["photos"])]
+            arrived = await present(latest["photos"])
+            missing = [u for u in latest["photos"] if u not in arrived]
             if missing:
                 raise Invalid("after_photo_pending", f"整改后的照片还有 {len(missing)} 张未上传，请待上传后再销号；确实无法提供的，请填写原因",
                               detail={"photos_pending": missing})
