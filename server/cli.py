@@ -115,32 +115,51 @@ def cmd_templates_check(args: argparse.Namespace) -> None:
           f"最新版共 {counts['items_latest']} 个检查项，其中 {counts['items_latest_with_basis']} 项注明政策依据")
 
 
+def _cli_date(value: str | None, flag: str):
+    from datetime import date
+
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise SystemExit(f"{flag} 不是日期：{value!r}（格式 YYYY-MM-DD，例如 2026-11-01）") from None
+
+
 def cmd_ledger(args: argparse.Namespace) -> None:
     import shutil
     import time
-    from datetime import date
+    from pathlib import Path
 
     from server.ledgers import service, worker
+    from server.lib.errors import DomainError
     from server.sites.tables import County
+
+    suffix = Path(args.output).suffix.lower().lstrip(".")
+    fmt = args.format or (suffix if suffix in service.FORMATS else "pdf")
+    if suffix and suffix != fmt:
+        raise SystemExit(f"输出文件 {args.output} 的扩展名与格式 {fmt} 不符：用 -o 文件名.{fmt}，或 --format {suffix if suffix in service.FORMATS else 'pdf|xlsx'}")
+    filters = {"inspection": getattr(args, "inspection", None), "site_id": args.site_id, "area": args.area, "state": args.state,
+               "date_from": _cli_date(args.date_from, "--from"), "date_to": _cli_date(args.date_to, "--to")}
 
     async def go():
         from server.lib import db
 
         async with db.pool():
-            filters = {"inspection": getattr(args, "inspection", None), "site_id": args.site_id, "area": args.area, "state": args.state,
-                       "date_from": date.fromisoformat(args.date_from) if args.date_from else None,
-                       "date_to": date.fromisoformat(args.date_to) if args.date_to else None}
             if args.county:
                 row = await County.select(County.id).where(County.name == args.county).first()
                 if row is None:
                     names = "、".join(r["name"] for r in await County.select(County.name))
                     raise SystemExit(f"没有这个县（市、区）：{args.county}（可选：{names}）")
                 filters["county_id"] = row["id"]
-            job = await service.request(None, args.kind, args.format, filters)
+            job = await service.request(None, args.kind, fmt, filters)
             return await worker.run(job["uuid"])
 
     started = time.perf_counter()
-    job = asyncio.run(go())
+    try:
+        job = asyncio.run(go())
+    except DomainError as exc:
+        raise SystemExit(exc.message) from None
     if job["state"] != "done":
         raise SystemExit(job["error"] or "台账生成失败")
     shutil.copyfile(service.file_path(job), args.output)
@@ -149,15 +168,23 @@ def cmd_ledger(args: argparse.Namespace) -> None:
           f"用时 {time.perf_counter() - started:.1f} 秒；台账摘要 {job['digest']}")
 
 
+#: ``ducha ledger verify`` exit codes
+VERIFY_EXIT = {"same": 0, "altered": 1, "unknown": 2, "unreadable": 3}
+
+
 def cmd_ledger_verify(args: argparse.Namespace) -> None:
     from pathlib import Path
 
     from server.ledgers.service import verify
 
-    verdict, message, _ = asyncio.run(verify(Path(args.file).read_bytes()))
+    try:
+        data = Path(args.file).read_bytes()
+    except OSError as exc:
+        print(f"无法读取文件 {args.file}：{exc.strerror or exc}", file=sys.stderr)
+        raise SystemExit(VERIFY_EXIT["unreadable"]) from None
+    verdict, message, _ = asyncio.run(verify(data))
     print(message)
-    if verdict != "same":
-        raise SystemExit(1 if verdict == "altered" else 2)
+    raise SystemExit(VERIFY_EXIT[verdict])
 
 
 def cmd_import_unsynced(args: argparse.Namespace) -> None:
@@ -231,12 +258,12 @@ def build_parser() -> argparse.ArgumentParser:
         lp.add_argument("--state", choices=["open", "rectifying", "submitted", "closed"])
         lp.add_argument("--from", dest="date_from", help="YYYY-MM-DD")
         lp.add_argument("--to", dest="date_to", help="YYYY-MM-DD")
-        lp.add_argument("--format", choices=["pdf", "xlsx"], default="pdf")
+        lp.add_argument("--format", choices=["pdf", "xlsx"], help="default: the output file's extension, else pdf")
         if kind == "visit":
             lp.add_argument("--inspection", required=True, help="the inspection's UUID")
         lp.add_argument("-o", "--output", required=True, help="the file to write")
         lp.set_defaults(func=cmd_ledger, kind=kind)
-    lv = ledger_sub.add_parser("verify", help="is this file the one the server made? (exit 0 same, 1 altered, 2 unknown)")
+    lv = ledger_sub.add_parser("verify", help="is this file the one the server made? (exit 0 same, 1 altered, 2 unknown, 3 cannot read the file)")
     lv.add_argument("file")
     lv.set_defaults(func=cmd_ledger_verify)
     return parser

@@ -61,7 +61,7 @@ class LedgersController(Controller):
     async def file(self, request: Request, uuid: FromPath[UUID]) -> Response[bytes]:
         job = await service.get(request.user, uuid)
         if job["state"] != "done":
-            raise Conflict("not_ready", f"台账{STATE_NAMES[job['state']]}，文件尚不可下载")
+            raise Conflict(f"台账{STATE_NAMES[job['state']]}，文件尚不可下载", code="not_ready")
         data = service.file_path(job).read_bytes()
         name = quote(job["file_name"])
         return Response(data, media_type=service.FORMATS[job["format"]], headers={
@@ -70,6 +70,7 @@ class LedgersController(Controller):
 
     @post("/{uuid:uuid}/submission", operation_id="submitLedger", status_code=200)
     async def submit(self, request: Request, uuid: FromPath[UUID], data: JSONBody[SubmissionIn]) -> SubmissionOut:
-        row = await service.submit(request.user, uuid, data.period)
+        row = await service.submit(request.user, uuid, data.period, data.note)
         return SubmissionOut(id=row["id"], period=row["period"], kind=row["kind"], sha256=row["sha256"], digest=row["digest"],
-                             submitted_at=clock.aware(row["submitted_at"]), due_on=row["due_on"], late=row["late"], emailed=row["emailed"])
+                             submitted_at=clock.aware(row["submitted_at"]), due_on=row["due_on"], late=row["late"], emailed=row["emailed"],
+                             replaces=row["replaces"], note=row["note"])

@@ -52,6 +52,8 @@ class JobOut(msgspec.Struct):
 class SubmissionIn(msgspec.Struct, forbid_unknown_fields=True):
     #: the month reported on
     period: Annotated[str, msgspec.Meta(pattern=r"^\d{4}-\d{2}$")]
+    #: why a month already reported is sent again (更正原因); required then
+    note: Annotated[str, msgspec.Meta(max_length=500)] = ""
 
 
 class SubmissionOut(msgspec.Struct):
@@ -64,3 +66,6 @@ class SubmissionOut(msgspec.Struct):
     due_on: date
     late: bool
     emailed: bool
+    #: a correction (更正): the submission it replaces
+    replaces: int | None = None
+    note: str = ""

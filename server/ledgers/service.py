@@ -70,8 +70,9 @@ async def request(p: Principal | None, kind: str, fmt: str, filters: dict[str, A
     if kind == "assessment" and p is not None and not p.is_city:
         raise Forbidden("年度考核只对市级开放")
     if filters.get("date_from") and filters.get("date_to") and filters["date_from"] > filters["date_to"]:
-        raise Invalid("bad_period", "开始日期不能晚于结束日期")
+        raise Invalid("bad_period", f"开始日期（{filters['date_from']}）不能晚于结束日期（{filters['date_to']}）")
     filters = _scoped_filters(p, filters) if p else filters
+    await _check_filters(filters)
     uuid = uuid or uuid4()
     existing = await LedgerJob.select().where(LedgerJob.uuid == uuid).output(load_json=True).first()
     if existing is not None:
@@ -81,11 +82,34 @@ async def request(p: Principal | None, kind: str, fmt: str, filters: dict[str, A
     stored = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in filters.items() if v not in (None, "")}
     row = LedgerJob(uuid=uuid, kind=kind, format=fmt, filters=stored, requested_by=p.id if p else None,
                     county=p.county_id if p and not p.is_city else None, created_at=clock.now())
-    async with db.write():
-        await row.save()
-        if p:
-            await audit.record(p.actor, "ledger.request", "ledger_job", uuid, data={"kind": kind, "format": fmt, "filters": stored})
+    try:
+        async with db.write():
+            await row.save()
+            if p:
+                await audit.record(p.actor, "ledger.request", "ledger_job", uuid, data={"kind": kind, "format": fmt, "filters": stored})
+    except Exception as exc:
+        if not db.is_unique_violation(exc):
+            raise
+        # the same UUID sent twice at once: the other request made the job; this one answers with it
+        return await request(p, kind, fmt, filters, uuid)
     return await get_row(uuid)
+
+
+async def _check_filters(f: dict[str, Any]) -> None:
+    """A filter that names nothing gives a message, not an empty ledger that looks like good news."""
+    from server.checklists.model import AREAS
+    from server.sites.tables import County, Department, Site
+
+    if f.get("area") and f["area"] not in AREAS:
+        raise Invalid("unknown_area", f"没有这个类别：{f['area']}（可选：{'、'.join(AREAS)}）")
+    if f.get("county_id") and not await County.exists().where(County.id == f["county_id"]):
+        raise NotFound("没有这个县（市、区）")
+    if f.get("site_id"):
+        site = await Site.select(Site.county).where(Site.id == f["site_id"]).first()
+        if site is None or (f.get("county_id") and site["county"] != f["county_id"]):
+            raise NotFound("没有这个安置点（或不属于所选县区）")
+    if f.get("department_id") and not await Department.exists().where(Department.id == f["department_id"]):
+        raise NotFound("没有这个责任部门")
 
 
 async def _check_visit(p: Principal | None, inspection: str | None) -> None:
@@ -152,7 +176,7 @@ async def _run(uuid: UUID) -> None:
         if _stopping:  # stays queued; the next start resumes it
             return
         env = None
-        if get_settings().test_clock:  # a server on a test clock: its worker goes on from the same instant
+        if get_settings().test_clock or clock.is_set():  # a clock set by a test: the worker goes on from the same instant
             env = {**os.environ, "DUCHA_TEST_CLOCK": clock.now().isoformat()}
         proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "server.ledgers.worker", str(uuid), cwd=str(ROOT), env=env)
         _procs[uuid] = proc
@@ -219,30 +243,79 @@ def due_on(period: str) -> date:
     return first_next + timedelta(days=get_settings().ledger_due_day - 1)
 
 
-async def submit(p: Principal, uuid: UUID, period: str) -> dict[str, Any]:
+def month_bounds(period: str) -> tuple[date, date]:
+    """The first and last day of the month "YYYY-MM"."""
+    year, month = int(period[:4]), int(period[5:])
+    first_next = date(year + (month == 12), month % 12 + 1, 1)
+    return date(year, month, 1), first_next - timedelta(days=1)
+
+
+#: filters that make a ledger less than the whole county's
+PARTIAL = {"site_id": "安置点", "area": "类别", "department_id": "责任部门", "state": "状态", "inspection": "督查记录"}
+
+
+def check_monthly(job: dict[str, Any], county_id: int, period: str, today: date) -> None:
+    """What a month's submission is: this county's whole-county PDF of a required kind, for exactly
+    that calendar month, made after the month was over. Anything else is refused with the reason."""
+    first, last = month_bounds(period)
+    label = f"{first.year}年{first.month}月"
+    if job["kind"] not in REQUIRED:
+        names = "、".join(KINDS[k] for k in REQUIRED)
+        raise Invalid("not_required_kind", f"{KINDS[job['kind']]}不属于月度报送的台账（每月报送：{names}）")
+    if job["format"] != "pdf":
+        raise Invalid("not_pdf", "报送须为 PDF 台账（电子表格仅供本单位使用）")
+    f = job["filters"] or {}
+    if f.get("county_id") != county_id:
+        raise Forbidden("只能报送本县生成的台账")
+    narrowed = [name for key, name in PARTIAL.items() if f.get(key)]
+    if narrowed:
+        raise Invalid("not_whole_county", f"这份台账按{'、'.join(narrowed)}筛选过，不是全县台账；报送须为不加筛选的全县台账")
+    if last >= today:
+        raise Invalid("period_not_over", f"{label}尚未结束，月度台账须在月末之后生成并报送")
+    if (f.get("date_from"), f.get("date_to")) != (first.isoformat(), last.isoformat()):
+        got = f"{f.get('date_from') or '不限'} 至 {f.get('date_to') or '不限'}"
+        raise Invalid("wrong_period", f"这份台账的时间范围是 {got}，不是{label}（{first} 至 {last}）；请按报送月份重新生成")
+    if clock.local(clock.aware(job["created_at"])).date() <= last:
+        raise Invalid("made_too_early", f"这份台账生成于{label}结束之前，未包含整月情况；请重新生成后报送")
+
+
+async def submit(p: Principal, uuid: UUID, period: str, note: str = "") -> dict[str, Any]:
+    """报送 a finished ledger for a month. Sending the same file again is the same submission; sending
+    another file of the same kind for a month already reported is a correction (更正): the earlier
+    submission stays on record and the new one names it."""
     if p.role is not Role.COUNTY_TEAM:
         raise Forbidden("只有县级专班可以报送台账")
     if not PERIOD.match(period or ""):
         raise Invalid("bad_period", "报送月份格式应为 YYYY-MM，例如 2026-11")
     job = await get(p, uuid)
-    if job["county"] != p.county_id or job["format"] != "pdf":
-        raise Forbidden("只能报送本县生成的 PDF 台账")
+    if job["county"] != p.county_id:
+        raise Forbidden("只能报送本县生成的台账")
     if job["state"] != "done":
-        raise Conflict("not_ready", "台账尚未生成完成，不能报送")
-    if hashlib.sha256(file_path(job).read_bytes()).hexdigest() != job["sha256"]:
-        raise Conflict("file_changed", "台账文件与生成时的摘要不符，请重新生成")
-    same = await LedgerSubmission.select().where((LedgerSubmission.job == job["id"]) & (LedgerSubmission.period == period)).first()
-    if same is not None:
-        return same  # a retried submission is the same submission
+        raise Conflict("台账尚未生成完成，不能报送", code="not_ready")
     now = clock.now()
+    check_monthly(job, p.county_id, period, clock.local(now).date())
+    if hashlib.sha256(file_path(job).read_bytes()).hexdigest() != job["sha256"]:
+        raise Conflict("台账文件与生成时的摘要不符，请重新生成", code="file_changed")
     due = due_on(period)
-    row = LedgerSubmission(job=job["id"], county=p.county_id, kind=job["kind"], period=period, sha256=job["sha256"],
-                           digest=job["digest"], submitted_by=p.id, submitted_at=now, due_on=due,
-                           late=clock.local(now).date() > due)
+    from server.sites.tables import County
+
     async with db.write():
+        await db.lock_row(County, p.county_id)  # one submission at a time per county
+        same = await LedgerSubmission.select().where((LedgerSubmission.job == job["id"]) & (LedgerSubmission.period == period)).first()
+        if same is not None:
+            return same  # a retried submission is the same submission
+        earlier = await LedgerSubmission.select().where(
+            (LedgerSubmission.county == p.county_id) & (LedgerSubmission.kind == job["kind"]) & (LedgerSubmission.period == period)
+        ).order_by(LedgerSubmission.id, ascending=False).first()
+        if earlier is not None and not note.strip():
+            raise Invalid("correction_note_required", f"{period} 的{KINDS[job['kind']]}已报送过；更正报送须写明更正原因")
+        row = LedgerSubmission(job=job["id"], county=p.county_id, kind=job["kind"], period=period, sha256=job["sha256"],
+                               digest=job["digest"], submitted_by=p.id, submitted_at=now, due_on=due,
+                               late=clock.local(now).date() > due, replaces=earlier["id"] if earlier else None, note=note.strip())
         await row.save()
         await audit.record(p.actor, "ledger.submit", "ledger_job", uuid,
-                                   data={"period": period, "kind": job["kind"], "sha256": job["sha256"]})
+                           data={"period": period, "kind": job["kind"], "sha256": job["sha256"],
+                                 "replaces": earlier["id"] if earlier else None, "note": note.strip()})
     from server.ledgers import mail
 
     await mail.notify_submission(row.to_dict(), job)
@@ -263,22 +336,35 @@ async def inbox(p: Principal, period: str) -> list[dict[str, Any]]:
     users = {u["id"]: u["display_name"] for u in await User.select(User.id, User.display_name)}
     rows = await LedgerSubmission.select(LedgerSubmission.all_columns(), LedgerSubmission.job.uuid.as_alias("job_uuid")) \
         .where(LedgerSubmission.period == period).order_by(LedgerSubmission.submitted_at)
-    latest = {(r["county"], r["kind"]): r for r in rows}
+    sent: dict[tuple[int, str], list[dict]] = {}
+    for r in rows:
+        sent.setdefault((r["county"], r["kind"]), []).append(r)
+    jobs = {j["id"]: j for j in await LedgerJob.select().where(LedgerJob.id.is_in([r["job"] for r in rows] or [-1])).output(load_json=True)}
     out = []
     for county in await County.select().order_by(County.code):
         ledgers = []
         for kind in REQUIRED:
-            r = latest.get((county["id"], kind))
-            if r is None:
+            history = sent.get((county["id"], kind), [])
+            if not history:
                 ledgers.append({"kind": kind, "name": KINDS[kind], "status": "missing" if today > due else "pending",
-                                "status_name": "逾期未报" if today > due else "未报送"})
-            else:
-                ledgers.append({"kind": kind, "name": KINDS[kind], "status": "late" if r["late"] else "on_time",
-                                "status_name": "逾期报送" if r["late"] else "按时报送", "submitted_at": r["submitted_at"],
-                                "submitted_by": users.get(r["submitted_by"], ""), "sha256": r["sha256"],
-                                "file": f"/api/ledgers/{r['job_uuid']}/file"})
+                                "status_name": "逾期未报" if today > due else "未报送", "files": []})
+                continue
+            first = history[0]  # on time or late is judged on the first submission; corrections follow it
+            files = [_sent_file(r, jobs[r["job"]], users, county["name"]) for r in history]
+            ledgers.append({"kind": kind, "name": KINDS[kind], "status": "late" if first["late"] else "on_time",
+                            "status_name": ("逾期报送" if first["late"] else "按时报送") + ("（已更正）" if len(history) > 1 else ""),
+                            **files[-1], "files": files})
         out.append({"county_id": county["id"], "county_name": county["name"], "period": period, "due_on": due, "ledgers": ledgers})
     return out
+
+
+def _sent_file(r: dict, job: dict, users: dict[int, str], county: str) -> dict[str, Any]:
+    """One submitted file as the city sees it: when, by whom, and what the file covers."""
+    f = job["filters"] or {}
+    return {"submitted_at": r["submitted_at"], "submitted_by": users.get(r["submitted_by"], ""), "sha256": r["sha256"],
+            "digest": r["digest"], "late": r["late"], "correction": r["replaces"] is not None, "note": r["note"],
+            "covers": f"{county}全县，{f.get('date_from', '不限')} 至 {f.get('date_to', '不限')}",
+            "file": f"/api/ledgers/{r['job_uuid']}/file", "file_name": job["file_name"]}
 
 
 # -- verify a printed or sent file ------------------------------------------------------------------

@@ -48,3 +48,7 @@ class LedgerSubmission(Table, tablename="ledger_submission"):
     due_on = Date()
     late = Boolean(default=False)
     emailed = Boolean(default=False)
+    #: a correction (更正) names the submission it replaces; that one stays on record
+    replaces = Integer(null=True, default=None)
+    #: why it was corrected
+    note = Text(default="")

@@ -23,6 +23,11 @@ def now() -> datetime:
     return _frozen if _frozen is not None else datetime.now(timezone.utc) + _offset
 
 
+def is_set() -> bool:
+    """A test has set this process's clock (frozen or started elsewhere)."""
+    return _frozen is not None or _offset != timedelta(0)
+
+
 def today() -> date:
     """Today's date in Asia/Shanghai (not the UTC date: they differ from 00:00 to 08:00)."""
     return local(now()).date()

@@ -48,6 +48,14 @@ def write():
     return db.transaction()
 
 
+async def lock_row(table, row_id: int) -> None:
+    """Inside ``write()``: hold this row's lock to the end of the transaction, so checks made under
+    it (is there a submission already?) cannot race (PostgreSQL; SQLite's IMMEDIATE transaction is
+    one writer at a time already)."""
+    if is_postgres():
+        await execute(f'SELECT id FROM "{table._meta.tablename}" WHERE id = {{}} FOR UPDATE', row_id)
+
+
 def is_unique_violation(exc: BaseException) -> bool:
     """True for a UNIQUE violation on either engine."""
     if isinstance(exc, sqlite3.IntegrityError):

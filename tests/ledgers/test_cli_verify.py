@@ -41,3 +41,29 @@ async def test_shell_ledger_then_verify_same_altered_unknown(world, tmp_path):
 
     wrong = ducha("ledger", "issues", "--county", "不存在县", "-o", str(tmp_path / "x.pdf"))
     assert wrong.returncode != 0 and "没有这个县" in wrong.stderr
+
+
+async def test_shell_ledger_says_what_is_wrong_with_its_arguments(world, tmp_path):
+    clock.freeze(datetime(2026, 5, 20, 10, 0, tzinfo=clock.SHANGHAI))
+    cases = [
+        (("issues", "--from", "2026-13-01"), "--from 不是日期"),
+        (("issues", "--from", "2026-05-31", "--to", "2026-05-01"), "开始日期（2026-05-31）不能晚于结束日期（2026-05-01）"),
+        (("issues", "--area", "绿化"), "没有这个类别：绿化"),
+        (("visit", "--inspection", "00000000-0000-4000-8000-000000000000"), "督查记录不存在"),
+        (("visit", "--inspection", "not-a-uuid"), "督查记录须指定一次督查"),
+        (("issues", "--format", "pdf", "-o", str(tmp_path / "x.xlsx")), "扩展名与格式 pdf 不符"),
+    ]
+    for args, message in cases:
+        if "-o" not in args:
+            args = (*args, "-o", str(tmp_path / "x.pdf"))
+        done = ducha("ledger", *args)
+        assert done.returncode != 0 and message in done.stderr and "Traceback" not in done.stderr, (args, done.stderr)
+    assert not (tmp_path / "x.pdf").exists() and not (tmp_path / "x.xlsx").exists()
+
+    sheet = tmp_path / "台账.xlsx"  # the extension says the format
+    made = ducha("ledger", "work", "-o", str(sheet))
+    assert made.returncode == 0, made.stderr
+    assert sheet.read_bytes()[:2] == b"PK"
+
+    missing = ducha("ledger", "verify", str(tmp_path / "nowhere.pdf"))
+    assert missing.returncode == 3 and "无法读取文件" in missing.stderr

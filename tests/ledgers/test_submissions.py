@@ -12,8 +12,9 @@ from tests.ledgers.helpers import visit_with_issues, wait_done
 from tests.world import settings_with
 
 
-async def _pdf(client, kind: str) -> dict:
-    r = await client.post("/api/ledgers", json={"kind": kind, "date_from": "2026-11-01", "date_to": "2026-11-30"})
+async def _pdf(client, kind: str, **params) -> dict:
+    body = {"kind": kind, "date_from": "2026-11-01", "date_to": "2026-11-30", **params}
+    r = await client.post("/api/ledgers", json={k: v for k, v in body.items() if v is not None})
     assert r.status_code == 202, r.text
     job = await wait_done(client, r.json())
     assert job["state"] == "done", job["error"]
@@ -21,11 +22,13 @@ async def _pdf(client, kind: str) -> dict:
 
 
 NOVEMBER = datetime(2026, 11, 20, 10, 0, tzinfo=clock.SHANGHAI)  # the month the ledgers are for
+DECEMBER_2 = datetime(2026, 12, 2, 9, 0, tzinfo=clock.SHANGHAI)  # the month is over: its ledgers are made
 
 
 async def test_submission_is_recorded_once_and_the_city_sees_missing_and_late(world):
     clock.freeze(NOVEMBER)
     await visit_with_issues(world, "a1")
+    clock.freeze(DECEMBER_2)
     county = await world.client("county_a")
     jobs = {kind: await _pdf(county, kind) for kind in ("work", "issues")}
 
@@ -83,6 +86,7 @@ async def test_a_submission_is_emailed_to_the_city_office(world, tmp_path):
                                    ledger_mail_to="yiqianban@example.cn", smtp_from="ducha@example.cn"))
         clock.freeze(NOVEMBER)
         await visit_with_issues(world, "a1")
+        clock.freeze(DECEMBER_2)
         county = await world.client("county_a")
         job = await _pdf(county, "rectification")
         r = await county.post(f"/api/ledgers/{job['uuid']}/submission", json={"period": "2026-11"})
@@ -103,3 +107,91 @@ async def test_a_submission_is_emailed_to_the_city_office(world, tmp_path):
     finally:
         use_settings(saved)
         smtp.stop()
+
+
+async def _refusal(county, job: dict, period: str = "2026-11") -> tuple[int, str, str]:
+    r = await county.post(f"/api/ledgers/{job['uuid']}/submission", json={"period": period})
+    return r.status_code, r.json().get("error", ""), r.json().get("message", "")
+
+
+async def test_a_submission_is_what_it_claims_or_refused_with_the_reason(world):
+    clock.freeze(NOVEMBER)
+    await visit_with_issues(world, "a1")
+    county = await world.client("county_a")
+    early = await _pdf(county, "issues")  # made on 20 November: the month is not over
+    status, code, message = await _refusal(county, early)
+    assert (status, code) == (422, "period_not_over") and "2026年11月尚未结束" in message
+    clock.freeze(DECEMBER_2)
+    county = await world.client("county_a")
+    assert await _refusal(county, early) == (422, "made_too_early", "这份台账生成于2026年11月结束之前，未包含整月情况；请重新生成后报送")
+    september = await _pdf(county, "work", date_from="2026-09-01", date_to="2026-09-30")
+    status, code, message = await _refusal(county, september)
+    assert (status, code) == (422, "wrong_period") and "2026-09-01 至 2026-09-30" in message and "2026年11月" in message
+    closed_only = await _pdf(county, "rectification", state="closed")
+    status, code, message = await _refusal(county, closed_only)
+    assert (status, code) == (422, "not_whole_county") and "状态" in message
+    closure = await _pdf(county, "closure")
+    status, code, message = await _refusal(county, closure)
+    assert (status, code) == (422, "not_required_kind") and "销号台账不属于月度报送" in message
+    sheet = await _pdf(county, "issues", format="xlsx")
+    assert (await _refusal(county, sheet))[:2] == (422, "not_pdf")
+    future = await _pdf(county, "issues", date_from="2027-05-01", date_to="2027-05-31")
+    status, code, message = await _refusal(county, future, "2027-05")
+    assert (status, code) == (422, "period_not_over") and "2027年5月尚未结束" in message
+    assert (await _refusal(county, await _pdf(county, "issues"), "2026-10"))[:2] == (422, "wrong_period")
+
+    admin = await world.client("admin")
+    inbox = (await admin.get("/api/ledgers/submissions", params={"period": "2026-11"})).json()
+    assert all(l["status"] == "pending" for c in inbox for l in c["ledgers"])  # nothing refused was recorded
+    for period in ("2026-09", "2027-05", "2026-10"):
+        inbox = (await admin.get("/api/ledgers/submissions", params={"period": period})).json()
+        assert not any(l["files"] for c in inbox for l in c["ledgers"])
+
+
+async def test_a_correction_keeps_the_earlier_submission_and_two_at_once_do_not_both_come_first(world):
+    clock.freeze(NOVEMBER)
+    await visit_with_issues(world, "a1")
+    clock.freeze(DECEMBER_2)
+    county = await world.client("county_a")
+    one = await _pdf(county, "issues")
+    clock.freeze(DECEMBER_2.replace(hour=11))  # the second made later: another file
+    two = await _pdf(county, "issues")
+    answers = await asyncio.gather(*(county.post(f"/api/ledgers/{j['uuid']}/submission", json={"period": "2026-11"}) for j in (one, two)))
+    codes = sorted((r.status_code, r.json().get("error", "")) for r in answers)
+    assert codes == [(200, ""), (422, "correction_note_required")]
+    loser = one if answers[1].status_code == 200 else two
+    r = await county.post(f"/api/ledgers/{loser['uuid']}/submission", json={"period": "2026-11", "note": "补录一条 11 月 30 日发现的问题"})
+    assert r.status_code == 200 and r.json()["replaces"] is not None and r.json()["note"].startswith("补录")
+
+    admin = await world.client("admin")
+    yanhu = next(c for c in (await admin.get("/api/ledgers/submissions", params={"period": "2026-11"})).json() if c["county_name"] == "盐湖区")
+    issues = next(l for l in yanhu["ledgers"] if l["kind"] == "issues")
+    assert issues["status_name"] == "按时报送（已更正）" and len(issues["files"]) == 2
+    first, correction = issues["files"]
+    assert (first["correction"], correction["correction"]) == (False, True) and correction["note"].startswith("补录")
+    assert first["sha256"] != correction["sha256"] and issues["sha256"] == correction["sha256"]
+    assert first["covers"] == "盐湖区全县，2026-11-01 至 2026-11-30"
+    for f in (first, correction):  # the earlier file is still there to read
+        assert (await admin.get(f["file"])).status_code == 200
+
+
+async def test_unfinished_jobs_answer_409_and_one_uuid_sent_six_times_at_once_is_one_job(world):
+    from uuid import uuid4
+
+    from server.ledgers.tables import LedgerJob
+
+    clock.freeze(DECEMBER_2)
+    county = await world.client("county_a")
+    uuid = str(uuid4())
+    body = {"kind": "issues", "date_from": "2026-11-01", "date_to": "2026-11-30", "uuid": uuid}
+    answers = await asyncio.gather(*(county.post("/api/ledgers", json=body) for _ in range(6)))
+    assert [r.status_code for r in answers] == [202] * 6 and {r.json()["uuid"] for r in answers} == {uuid}
+    assert await LedgerJob.count().where(LedgerJob.uuid == uuid) == 1
+    running = LedgerJob(uuid=uuid4(), kind="work", format="pdf", requested_by=world.users["county_a"],
+                        county=world.counties["盐湖区"], created_at=clock.now(), state="running",
+                        filters={"county_id": world.counties["盐湖区"], "date_from": "2026-11-01", "date_to": "2026-11-30"})
+    await running.save()
+    r = await county.get(f"/api/ledgers/{running.uuid}/file")
+    assert r.status_code == 409 and r.json()["error"] == "not_ready" and "生成中" in r.json()["message"]
+    r = await county.post(f"/api/ledgers/{running.uuid}/submission", json={"period": "2026-11"})
+    assert r.status_code == 409 and r.json()["error"] == "not_ready"
