@@ -23,6 +23,23 @@ def rules() -> scoring.Rules:
     return scoring.load(Path(path) if path else None)
 
 
+async def _handed_in_on_time(issues: list[dict], end: date) -> set[int]:
+    """Issues with a rectification submitted by their deadline (and by ``end``) that was not sent back:
+    the county did its part in time; the wait for the city's verification is not its delay."""
+    from server.issues.tables import Rectification
+
+    deadline = {i["id"]: i["deadline"] for i in issues}
+    if not deadline:
+        return set()
+    out = set()
+    for r in await Rectification.select(Rectification.issue, Rectification.submitted_at, Rectification.outcome).where(
+            Rectification.issue.is_in(list(deadline)) & (Rectification.outcome != "rejected")):
+        day = clock.local(clock.aware(r["submitted_at"])).date()
+        if day <= deadline[r["issue"]] and day <= end:
+            out.add(r["issue"])
+    return out
+
+
 def _start(d: date) -> datetime:
     return datetime.combine(d, time(), clock.SHANGHAI)
 
@@ -52,21 +69,25 @@ async def assess(p: Principal, date_from: date, date_to: date, *, today: date | 
     visits = Counter(v["county"] for v in await Inspection.select(Inspection.county).where(
         (Inspection.state == "submitted") & (Inspection.submitted_at >= lo) & (Inspection.submitted_at < hi)))
     found, repeats, overdue, due, on_time = Counter(), Counter(), Counter(), Counter(), Counter()
-    for i in await Issue.select(Issue.county, Issue.site, Issue.source, Issue.found_at, Issue.deadline, Issue.state,
+    issues = await Issue.select(Issue.id, Issue.county, Issue.site, Issue.source, Issue.found_at, Issue.deadline, Issue.state,
                                 Issue.closed_at, Issue.reopens).where(
-            ((Issue.found_at >= lo) & (Issue.found_at < hi)) | ((Issue.deadline >= date_from) & (Issue.deadline <= date_to))):
+            ((Issue.found_at >= lo) & (Issue.found_at < hi)) | ((Issue.deadline >= date_from) & (Issue.deadline <= date_to)))
+    handed_in = await _handed_in_on_time(issues, end)
+    for i in issues:
         c = i["county"]
         found_in = lo <= clock.aware(i["found_at"]) < hi
         if found_in:
             found[c] += 1
             repeats[c] += i["reopens"] is not None
             closed_by_end = i["closed_at"] is not None and clock.local(clock.aware(i["closed_at"])).date() <= end
-            overdue[c] += (not closed_by_end) and i["deadline"] < end
+            # a rectification handed in by the deadline and waiting for verification is not the county's delay
+            overdue[c] += (not closed_by_end) and i["deadline"] < end and i["id"] not in handed_in
             if i["source"] == "self_check":
                 self_sites[c].add(i["site"])
         if date_from <= i["deadline"] <= end:  # deadlines already passed: a later one is not yet due
             due[c] += 1
-            on_time[c] += i["closed_at"] is not None and clock.local(clock.aware(i["closed_at"])).date() <= i["deadline"]
+            on_time[c] += i["closed_at"] is not None and (
+                clock.local(clock.aware(i["closed_at"])).date() <= i["deadline"] or i["id"] in handed_in)
     # a problem found again while its issue was still open (re-finding) is a repeat too
     refound = Counter(r["county"] for r in await Refinding.select(Refinding.issue.county.as_alias("county")).where(
         (Refinding.found_at >= lo) & (Refinding.found_at < hi)))
@@ -92,7 +113,7 @@ async def assess(p: Principal, date_from: date, date_to: date, *, today: date | 
         })
     ranked = scoring.rank(rows, r)
     return {
-        "from": date_from, "to": date_to,
+        "from": date_from, "to": date_to, "nothing_to_measure": scoring.NOTHING_TO_MEASURE,
         "rules": [{"key": i.key, "name": i.name, "weight": i.weight, "better": i.better, "rule": i.rule} for i in r.indicators],
         "flag_bottom": r.flag_bottom, "counties": ranked,
     }

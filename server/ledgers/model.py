@@ -26,6 +26,9 @@ class Column:
     #: width in millimetres on A4 landscape (277 mm of table); the spreadsheet uses it too
     width: float
     photos: bool = False
+    #: in the PDF / in the spreadsheet (a PDF joins what a clerk wants to sort apart)
+    pdf: bool = True
+    sheet: bool = True
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,16 @@ class Photo:
     uuid: str
     path: str
     caption: str
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number on a ledger: printed as ``text`` (a PDF); a number cell with ``number_format`` (a
+    spreadsheet), or the text when there is no value (—, 无应办事项)."""
+
+    value: float | int | None
+    text: str
+    number_format: str = "General"
 
 
 @dataclass(frozen=True)
@@ -59,6 +72,7 @@ class Ledger:
     filters_text: str
     generated_at: str
     columns: list[Column]
+    #: a row's values: text, numbers, dates (``date``; printed 2026年9月1日), photos (list of Photo)
     rows: list[dict[str, Any]]
     #: (county, {state name: count}, total) for the first page
     summary: list[tuple[str, dict[str, int], int]] = field(default_factory=list)
@@ -71,6 +85,20 @@ class Ledger:
     #: (label, value) lines on the first page (the visit report's particulars)
     facts: list[tuple[str, str]] = field(default_factory=list)
     digest: str = ""
+    #: what the period is called on the first page
+    period_label: str = "时间范围"
+    #: the file's name without extension: place, ledger, period (盐湖区问题台账-2026年11月)
+    file_stem: str = ""
+    #: the visit report's closing lines (督查人员签字, 被督查单位意见) instead of the ledger's sign-off
+    signatures: list[str] = field(default_factory=list)
+
+    @property
+    def pdf_columns(self) -> list[Column]:
+        return [c for c in self.columns if c.pdf]
+
+    @property
+    def sheet_columns(self) -> list[Column]:
+        return [c for c in self.columns if c.sheet]
 
     def seal(self) -> str:
         """The document digest: SHA-256 over what the ledger says (not over PDF bytes, which carry

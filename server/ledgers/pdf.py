@@ -15,6 +15,7 @@ import io
 import multiprocessing
 import os
 import tempfile
+from datetime import date
 from contextlib import contextmanager
 from functools import lru_cache
 from concurrent.futures import ProcessPoolExecutor
@@ -24,7 +25,7 @@ from typing import Callable
 import jinja2
 
 from server.ledgers import fonts
-from server.ledgers.model import Ledger
+from server.ledgers.model import Figure, Ledger
 
 REPORTS = Path(__file__).resolve().parents[2] / "reports"
 CHUNK_ROWS = 250
@@ -48,16 +49,26 @@ def _static(name: str) -> str:
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(REPORTS), autoescape=True, trim_blocks=True, lstrip_blocks=True)
     env.filters["file_uri"] = lambda p: Path(p).as_uri()
+    env.filters["cell"] = _cell
     return env
+
+
+def _cell(value) -> str:
+    """A row's value as printed: dates as 2026年9月1日."""
+    if isinstance(value, date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    if isinstance(value, Figure):
+        return value.text
+    return str(value)
 
 
 def _text(ledger: Ledger) -> str:
     parts = [_static("ledger.html.j2"), _static("stamp.html.j2"), ledger.title, ledger.issuer,
-             *(f"{k}{v}" for k, v in ledger.facts), ledger.period, ledger.filters_text, ledger.generated_at, ledger.rule, ledger.summary_total, *ledger.summary_states]
+             *(f"{k}{v}" for k, v in ledger.facts), *ledger.signatures, ledger.period, ledger.filters_text, ledger.generated_at, ledger.rule, ledger.summary_total, *ledger.summary_states]
     parts += [c.title for c in ledger.columns] + [county for county, _, _ in ledger.summary]
     for r in ledger.rows:
         for v in r.values():
-            parts.append(" ".join(p.caption for p in v) if isinstance(v, list) else str(v))
+            parts.append(" ".join(p.caption for p in v) if isinstance(v, list) else _cell(v))
     return "".join(parts)
 
 
@@ -65,7 +76,7 @@ def html(ledger: Ledger, rows: list[dict], *, first: bool, last: bool, font_file
     totals = {s: sum(c[s] for _, c, _ in ledger.summary) for s in ledger.summary_states}
     return _env().get_template("ledger.html.j2").render(
         ledger=ledger, rows=rows, first=first, last=last, fonts=font_files, css=_static("ledger.css"),
-        totals=totals, total_rows=len(ledger.rows))
+        totals=totals, total_rows=len(ledger.rows), columns=ledger.pdf_columns, widths=sum(c.width for c in ledger.pdf_columns))
 
 
 @lru_cache(maxsize=1)
@@ -123,6 +134,51 @@ def _stamp(args: tuple[range, int, dict[str, Path], bool]) -> bytes:
     return document(source).write_pdf()
 
 
+def _name_fonts_by_program(writer) -> None:
+    """Each chunk embeds its own subset of the font, and WeasyPrint may give two different subsets
+    the same tagged name (ABCDEF+DuchaSerif), which ISO 32000 §9.6.4 forbids: every embedded
+    program gets a tag made from its own bytes, so equal programs share a name, different ones never."""
+    import hashlib
+
+    from pypdf.generic import NameObject
+
+    seen: set[int] = set()
+    for page in writer.pages:
+        fonts = (page.get("/Resources") or {}).get("/Font") or {}
+        for ref in fonts.values():
+            font = ref.get_object()
+            if id(font) in seen:
+                continue
+            seen.add(id(font))
+            parts = [font] + [d.get_object() for d in font.get("/DescendantFonts", [])]
+            descriptor = next((x["/FontDescriptor"].get_object() for x in parts if "/FontDescriptor" in x), None)
+            program = next((descriptor[k].get_object() for k in ("/FontFile2", "/FontFile3", "/FontFile") if descriptor and k in descriptor), None)
+            if program is None:
+                continue
+            digest = hashlib.sha256(program.get_data()).digest()
+            tag = "".join(chr(ord("A") + b % 26) for b in digest[:6])
+            base = str(font["/BaseFont"]).split("+", 1)[-1].lstrip("/")
+            name = NameObject(f"/{tag}+{base}")
+            for x in parts:
+                if "/BaseFont" in x:
+                    x[NameObject("/BaseFont")] = name
+            descriptor[NameObject("/FontName")] = name
+
+
+def _describe(writer, ledger: Ledger) -> None:
+    """The document information an archive and a screen reader look for: title, issuing unit,
+    creation date, the digest, and the language (zh-CN)."""
+    from pypdf.generic import NameObject, TextStringObject
+
+    from server.lib import clock
+
+    at = clock.now().strftime("D:%Y%m%d%H%M%S+00'00'")
+    writer.add_metadata({"/Title": ledger.title, "/Author": ledger.issuer, "/Subject": f"台账摘要 {ledger.digest}",
+                         "/Creator": "ducha 督查", "/Producer": "ducha 督查 (WeasyPrint, pypdf)",
+                         "/CreationDate": at, "/ModDate": at})
+    writer._root_object[NameObject("/Lang")] = TextStringObject("zh-CN")
+
+
 def _parts(total: int, n: int) -> list[range]:
     """1..total cut into at most ``n`` consecutive ranges."""
     size = -(-total // max(n, 1))
@@ -167,8 +223,9 @@ def render(ledger: Ledger, *, progress: Callable[[int], None] | None = None, wor
             added.merge_page(overlay[n])
             added.compress_content_streams()
             n += 1
+    _name_fonts_by_program(writer)
     writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)  # one copy of the overlay's font
-    writer.add_metadata({"/Title": ledger.title, "/Subject": f"台账摘要 {ledger.digest}", "/Creator": "ducha 督查"})
+    _describe(writer, ledger)
     out = io.BytesIO()
     writer.write(out)
     if progress:

@@ -13,33 +13,42 @@ from uuid import UUID
 from server.accounts.guards import Principal, scope_where
 from server.accounts.tables import User
 from server.inspections.tables import Inspection
+from server.checklists.model import SEVERITY_NAMES
 from server.issues import lifecycle
 from server.issues.queries import Filters, where
 from server.issues.tables import Issue, Rectification
-from server.ledgers.model import KINDS, SOURCE_SHORT, Column, Ledger, LedgerFilters, Photo
+from server.ledgers.model import KINDS, SOURCE_SHORT, Column, Figure, Ledger, LedgerFilters, Photo
 from server.lib import clock
 from server.photos.tables import Photo as PhotoRow
 from server.sites.tables import County, Department, Site
 
+CITY = "运城市"
 CITY_ISSUER = "运城市易地扶贫搬迁后续扶持工作领导小组办公室"
 
 COLUMNS = {
     "issues": [
-        Column("no", "序号", 9), Column("number", "问题编号", 24), Column("county", "县（市、区）", 15), Column("site", "安置点", 28),
-        Column("area", "类别", 32), Column("description", "问题描述（发现的情况）", 50), Column("found_on", "发现日期", 18),
-        Column("found_by", "发现人及方式", 32), Column("responsible", "责任单位及责任人", 30),
-        Column("deadline", "整改时限", 18), Column("state", "状态", 21),
+        Column("no", "序号", 9), Column("number", "问题编号", 26), Column("county", "县（市、区）", 14, pdf=False),
+        Column("site", "安置点", 22, pdf=False), Column("place", "县（市、区）及安置点", 25, sheet=False),
+        Column("area", "类别", 18), Column("description", "问题描述（发现的情况）", 46), Column("severity", "问题等级", 10),
+        Column("found_on", "发现日期", 16, pdf=False), Column("found_by", "发现人及方式", 20, pdf=False),
+        Column("found", "发现日期及方式", 25, sheet=False), Column("unit", "责任单位", 19),
+        Column("person", "责任人", 13), Column("deadline", "整改时限", 28), Column("overdue", "逾期天数", 10),
+        Column("state", "状态", 16), Column("remarks", "备注", 26),
     ],
     "rectification": [
-        Column("no", "序号", 10), Column("number", "问题编号", 22), Column("county", "县（市、区）", 16), Column("site", "安置点", 20),
-        Column("description", "问题描述", 34), Column("measures", "整改措施", 40), Column("responsible", "责任单位及责任人", 24),
-        Column("deadline", "整改时限", 18), Column("progress", "整改进度", 16), Column("completed_on", "完成日期", 18),
-        Column("before", "整改前", 28, photos=True), Column("after", "整改后", 29, photos=True),
+        Column("no", "序号", 9), Column("number", "问题编号", 27), Column("county", "县（市、区）", 14, pdf=False),
+        Column("site", "安置点", 22, pdf=False), Column("place", "县（市、区）及安置点", 23, sheet=False),
+        Column("description", "问题描述", 31), Column("measures", "整改措施", 33), Column("unit", "责任单位", 17),
+        Column("person", "责任人", 14), Column("deadline", "整改时限", 27), Column("progress", "整改进度", 22),
+        Column("completed_on", "完成日期", 16, pdf=False), Column("overdue", "逾期天数", 10),
+        Column("before", "整改前", 24, photos=True), Column("after", "整改后", 24, photos=True), Column("remarks", "备注", 20),
     ],
     "closure": [
-        Column("no", "序号", 10), Column("number", "问题编号", 22), Column("county", "县（市、区）", 16), Column("site", "安置点", 22),
-        Column("description", "问题描述", 44), Column("result", "核查结果", 21), Column("comment", "核查意见", 40),
-        Column("verifier", "核查人", 22), Column("closed_on", "销号日期", 20), Column("evidence", "销号依据照片", 60, photos=True),
+        Column("no", "序号", 9), Column("number", "问题编号", 27), Column("county", "县（市、区）", 14, pdf=False),
+        Column("site", "安置点", 22, pdf=False), Column("place", "县（市、区）及安置点", 23, sheet=False),
+        Column("description", "问题描述", 36), Column("result", "核查结果", 15), Column("comment", "核查意见", 30),
+        Column("verifier", "核查人", 14), Column("closed_on", "销号日期", 27), Column("before", "整改前", 26, photos=True),
+        Column("after", "整改后（销号依据）", 26, photos=True), Column("remarks", "备注", 20),
     ],
     "visit": [
         Column("no", "序号", 10), Column("section", "检查内容", 28), Column("item", "检查项目", 64), Column("result", "检查结果", 30),
@@ -60,12 +69,25 @@ COLUMNS = {
 }
 
 
+def cn_date(d) -> str:
+    """2026年9月1日: dates as an office document writes them."""
+    return f"{d.year}年{d.month}月{d.day}日" if d else ""
+
+
 def _day(value) -> str:
-    return clock.local(clock.aware(value)).strftime("%Y-%m-%d") if value else ""
+    return cn_date(clock.local(clock.aware(value)).date()) if value else ""
+
+
+def _date(value):
+    """An instant's date in Asia/Shanghai (a date cell in a spreadsheet, 2026年9月1日 in a PDF)."""
+    return clock.local(clock.aware(value)).date() if value else ""
 
 
 def _minute(value) -> str:
-    return clock.local(clock.aware(value)).strftime("%Y-%m-%d %H:%M") if value else ""
+    if not value:
+        return ""
+    at = clock.local(clock.aware(value))
+    return f"{cn_date(at.date())} {at:%H:%M}"
 
 
 async def _names(table, column) -> dict[int, str]:
@@ -150,7 +172,7 @@ async def _photos(uuids: set[str]) -> dict[str, Photo]:
                                  PhotoRow.created_at, PhotoRow.distance_m).where(PhotoRow.uuid.is_in(_uuids(uuids)))
     for r in rows:
         when = r["taken_at"] or r["captured_at"] or r["created_at"]
-        caption = clock.local(clock.aware(when)).strftime("%m-%d %H:%M")
+        caption = _minute(when)
         if r["distance_m"] is not None:
             caption += f" · 距点 {r['distance_m']:.0f} 米" if r["distance_m"] < 10_000 else f" · 距点 {r['distance_m'] / 1000:.0f} 公里"
         path = st.path("thumbs", r["sha256"])
@@ -186,10 +208,13 @@ async def build(p: Principal, kind: str, f: LedgerFilters, as_of: datetime | Non
     sites = await _names(Site, Site.name)
     departments = await _names(Department, Department.name)
     users = await _names(User, User.display_name)
+    place = counties.get(f.county_id, "") if f.county_id else CITY
+    short = period_short(f)
     ledger = Ledger(
-        kind=kind, title=f"易地扶贫搬迁安置点{KINDS[kind]}", issuer=issuer(p, counties),
+        kind=kind, title=f"{place}易地扶贫搬迁安置点{KINDS[kind]}" + (f"（{short}）" if short else ""), issuer=issuer(p, counties),
         period=period_text(f), filters_text=filters_text(f, counties, sites, departments),
-        generated_at=clock.local(clock.now()).strftime("%Y-%m-%d %H:%M"), columns=COLUMNS[kind], rows=[],
+        generated_at=_minute(clock.now()), columns=COLUMNS[kind], rows=[],
+        file_stem=f"{place}{KINDS[kind]}" + (f"-{short}" if short else ""),
     )
     names = {"counties": counties, "sites": sites, "departments": departments, "users": users}
     if kind == "assessment":
@@ -212,12 +237,25 @@ def issuer(p: Principal, counties: dict[int, str]) -> str:
 
 def period_text(f: LedgerFilters) -> str:
     if f.date_from and f.date_to:
-        return f"{f.date_from:%Y年%m月%d日} 至 {f.date_to:%Y年%m月%d日}"
+        return f"{cn_date(f.date_from)} 至 {cn_date(f.date_to)}"
     if f.date_from:
-        return f"{f.date_from:%Y年%m月%d日} 起"
+        return f"{cn_date(f.date_from)} 起"
     if f.date_to:
-        return f"截至 {f.date_to:%Y年%m月%d日}"
+        return f"截至 {cn_date(f.date_to)}"
     return "全部时间"
+
+
+def period_short(f: LedgerFilters) -> str:
+    """The period as a title and a file name say it: 2026年11月, or the two dates."""
+    if whole_month(f):
+        return f"{f.date_from.year}年{f.date_from.month}月"
+    if f.date_from and f.date_to:
+        return f"{cn_date(f.date_from)}至{cn_date(f.date_to)}"
+    if f.date_from:
+        return f"{cn_date(f.date_from)}起"
+    if f.date_to:
+        return f"截至{cn_date(f.date_to)}"
+    return ""
 
 
 def filters_text(f: LedgerFilters, counties, sites, departments) -> str:
@@ -252,17 +290,19 @@ async def _issue_rows(p: Principal, kind: str, f: LedgerFilters, ledger: Ledger,
         issues = [i for i in issues if i["id"] in begun]
     if f.date_from or f.date_to:
         ledger.rule = RULES[kind]
+    ids = [i["id"] for i in issues]
     rounds: dict[int, list[dict]] = {}
-    if kind != "issues" and issues:
-        query = Rectification.select().where(Rectification.issue.is_in([i["id"] for i in issues]))
-        if hi is not None and kind == "rectification":
+    if issues:
+        query = Rectification.select().where(Rectification.issue.is_in(ids))
+        if hi is not None and kind != "closure":
             query = query.where(Rectification.submitted_at < hi)  # what had been done by the period's end
         for r in await query.order_by(Rectification.round).output(load_json=True):
             rounds.setdefault(r["issue"], []).append(r)
+    remarks = await _remarks(issues, rounds, hi)
     wanted = set()
     for i in issues:
-        wanted.update(i["photos"] or [])
-        for r in rounds.get(i["id"], []):
+        wanted.update((i["photos"] or [])[:2])
+        for r in rounds.get(i["id"], [])[-1:]:
             wanted.update(r["photos"] or [])
     photos = await _photos(wanted) if kind != "issues" else {}
     day = clock.local(as_of).date()
@@ -272,43 +312,47 @@ async def _issue_rows(p: Principal, kind: str, f: LedgerFilters, ledger: Ledger,
     for n, i in enumerate(issues, 1):
         county = names["counties"].get(i["county"], "")
         counts.setdefault(county, Counter())[lifecycle.STATE_NAMES[i["state"]]] += 1
-        department = names["departments"].get(i["department"], "") if i["department"] else ""
-        responsible = "、".join(x for x in (department, i["responsible_person"]) if x) or "（未指定）"
-        base = {"no": n, "number": i["number"] or "", "county": county, "site": names["sites"].get(i["site"], ""),
-                "description": i["description"]}
-        last = rounds.get(i["id"], [])[-1:] or [None]
-        last = last[0]
+        unit = names["departments"].get(i["department"], "") if i["department"] else ""
+        last = (rounds.get(i["id"]) or [None])[-1]
+        site = names["sites"].get(i["site"], "")
+        base = {"no": n, "number": i["number"] or "", "county": county, "site": site, "place": f"{county} {site}",
+                "description": i["description"], "remarks": "；".join(remarks.get(i["id"], []))}
+        closed_by_end = i["closed_at"] is not None and (hi is None or clock.aware(i["closed_at"]) < hi)
+        late = overdue_days(i, last, day, closed_by_end)
         if kind == "issues":
             # the state at the period's end: closed after it, the issue was still open then
-            closed_by_end = i["closed_at"] is not None and (hi is None or clock.aware(i["closed_at"]) < hi)
             if closed_by_end or i["state"] != "closed":
                 state = lifecycle.STATE_NAMES[i["state"]]
             else:
                 state = f"期末未销号（{_day(i['closed_at'])}销号）"
-            if not closed_by_end and i["deadline"] < day:
-                state += "（逾期）"
             finder = names["users"].get(i["found_by"], "") if i["found_by"] else ""
+            found_by = f"{finder}（{SOURCE_SHORT.get(i['source'], i['source'])}）"
             ledger.rows.append({**base, "area": f"{i['area']}·{i['section']}" if i["section"] else i["area"],
-                                "found_on": _day(i["found_at"]), "found_by": f"{finder}（{SOURCE_SHORT.get(i['source'], i['source'])}）",
-                                "responsible": responsible, "deadline": str(i["deadline"]), "state": state})
+                                "severity": SEVERITY_NAMES.get(i["severity"], i["severity"]),
+                                "found_on": _date(i["found_at"]), "found_by": found_by, "found": f"{_day(i['found_at'])} {found_by}",
+                                "unit": unit or "（未指定）", "person": i["responsible_person"] or "（未指定）",
+                                "deadline": i["deadline"], "overdue": late, "state": state})
         elif kind == "rectification":
             progress = lifecycle.STATE_NAMES[i["state"]]
             if len(rounds.get(i["id"], [])) > 1:
                 progress += f"（第{len(rounds[i['id']])}轮）"
+            completed = last["completed_on"] if last and last["completed_on"] else None
             ledger.rows.append({**base, "measures": last["measures"] if last else "（尚未提交整改）",
-                                "responsible": "、".join(x for x in (department, last["responsible_person"] if last else i["responsible_person"]) if x) or "（未指定）",
-                                "deadline": str(i["deadline"]), "progress": progress,
-                                "completed_on": str(last["completed_on"]) if last and last["completed_on"] else "",
-                                "before": _pick(photos, i["photos"], 2), "after": _pick(photos, last["photos"] if last else [], 2)})
+                                "unit": unit or "（未指定）",
+                                "person": (last["responsible_person"] if last else "") or i["responsible_person"] or "（未指定）",
+                                "deadline": i["deadline"], "progress": f"{progress}；{cn_date(completed)}完成" if completed else progress,
+                                "completed_on": completed or "", "overdue": late,
+                                "before": _pick(photos, i["photos"], 1), "after": _pick(photos, last["photos"] if last else [], 1)})
         else:  # closure
             verifier = names["users"].get(i["closed_by"], "") if i["closed_by"] else ""
             # only what was photographed after the rectification justifies closing, never the finding photo
-            evidence = _pick(photos, last["photos"] if last else [], 2)
+            evidence = _pick(photos, last["photos"] if last else [], 1)
             comment = i["verification_comment"] or "—"
             if not evidence and last and last["outcome_reason"]:
                 comment = last["outcome_reason"]  # the verifier's comment and why there is no after-photo
             ledger.rows.append({**base, "result": "核查通过，予以销号", "comment": comment,
-                                "verifier": verifier, "closed_on": _day(i["closed_at"]), "evidence": evidence})
+                                "verifier": verifier, "closed_on": _date(i["closed_at"]),
+                                "before": _pick(photos, i["photos"], 1), "after": evidence})
     if kind == "issues" and (lo or hi):
         states, flow = _flow(issues, lo, hi, whole_month(f))
         ledger.summary_states, ledger.summary_total = states, "台账条数"
@@ -316,6 +360,56 @@ async def _issue_rows(p: Principal, kind: str, f: LedgerFilters, ledger: Ledger,
                                 for c, n in flow.items())
         return
     _summarise(ledger, counts, [lifecycle.STATE_NAMES[s] for s in ("open", "rectifying", "submitted", "closed")])
+
+
+def overdue_days(issue: dict, last: dict | None, day, closed_by_end: bool) -> int | str:
+    """Days past the deadline on ``day`` (closed: on the day it was closed); empty when not overdue.
+    A rectification handed in by the deadline and waiting for verification is not the county's delay."""
+    deadline = issue["deadline"]
+    if closed_by_end:
+        late = (clock.local(clock.aware(issue["closed_at"])).date() - deadline).days
+        if last is not None and clock.local(clock.aware(last["submitted_at"])).date() <= deadline:
+            return ""  # handed in on time; the verification took longer
+        return late if late > 0 else ""
+    if deadline >= day:
+        return ""
+    if issue["state"] == "submitted" and last is not None and last["outcome"] == "" \
+            and clock.local(clock.aware(last["submitted_at"])).date() <= deadline:
+        return ""
+    return (day - deadline).days
+
+
+async def _remarks(issues: list[dict], rounds: dict[int, list[dict]], hi: datetime | None) -> dict[int, list[str]]:
+    """备注 per issue: rounds sent back and why, re-findings, the issue it reopens, waiting for verification."""
+    from server.issues.tables import Refinding
+
+    out: dict[int, list[str]] = {}
+    ids = [i["id"] for i in issues]
+    if not ids:
+        return out
+    for i in issues:
+        notes = out.setdefault(i["id"], [])
+        for r in rounds.get(i["id"], []):
+            if r["outcome"] == "rejected":
+                notes.append(f"第{r['round']}轮整改被退回：{r['outcome_reason'] or '未说明原因'}")
+        last = (rounds.get(i["id"]) or [None])[-1]
+        if last is not None and last["outcome"] == "" and i["state"] == "submitted":
+            notes.append(f"{_day(last['submitted_at'])}提交整改，待核查")
+    query = Refinding.select(Refinding.issue, Refinding.found_at).where(Refinding.issue.is_in(ids))
+    if hi is not None:
+        query = query.where(Refinding.found_at < hi)
+    again: dict[int, list] = {}
+    for r in await query:
+        again.setdefault(r["issue"], []).append(r["found_at"])
+    for issue_id, times in again.items():
+        out[issue_id].append(f"复查仍未整改 {len(times)} 次（最近 {_day(max(times, key=clock.aware))}）")
+    reopened = [i["reopens"] for i in issues if i["reopens"]]
+    if reopened:
+        numbers = {r["id"]: r["number"] or str(r["id"]) for r in await Issue.select(Issue.id, Issue.number).where(Issue.id.is_in(reopened))}
+        for i in issues:
+            if i["reopens"]:
+                out[i["id"]].append(f"销号后再次发现，原问题 {numbers.get(i['reopens'], i['reopens'])}")
+    return out
 
 
 async def _work_rows(p: Principal, f: LedgerFilters, ledger: Ledger, names) -> None:
@@ -387,20 +481,28 @@ async def _assessment_rows(p: Principal, f: LedgerFilters, ledger: Ledger, as_of
 
     today = clock.local(as_of).date()
     result = await assess(p, f.date_from or date(today.year, 1, 1), f.date_to or today, today=today)
-    ledger.title = "易地扶贫搬迁后续扶持工作年度考核排名"
-    ledger.period = f"{result['from']:%Y年%m月%d日} 至 {result['to']:%Y年%m月%d日}"
+    ledger.title = f"运城市易地扶贫搬迁后续扶持工作年度考核排名（{cn_date(result['from'])}至{cn_date(result['to'])}）"
+    ledger.file_stem = f"运城市年度考核排名-{cn_date(result['from'])}至{cn_date(result['to'])}"
+    ledger.period_label = "考核期间"
+    ledger.period = f"{cn_date(result['from'])} 至 {cn_date(result['to'])}"
     ledger.facts = [(f"{i['name']}（{i['weight']:g} 分）", f"{i['rule']}；{'越高越好' if i['better'] == 'higher' else '越低越好'}")
-                    for i in result["rules"]] + [("通报", f"排名最后 {result['flag_bottom']} 位的县（市、区）予以通报")]
+                    for i in result["rules"]] + [("无应办事项", result["nothing_to_measure"]),
+                                                 ("通报", f"排名最后 {result['flag_bottom']} 位的县（市、区）予以通报")]
 
     def pct(v):
-        return "—（无应办事项）" if v is None else f"{v * 100:.1f}%"
+        return Figure(v, "—（无应办事项，不计分）" if v is None else f"{v * 100:.1f}%", "0.0%")
 
+    names = {i["key"]: i["name"] for i in result["rules"]}
     for r in result["counties"]:
+        left_out = [names[k] for k, v in r["rates"].items() if v is None and k in names]
+        note = f"安置点 {r['sites']} 个" + (f"；不计分：{'、'.join(left_out)}" if left_out else "")
         ledger.rows.append({
-            "no": r["rank"], "county": r["county_name"], "plan": f"{r['visits_planned_done']}/{r['visits_planned']}",
+            "no": r["rank"] if r["rank"] is not None else "—", "county": r["county_name"],
+            "plan": f"{r['visits_planned_done']}/{r['visits_planned']}",
             "visits": r["visits_made"], "found": r["issues_found"], "on_time": pct(r["rates"]["on_time_closure"]),
             "overdue": r["overdue"], "repeats": r["repeat_findings"], "self": pct(r["rates"]["self_coverage"]),
-            "score": f"{r['score']:.2f}", "flag": "通报" if r["flagged"] else "", "note": f"安置点 {r['sites']} 个",
+            "score": Figure(r["score"], "—（无可考核事项，不排名）" if r["score"] is None else f"{r['score']:.2f}", "0.00"),
+            "flag": "通报" if r["flagged"] else "", "note": note,
         })
 
 
@@ -425,6 +527,7 @@ async def _visit_rows(p: Principal, f: LedgerFilters, ledger: Ledger, names) -> 
     reg = registry()
     ledger.landscape = False
     ledger.title = "易地扶贫搬迁安置点督查记录"
+    ledger.file_stem = f"督查记录-{site.county_name}{site.name}-{_day(visit['submitted_at'] or visit['started_at'])}"
     ledger.period = _day(visit["submitted_at"] or visit["started_at"])
     ledger.filters_text = f"{site.county_name} {site.name}"
     distance = f"，距安置点 {visit['arrival_distance_m']:.0f} 米" if visit["arrival_distance_m"] is not None else ""
@@ -434,8 +537,9 @@ async def _visit_rows(p: Principal, f: LedgerFilters, ledger: Ledger, names) -> 
         for ids in byitem.values():
             wanted.update(ids)
     photos = await _photos(wanted)
-    raised = {(r["template_id"], r["item_key"]): r["number"] or str(r["id"]) for r in await Issue.select(
-        Issue.id, Issue.number, Issue.template_id, Issue.item_key).where(Issue.id.is_in(visit["issue_ids"] or [-1]))}
+    raised_rows = await Issue.select(Issue.id, Issue.number, Issue.template_id, Issue.item_key, Issue.description,
+                                     Issue.requirement, Issue.deadline).where(Issue.id.is_in(visit["issue_ids"] or [-1])).order_by(Issue.id)
+    raised = {(r["template_id"], r["item_key"]): r["number"] or str(r["id"]) for r in raised_rows}
     n = 0
     for ref in visit["templates"]:
         template = reg.get(ref["id"], ref["version"])
@@ -470,6 +574,7 @@ async def _visit_rows(p: Principal, f: LedgerFilters, ledger: Ledger, names) -> 
             ledger.rows.append({"no": n, "section": f"{template.title.replace('督查表', '')}·{section.title}",
                                 "item": f"{item.text}〔{item.basis}〕" if item.basis else item.text,
                                 "result": result, "photos": _pick(photos, ids, 2)})
+    ledger.period_label = "督查日期"
     ledger.facts = [
         ("安置点", f"{site.county_name} {site.name}"), ("督查人员", names["users"].get(visit["inspector"], "")),
         ("督查方式", "“四不两直”暗访" if visit["unannounced"] else "常规检查"),
@@ -477,7 +582,9 @@ async def _visit_rows(p: Principal, f: LedgerFilters, ledger: Ledger, names) -> 
         ("提交时间", _minute(visit["submitted_at"])), ("检查表", "、".join(titles)),
         ("检查结果", f"检查 {visit['items_checked']} 项，不符合 {visit['items_failed']} 项，生成问题 {len(visit['issue_ids'] or [])} 个"),
         ("督查备注", visit["notes"] or "—"),
-    ]
+    ] + [(f"问题 {r['number'] or r['id']}", f"{r['description']}。整改要求：{r['requirement'] or '按检查项要求整改'}；整改时限：{cn_date(r['deadline'])}")
+         for r in raised_rows]
+    ledger.signatures = ["督查人员（签字）：", "被督查单位负责人（签字）：", "被督查单位意见："]
 
 
 def _summarise(ledger: Ledger, counts: dict[str, Counter], states: list[str]) -> None:

@@ -55,11 +55,10 @@ async def run(uuid: UUID) -> dict:
         tmp = path.with_suffix(".part")
         tmp.write_bytes(data)
         os.replace(tmp, path)
-        stamp = clock.local(clock.now()).strftime("%Y%m%d-%H%M")
         await LedgerJob.update({
             LedgerJob.state: "done", LedgerJob.rows_done: len(ledger.rows), LedgerJob.pages: pages,
             LedgerJob.sha256: hashlib.sha256(data).hexdigest(), LedgerJob.size_bytes: len(data), LedgerJob.digest: ledger.digest,
-            LedgerJob.file_name: f"{KINDS[job['kind']]}-{stamp}.{job['format']}", LedgerJob.finished_at: clock.now(),
+            LedgerJob.file_name: f"{ledger.file_stem or KINDS[job['kind']]}.{job['format']}", LedgerJob.finished_at: clock.now(),
         }).where(where)
     except Exception as exc:  # noqa: BLE001 - the job says what went wrong; the server stays up
         traceback.print_exc()

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from server.lib import clock
 from tests.inspections.helpers import body, new_uuid
-from tests.ledgers.helpers import wait_done
+from tests.ledgers.helpers import visit_with_issues, wait_done
 
 
 async def test_indicators_score_and_rank_from_real_data(world):
@@ -22,10 +22,10 @@ async def test_indicators_score_and_rank_from_real_data(world):
     assert yanhu["visits_made"] == 1 and yanhu["issues_found"] == 1 and yanhu["visits_planned"] == 2
     assert yanhu["visits_planned_done"] == 1 and yanhu["rates"]["plan_completion"] == 0.5
     assert yanhu["rates"]["overdue_rate"] == 0.0 and yanhu["rates"]["self_coverage"] == 0.0
-    # the issue's deadline (12-12) has not come yet on 12-05: nothing due for on-time closure
-    # 20×0.5 + 30 (nothing due) + 20×(1−0) + 10×(1−0) + 20×0 = 70
-    assert yanhu["score"] == 70.0
-    scores = [c["score"] for c in result["counties"]]
+    # the issue's deadline (12-12) has not come yet on 12-05: nothing due for on-time closure, left out
+    # (20×0.5 + 20×(1−0) + 10×(1−0) + 20×0) / 70 weighed × 100 = 57.14
+    assert yanhu["rates"]["on_time_closure"] is None and yanhu["score"] == 57.14
+    scores = [c["score"] for c in result["counties"] if c["score"] is not None]
     assert scores == sorted(scores, reverse=True) and sum(c["flagged"] for c in result["counties"]) == 2
     assert [i["key"] for i in result["rules"]][:2] == ["plan_completion", "on_time_closure"]
     county = await world.client("county_a")
@@ -40,3 +40,28 @@ async def test_assessment_as_pdf_and_spreadsheet(world):
         job = await wait_done(admin, r.json())
         assert job["state"] == "done", job["error"]
         assert job["rows_total"] == 13  # every county ranked
+
+
+async def test_a_rectification_handed_in_on_time_and_waiting_for_verification_is_not_overdue(world):
+    from tests.issues.test_lifecycle import _issue, _round
+
+    clock.freeze(datetime(2026, 12, 1, 10, 0, tzinfo=clock.SHANGHAI))
+    on_time = await _issue(world)
+    await visit_with_issues(world, "a2", fail=("smoke_alarms",))
+    site = await world.client("site_a1")
+    admin = await world.client("admin")
+    deadline = (await admin.get(f"/api/issues/{on_time}")).json()["deadline"]
+    r = await site.post(f"/api/issues/{on_time}/rectifications", json=_round(completed_on="2026-12-03"))
+    assert r.status_code in (200, 201), r.text
+    clock.freeze(datetime(2027, 1, 20, 10, 0, tzinfo=clock.SHANGHAI))  # both deadlines have passed; nobody verified
+    admin = await world.client("admin")
+    result = (await admin.get("/api/assessment", params={"from": "2026-12-01", "to": "2027-01-20"})).json()
+    yanhu = next(c for c in result["counties"] if c["county_name"] == "盐湖区")
+    assert yanhu["issues_found"] == 2 and yanhu["overdue"] == 1  # only the one never rectified
+    assert yanhu["issues_due"] == 2 and yanhu["closed_on_time"] == 0
+    linyi = next(c for c in result["counties"] if c["county_name"] == "临猗县")
+    assert linyi["score"] == 0.0 and linyi["rank"] is not None  # one site, never self-checked: measured, and 0
+    empty = [c for c in result["counties"] if c["sites"] == 0]
+    assert empty and all(c["score"] is None and c["rank"] is None and not c["flagged"] for c in empty)
+    assert result["counties"][-len(empty):] == empty  # nothing to measure: listed last, never tied first
+    assert deadline < "2027-01-20"

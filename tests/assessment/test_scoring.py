@@ -16,12 +16,18 @@ def test_ranking_on_a_hand_computed_example():
     b = {"plan_completion": 0.5, "on_time_closure": 1.0, "overdue_rate": 0.0, "repeat_rate": 0.5, "self_coverage": 0.0}
     c = {"plan_completion": None, "on_time_closure": None, "overdue_rate": None, "repeat_rate": None, "self_coverage": None}
     d = {"plan_completion": 0.0, "on_time_closure": 0.0, "overdue_rate": 1.0, "repeat_rate": 1.0, "self_coverage": 0.0}
-    # a: 20 + 15 + 15 + 10 + 10 = 70; b: 10 + 30 + 20 + 5 + 0 = 65; c: nothing due = 100; d: 0
-    assert [scoring.score(x, rules) for x in (a, b, c, d)] == [70.0, 65.0, 100.0, 0.0]
+    # e: nothing planned, nothing found; only self coverage (20 × 0.5 = 10 of 20 weighed) -> 50
+    e = {"plan_completion": None, "on_time_closure": None, "overdue_rate": None, "repeat_rate": None, "self_coverage": 0.5}
+    # f: on time 30 × 1 + overdue 20 × 1 + self 20 × 0.5 = 60 of the 70 weighed -> 85.71
+    f = {"plan_completion": None, "on_time_closure": 1.0, "overdue_rate": 0.0, "repeat_rate": None, "self_coverage": 0.5}
+    # a: 20 + 15 + 15 + 10 + 10 = 70; b: 10 + 30 + 20 + 5 + 0 = 65; c: nothing to measure: no score; d: 0
+    assert [scoring.score(x, rules) for x in (a, b, c, d, e, f)] == [70.0, 65.0, None, 0.0, 50.0, 85.71]
     rows = [{"county_name": n, "score": scoring.score(x, rules)} for n, x in (("甲县", a), ("乙县", b), ("丙县", c), ("丁县", d))]
     ranked = scoring.rank(rows, rules)
+    # the county with nothing to measure does not tie first (it did before): unranked, last, not flagged
     assert [(r["county_name"], r["rank"], r["flagged"]) for r in ranked] == [
-        ("丙县", 1, False), ("甲县", 2, False), ("乙县", 3, True), ("丁县", 4, True)]
+        ("甲县", 1, False), ("乙县", 2, True), ("丁县", 3, True), ("丙县", None, False)]
+    assert "不计分" in scoring.NOTHING_TO_MEASURE and "不参与排名" in scoring.NOTHING_TO_MEASURE
 
 
 def test_ties_share_a_rank():

@@ -16,9 +16,11 @@ def pdftotext(data: bytes) -> str:
 
 
 def cells_text(data: bytes) -> str:
-    """The text in reading order, each cell's wrapped lines joined (for "is this name in the PDF")."""
-    raw = subprocess.run(["pdftotext", "-", "-"], input=data, capture_output=True, check=True).stdout.decode()
-    return re.sub(r"\s+", "", raw)
+    """The text cell by cell (the order the PDF draws it: each cell's wrapped lines together, where
+    pdftotext interleaves the lines of neighbouring narrow cells), whitespace removed."""
+    from pypdf import PdfReader
+
+    return re.sub(r"\s+", "", "".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages))
 
 
 def pdffonts(data: bytes, tmp_path) -> list[list[str]]:
@@ -71,7 +73,7 @@ async def test_a_long_ledger_numbers_every_page_across_chunks(world):
     pages = job["pages"]
     stamped = [int(n) for n, total in re.findall(r"第\s*(\d+)\s*页\s*共\s*(\d+)\s*页", text) if int(total) == pages]
     assert pages > 5 and stamped == list(range(1, pages + 1))
-    numbers = [int(m) for m in re.findall(r"^\s*(\d+)\s+盐湖-", text, re.M)]
+    numbers = [int(m) for m in re.findall(r"^\s*(\d+)\s+盐湖-\d{4}-\d{4}", text, re.M)]
     assert numbers == list(range(1, job["rows_total"] + 1))  # 序号 1..N, none lost or repeated at chunk edges
 
 
@@ -99,17 +101,57 @@ async def test_xlsx_has_a_row_per_line_frozen_header_and_photo_links(world):
     job, data = await _ledger(admin, kind="rectification", format="xlsx")
     wb = load_workbook(io.BytesIO(data))
     ws = wb.worksheets[0]
-    assert ws.freeze_panes == "B2"
-    header = [c.value for c in ws[1]]
+    assert ws["A1"].value == "运城市易地扶贫搬迁安置点整改台账" and ws.freeze_panes == "B3"
+    header = [c.value for c in ws[2]]
     assert header[:4] == ["序号", "问题编号", "县（市、区）", "安置点"] and "整改前" in header and "整改措施" in header
-    assert all(re.match(r"^盐湖-\d{4}-\d{4}$", ws.cell(row=r, column=2).value) for r in (2, 3))
-    assert ws.max_row == 1 + job["rows_total"] == 3
-    cell = ws.cell(row=2, column=header.index("整改前") + 1)
+    assert "县（市、区）及安置点" not in header  # the PDF joins them; a clerk sorts them apart
+    assert all(re.match(r"^盐湖-\d{4}-\d{4}$", ws.cell(row=r, column=2).value) for r in (3, 4))
+    assert ws.max_row == 2 + job["rows_total"] == 4
+    cell = ws.cell(row=3, column=header.index("整改前") + 1)
     assert "距点" in cell.value  # caption: when taken, distance to the site
     link = cell.hyperlink
     assert link is not None and link.target.endswith(f"/api/photos/{photo}/display")
-    assert ws.column_dimensions["F"].width > 20  # 整改措施 is wide
+    assert ws.column_dimensions["F"].width > 15  # 整改措施 is wide
     assert wb["说明"]["B7"].value == job["digest"]
+
+
+async def test_xlsx_cells_are_typed_bordered_printable_and_user_text_is_never_a_formula(world):
+    from datetime import datetime
+
+    from server.lib import clock
+
+    clock.freeze(datetime(2026, 10, 10, 10, 0, tzinfo=clock.SHANGHAI))  # found in October: overdue by 30 November
+    await many_issues(world, 2)
+    admin = await world.client("admin")
+    r = await admin.post("/api/issues", json={"uuid": "0b8f3a52-5d8e-4f5e-9c55-1a2b3c4d5e6f", "source": "complaint",
+                                               "site_id": world.sites["a2"], "area": "消防措施",
+                                               "description": '=HYPERLINK("http://evil.example","点我")'})
+    assert r.status_code == 200, r.text
+    clock.freeze(datetime(2027, 1, 20, 10, 0, tzinfo=clock.SHANGHAI))  # every deadline passed
+    admin = await world.client("admin")
+    job, data = await _ledger(admin, kind="issues", format="xlsx", date_from="2026-11-01", date_to="2026-11-30")
+    wb = load_workbook(io.BytesIO(data))
+    ws = wb.worksheets[0]
+    assert ws["A1"].value == "运城市易地扶贫搬迁安置点问题台账（2026年11月）"
+    header = [c.value for c in ws[2]]
+    col = {name: header.index(name) + 1 for name in header}
+    rows = list(range(3, ws.max_row + 1))
+    assert len(rows) == 3
+    for r in rows:
+        found, deadline, overdue = (ws.cell(row=r, column=col[k]) for k in ("发现日期", "整改时限", "逾期天数"))
+        assert isinstance(found.value, datetime) and found.number_format == 'yyyy"年"m"月"d"日"'
+        assert isinstance(deadline.value, datetime) and found.value.date().isoformat() == "2026-10-10"
+        assert isinstance(overdue.value, int) and overdue.value == (datetime(2026, 11, 30) - deadline.value).days  # as at the month's end
+        assert ws.cell(row=r, column=1).border.left.style == "thin"
+    texts = [ws.cell(row=r, column=col["问题描述（发现的情况）"]) for r in rows]
+    evil = next(c for c in texts if c.value.startswith("="))
+    assert evil.data_type == "s" and evil.value == '=HYPERLINK("http://evil.example","点我")'
+    assert ws.print_title_rows == "$2:$2" and ws.page_setup.orientation == "landscape"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1
+    summary = wb["汇总"]
+    assert [c.value for c in summary[2]] == ["县（市、区）", "上月结转", "本月新增", "本月销号", "月末未销号", "台账条数"]
+    assert [c.value for c in summary[3]] == ["盐湖区", 3, 0, 0, 3, 3] and summary["B4"].value == "=SUM(B3:B3)"
+    assert wb["说明"]["A3"].value == "时间范围" and "2026年11月1日" in wb["说明"]["B3"].value
 
 
 async def test_retried_request_is_the_same_job_and_bad_requests_are_refused(world):
@@ -183,6 +225,6 @@ async def test_the_issue_ledger_prints_each_issues_number_and_what_was_found(wor
     assert raised["number"] in text and "现场：5号楼1单元灭火器压力不足" in text
     _, sheet = await _ledger(admin, kind="issues", format="xlsx")
     ws = load_workbook(io.BytesIO(sheet)).worksheets[0]
-    header = [c.value for c in ws[1]]
-    row = {h: ws.cell(row=2, column=n + 1).value for n, h in enumerate(header)}
+    header = [c.value for c in ws[2]]
+    row = {h: ws.cell(row=3, column=n + 1).value for n, h in enumerate(header)}
     assert row["问题编号"] == raised["number"] and row["问题描述（发现的情况）"].endswith("现场：5号楼1单元灭火器压力不足")

@@ -81,8 +81,14 @@ async def test_each_kind_takes_the_rows_of_its_month_with_the_flow_per_county(wo
     assert issues.summary_states == ["上月结转", "本月新增", "本月销号", "月末未销号"] and issues.summary_total == "台账条数"
     assert issues.summary == [("盐湖区", {"上月结转": 2, "本月新增": 2, "本月销号": 1, "月末未销号": 3}, 4)]
     states = {r["description"]: r["state"] for r in issues.rows}
-    assert states["十一月底发现，十二月销号"] == "期末未销号（2026-12-03销号）"
+    assert states["十一月底发现，十二月销号"] == "期末未销号（2026年12月3日销号）"
     assert states["十月发现，十一月整改销号"] == "已销号" and "统计口径" not in issues.rule and "期初结转" in issues.rule
+    assert issues.title == "盐湖区易地扶贫搬迁安置点问题台账（2026年11月）" and issues.file_stem == "盐湖区问题台账-2026年11月"
+    by = {r["description"]: r for r in issues.rows}
+    carried = by["十月发现，至今未整改"]
+    assert carried["overdue"] == (date(2026, 11, 30) - carried["deadline"]).days > 0  # as at the month's end
+    assert by["十月发现，十一月整改销号"]["overdue"] == ""  # handed in and closed within its deadline
+    assert [r["severity"] for r in issues.rows] == ["一般"] * 4 and all(r["unit"] and r["person"] for r in issues.rows)
 
     rectification = await rows.build(SHELL, "rectification", november(world), as_of)
     assert described(rectification) == ["十月发现，十一月整改销号"]  # started in October, its round in November
@@ -106,7 +112,10 @@ async def test_the_months_closure_ledger_as_the_city_office_receives_it(world):
     job = await wait_done(county, r.json())
     assert job["state"] == "done" and job["rows_total"] == 1, job
     text = cells_text((await county.get(job["file_url"])).content)
-    assert "销号台账" in text and "十月发现，十一月整改销号" in text and "统计口径：期内销号的问题（按销号日期）" in text
+    assert job["file_name"] == "盐湖区销号台账-2026年11月.pdf"
+    assert "盐湖区易地扶贫搬迁安置点销号台账（2026年11月）" in text and "十月发现，十一月整改销号" in text
+    assert "统计口径：期内销号的问题（按销号日期）" in text and "2026年11月20日" in text
+    assert "填报单位（盖章）：盐湖区易地扶贫搬迁工作专班" in text and "单位负责人" in text and "联系电话" in text
     assert "九月发现" not in text and "十二月销号" not in text
     assert "无整改后照片：当面核实" in text  # no after-photo: the recorded reason, never the finding photo
     assert ids

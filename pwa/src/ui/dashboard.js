@@ -65,8 +65,8 @@ function chart(counts) {
 
 function ranking(a) {
   return h("table.rank", h("tr", h("th", "排名"), h("th", "县（市、区）"), h("th", "得分"), h("th", "")),
-    a.counties.map((c) => h("tr", { class: c.flagged ? "flagged" : "" }, h("td", c.rank), h("td", c.county_name),
-      h("td", c.score.toFixed(1)), h("td", c.flagged ? h("span.pill.open", "通报") : ""))));
+    a.counties.map((c) => h("tr", { class: c.flagged ? "flagged" : "" }, h("td", c.rank ?? "—"), h("td", c.county_name),
+      h("td", c.score === null ? "无可考核事项" : c.score.toFixed(1)), h("td", c.flagged ? h("span.pill.open", "通报") : ""))));
 }
 
 const KINDS = [...LEDGER_KINDS, ["assessment", "年度考核"]];

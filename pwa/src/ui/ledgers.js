@@ -51,18 +51,26 @@ function ledgerRow(kind, name, month, county) {
       });
       if (job.state !== "done") return void (status.textContent = job.error || "生成失败");
       const link = h("a", { href: job.file_url, download: job.file_name }, `下载（${job.pages} 页）`);
-      const send = county ? h("button.primary", { type: "button", onclick: async () => {
+      const send = county ? h("button.primary", { type: "button", onclick: () => submit() }, "报送") : null;
+      // a month already reported: the same button sends a correction (更正) with its reason
+      const reason = h("input", { type: "text", placeholder: "更正原因（必填）", maxlength: 500, hidden: true });
+      const submit = async () => {
         send.disabled = true;
         try {
-          const s = await api.post(`/api/ledgers/${job.uuid}/submission`, { period: month.value });
-          status.replaceChildren(link, ` · 已报送 ${formatTime(s.submitted_at)}${s.late ? "（逾期）" : ""}`);
-          toast(`${name}已报送`);
+          const s = await api.post(`/api/ledgers/${job.uuid}/submission`, { period: month.value, note: reason.value.trim() });
+          status.replaceChildren(link, ` · ${s.replaces ? "已更正报送" : "已报送"} ${formatTime(s.submitted_at)}${s.late ? "（逾期）" : ""}`);
+          toast(`${name}${s.replaces ? "已更正报送" : "已报送"}`);
         } catch (err) {
           send.disabled = false;
+          if (err.code === "correction_note_required") {
+            reason.hidden = false;
+            send.textContent = "更正报送";
+            reason.focus();
+          }
           toast(err instanceof NetworkError ? "报送需要联网" : err.message, "error");
         }
-      } }, "报送") : null;
-      status.replaceChildren(link, " ", send);
+      };
+      status.replaceChildren(...(send ? [link, " ", reason, send] : [link]));
     } catch (err) {
       toast(err instanceof NetworkError ? "生成台账需要联网" : err.message, "error");
     } finally {
@@ -78,7 +86,8 @@ async function inboxCard(month) {
     return h("section.card", h("h2", `${month} 报送情况`), h("table.rank",
       h("tr", h("th", "县（市、区）"), ...counties[0].ledgers.map((l) => h("th", l.name.replace("台账", "")))),
       counties.map((c) => h("tr", h("td", c.county_name), c.ledgers.map((l) => h("td",
-        l.file ? h("a", { href: l.file }, l.status_name) : h("span", { class: l.status === "missing" ? "warn" : "muted" }, l.status_name)))))));
+        l.file ? h("a", { href: l.file, title: l.files.map((f) => `${formatTime(f.submitted_at)} ${f.covers}${f.note ? `；更正：${f.note}` : ""}`).join("\n") }, l.status_name)
+          : h("span", { class: l.status === "missing" ? "warn" : "muted" }, l.status_name)))))));
   } catch {
     return null;
   }
