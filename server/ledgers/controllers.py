@@ -13,8 +13,10 @@ from server.ledgers import service
 from server.ledgers.model import KINDS
 from server.ledgers.schemas import JobOut, LedgerRequest, SubmissionIn, SubmissionOut
 from server.lib import clock
-from server.lib.errors import Conflict
+from server.lib.errors import Conflict, Invalid
 
+VERDICTS = {"same": "一致：是本系统生成的原件", "altered": "不一致：文件被修改过", "unknown": "无法核对：不是本系统生成的台账"}
+VERIFY_MAX_BYTES = 100 * 1024 * 1024
 STATE_NAMES = {"queued": "排队中", "running": "生成中", "done": "已完成", "failed": "失败"}
 
 
@@ -52,6 +54,19 @@ class LedgersController(Controller):
     @get("/submissions", operation_id="ledgerSubmissions")
     async def submissions(self, request: Request, period: Annotated[str, QueryParameter(pattern=r"^\d{4}-\d{2}$")]) -> list[dict]:
         return await service.inbox(request.user, period)
+
+    @post("/verification", operation_id="verifyLedgerFile", status_code=200, request_max_body_size=VERIFY_MAX_BYTES + 1,
+          description="Body: a ledger file (PDF or XLSX) as received. Answers whether it is byte for byte the file this server made.")
+    async def verify_file(self, request: Request) -> dict[str, Any]:
+        data = await request.body()
+        if not data:
+            raise Invalid("empty_file", "请选择要核对的台账文件（PDF 或 XLSX）")
+        if len(data) > VERIFY_MAX_BYTES:
+            raise Invalid("file_too_large", f"文件超过 {VERIFY_MAX_BYTES // 1024 // 1024} MB，不是本系统生成的台账")
+        verdict, message, job = await service.verify(data)
+        return {"verdict": verdict, "verdict_name": VERDICTS[verdict], "message": message,
+                "kind_name": KINDS[job["kind"]] if job else None, "digest": job["digest"] if job else None,
+                "file_name": job["file_name"] if job and verdict == "same" else None}
 
     @get("/{uuid:uuid}", operation_id="getLedger")
     async def get_ledger(self, request: Request, uuid: FromPath[UUID]) -> JobOut:

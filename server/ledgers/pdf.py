@@ -11,16 +11,18 @@ characters first (``fonts.subset``). Photos are embedded at 150 dpi.
 from __future__ import annotations
 
 import gc
+import hashlib
 import io
 import multiprocessing
 import os
+import re
 import tempfile
 from datetime import date
 from contextlib import contextmanager
 from functools import lru_cache
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import jinja2
 
@@ -62,11 +64,17 @@ def _cell(value) -> str:
     return str(value)
 
 
-def _text(ledger: Ledger) -> str:
-    parts = [_static("ledger.html.j2"), _static("stamp.html.j2"), ledger.title, ledger.issuer,
-             *(f"{k}{v}" for k, v in ledger.facts), *ledger.signatures, ledger.period, ledger.filters_text, ledger.generated_at, ledger.rule, ledger.summary_total, *ledger.summary_states]
-    parts += [c.title for c in ledger.columns] + [county for county, _, _ in ledger.summary]
-    for r in ledger.rows:
+def _text(ledger: Ledger, rows: list[dict] | None = None, *, first: bool = True, last: bool = True) -> str:
+    """The characters a chunk of the ledger prints (its font is cut to them): the template's, the
+    column titles, its rows; the first page's particulars on the first chunk, the sign-off on the last."""
+    parts = [_static("ledger.html.j2")] + [c.title for c in ledger.pdf_columns]
+    if first:
+        parts += [ledger.title, ledger.issuer, ledger.period_label, *(f"{k}{v}" for k, v in ledger.facts), ledger.period,
+                  ledger.filters_text, ledger.generated_at, ledger.rule, ledger.summary_total, *ledger.summary_states]
+        parts += [county for county, _, _ in ledger.summary]
+    if last:
+        parts += [ledger.issuer, ledger.generated_at, *ledger.signatures]
+    for r in ledger.rows if rows is None else rows:
         for v in r.values():
             parts.append(" ".join(p.caption for p in v) if isinstance(v, list) else _cell(v))
     return "".join(parts)
@@ -124,14 +132,56 @@ def _render_chunk(args: tuple[str]) -> tuple[bytes, int]:
         return laid_out.write_pdf(dpi=150), len(laid_out.pages)
 
 
-def _stamp(args: tuple[range, int, dict[str, Path], bool]) -> bytes:
-    """Pages carrying only "第 n 页 共 total 页" for the page numbers ``numbers``, to be laid over the
-    ledger's pages (at the bottom right, where the page margin leaves room)."""
-    numbers, total, font_files, landscape = args
-    size, height, right = ("A4 landscape", 210, "10mm") if landscape else ("A4 portrait", 297, "14mm")
+#: the footer of every page, left: the ledger's digest and how to check a copy
+FOOTER = "台账摘要（SHA-256）：{digest}　核对真伪：督查系统「台账 › 核对台账文件」上传本文件，或命令 ducha ledger verify 文件名"
+#: changes whenever a change to this module changes what a chunk renders to (cached chunks are keyed by it)
+RENDER_VERSION = "2026-12-01"
+
+
+def _stamp(args: tuple[range, int, dict[str, Path], bool, str]) -> bytes:
+    """Pages carrying only the footer (the digest, left; "第 n 页 共 total 页", right) for the page
+    numbers ``numbers``, to be laid over the ledger's pages in the bottom margin."""
+    numbers, total, font_files, landscape, digest = args
+    size, height, right, left = ("A4 landscape", 210, "10mm", "22mm") if landscape else ("A4 portrait", 297, "14mm", "25mm")
     source = _env().get_template("stamp.html.j2").render(numbers=numbers, total=total, fonts=font_files, size=size,
-                                                        top=f"{height - 9.5}mm", right=right)
+                                                        top=f"{height - 12}mm", right=right, left=left,
+                                                        footer=FOOTER.format(digest=digest))
     return document(source).write_pdf()
+
+
+_NAME = re.compile(rb"/([A-Za-z0-9_.\-]+)")
+
+
+def _lay_over(writer, page, over, cloned: dict[int, Any]) -> None:
+    """Draw the overlay page ``over`` (the footer) on top of ``page``: its content stream appended
+    after the page's own (wrapped in q/Q), its resources added under names of their own. pypdf's
+    ``merge_page`` does the same by parsing both content streams, a third of a big ledger's time."""
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, StreamObject
+
+    own = page["/Resources"].get_object()
+    resources = DictionaryObject(own.items())  # this page's own copy: pages of a chunk share theirs
+    renames: dict[bytes, bytes] = {}
+    theirs = over["/Resources"].get_object()
+    for category, entries in theirs.items():
+        if category == "/ProcSet":
+            continue
+        merged = DictionaryObject(resources[category].get_object().items()) if category in resources else DictionaryObject()
+        for name, ref in entries.get_object().items():
+            new = f"/ov-{name[1:]}"
+            renames[name[1:].encode()] = new[1:].encode()
+            key = id(ref.get_object())
+            if key not in cloned:
+                cloned[key] = ref.clone(writer) if hasattr(ref, "clone") else ref
+            merged[NameObject(new)] = cloned[key]
+        resources[NameObject(category)] = merged
+    page[NameObject("/Resources")] = resources
+    text = _NAME.sub(lambda m: b"/" + renames.get(m.group(1), m.group(1)), over.get_contents().get_data())
+    before, after = StreamObject(), StreamObject()
+    before.set_data(b"q\n")
+    after.set_data(b"\nQ\n" + text)
+    contents = page.raw_get("/Contents")
+    parts = list(contents.get_object()) if isinstance(contents.get_object(), ArrayObject) else [contents]
+    page[NameObject("/Contents")] = ArrayObject([writer._add_object(before), *parts, writer._add_object(after.flate_encode())])
 
 
 def _name_fonts_by_program(writer) -> None:
@@ -185,43 +235,117 @@ def _parts(total: int, n: int) -> list[range]:
     return [range(a, min(a + size, total + 1)) for a in range(1, total + 1, size)]
 
 
+def _cached(cache_dir: Path | None, source: str) -> tuple[Path | None, tuple[bytes, int] | None]:
+    """A chunk rendered before from exactly this HTML (rows, columns, fonts, template, WeasyPrint
+    version: everything that affects it is in the key): its PDF and page count."""
+    if cache_dir is None:
+        return None, None
+    import weasyprint
+    from pypdf import PdfReader
+
+    key = hashlib.sha256(f"{weasyprint.__version__}|{RENDER_VERSION}|{source}".encode()).hexdigest()
+    path = cache_dir / f"{key}.pdf"
+    try:
+        data = path.read_bytes()
+        os.utime(path)  # recently used: kept by the pruning
+        return path, (data, len(PdfReader(io.BytesIO(data)).pages))
+    except (OSError, ValueError):
+        return path, None
+
+
+def _store(path: Path | None, data: bytes) -> None:
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.part")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def prune_cache(cache_dir: Path, keep_days: int = 14) -> int:
+    """Chunks not used for ``keep_days`` are removed; returns how many."""
+    import time
+
+    cutoff = time.time() - keep_days * 86400
+    gone = 0
+    for f in cache_dir.glob("*.pdf") if cache_dir.is_dir() else []:
+        try:
+            if f.stat().st_mtime < cutoff:
+                f.unlink()
+                gone += 1
+        except OSError:
+            continue
+    return gone
+
+
 def render(ledger: Ledger, *, progress: Callable[[int], None] | None = None, workers: int | None = None,
-           chunk_rows: int = CHUNK_ROWS, font_dir: Path | None = None) -> tuple[bytes, int]:
-    """(PDF bytes, page count). ``progress(rows_done)`` is called as chunks finish."""
+           chunk_rows: int = CHUNK_ROWS, font_dir: Path | None = None, cache_dir: Path | None = None) -> tuple[bytes, int]:
+    """(PDF bytes, page count). ``progress(rows_done)`` is called as chunks finish.
+
+    Chunks have a fixed number of rows and their own font subset, and the digest is printed by the
+    overlay, so a chunk's HTML depends on its own rows only: with ``cache_dir``, a chunk rendered
+    before from the same HTML is reused (a ledger asked for again after a few rows changed renders
+    only the chunks holding them)."""
     from pypdf import PdfReader, PdfWriter
 
     font_dir = font_dir or Path(tempfile.gettempdir()) / "ducha-fonts"
-    font_files = fonts.subset(_text(ledger), font_dir, base=fonts.BASE)
-    digits = fonts.subset("第页共 0123456789", font_dir, weights=("regular",))  # the page numbers need only these
+    stamp_font = fonts.subset(FOOTER + "第页共 0123456789abcdef", font_dir, weights=("regular",))
     workers = workers or os.cpu_count() or 1
-    # at least two chunks a worker (for progress and balance), no more chunks than needed
-    chunk_rows = max(chunk_rows, -(-len(ledger.rows) // (2 * workers)))
     chunks = [ledger.rows[i:i + chunk_rows] for i in range(0, len(ledger.rows), chunk_rows)] or [[]]
-    sources = [(html(ledger, rows, first=n == 0, last=n == len(chunks) - 1, font_files=font_files),) for n, rows in enumerate(chunks)]
-    results: list[tuple[bytes, int]] = []
+    sources = []
+    for n, rows in enumerate(chunks):
+        first, last = n == 0, n == len(chunks) - 1
+        font_files = fonts.subset(_text(ledger, rows, first=first, last=last), font_dir, base=fonts.BASE)
+        sources.append(html(ledger, rows, first=first, last=last, font_files=font_files))
+    results: list[tuple[bytes, int] | None] = []
+    misses: list[int] = []
+    keys: list[Path | None] = []
     done = 0
-    if len(sources) == 1:
-        results.append(_render_chunk(sources[0]))
-        total = results[0][1]
-        stamps = [_stamp((range(1, total + 1), total, digits, ledger.landscape))]
-    else:
-        with _pool(min(len(sources), workers)) as pool:
-            for (data, pages), rows in zip(pool.map(_render_chunk, sources), chunks):
-                results.append((data, pages))
-                done += len(rows)
+    for n, source in enumerate(sources):
+        path, hit = _cached(cache_dir, source)
+        keys.append(path)
+        results.append(hit)
+        if hit is None:
+            misses.append(n)
+        else:
+            done += len(chunks[n])
+    if progress and done:
+        progress(done)
+    pool = _pool(min(len(misses), workers)) if len(misses) > 1 and workers > 1 else None
+    try:
+        if pool is not None:
+            for n, result in zip(misses, pool.map(_render_chunk, [(sources[n],) for n in misses])):
+                results[n] = result
+                _store(keys[n], result[0])
+                done += len(chunks[n])
                 if progress:
                     progress(done)
-            # the page numbers, once the whole count is known: in the same workers, in parallel
-            total = sum(pages for _, pages in results)
-            stamps = list(pool.map(_stamp, [(part, total, digits, ledger.landscape) for part in _parts(total, workers)]))
+        else:
+            for n in misses:  # in this thread: progress after the layout, the longer part
+                with _without_gc():
+                    laid_out = document(sources[n])
+                    if progress:
+                        progress(done + len(chunks[n]) * 4 // 5)
+                    results[n] = (laid_out.write_pdf(dpi=150), len(laid_out.pages))
+                del laid_out
+                _store(keys[n], results[n][0])
+                done += len(chunks[n])
+                if progress:
+                    progress(done)
+        # the page numbers and the digest, once the whole count is known
+        total = sum(pages for _, pages in results)
+        stamp_args = [(part, total, stamp_font, ledger.landscape, ledger.digest) for part in _parts(total, workers if pool else 1)]
+        stamps = list(pool.map(_stamp, stamp_args)) if pool is not None else [_stamp(a) for a in stamp_args]
+    finally:
+        if pool is not None:
+            pool.shutdown()
     overlay = [page for data in stamps for page in PdfReader(io.BytesIO(data)).pages]
     writer = PdfWriter()
     n = 0
+    cloned: dict[int, Any] = {}
     for data, _ in results:
         for page in PdfReader(io.BytesIO(data)).pages:
-            added = writer.add_page(page)
-            added.merge_page(overlay[n])
-            added.compress_content_streams()
+            _lay_over(writer, writer.add_page(page), overlay[n], cloned)
             n += 1
     _name_fonts_by_program(writer)
     writer.compress_identical_objects(remove_duplicates=True, remove_unreferenced=True)  # one copy of the overlay's font

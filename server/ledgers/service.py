@@ -379,7 +379,7 @@ async def verify(data: bytes) -> tuple[str, str, dict[str, Any] | None]:
     job = await LedgerJob.select().where(LedgerJob.sha256 == sha).output(load_json=True).first()
     if job is not None:
         return "same", f"与服务器存档一致：{KINDS[job['kind']]}，生成于 {clock.local(clock.aware(job['finished_at'])):%Y-%m-%d %H:%M}，摘要 {job['digest']}", job
-    digest = _digest_in(data)
+    digest = await asyncio.to_thread(_digest_in, data)  # parsing a big PDF is not for the event loop
     if digest:
         job = await LedgerJob.select().where(LedgerJob.digest == digest).output(load_json=True).first()
         if job is not None:

@@ -47,7 +47,10 @@ async def run(uuid: UUID) -> dict:
 
         settings = get_settings()
         if job["format"] == "pdf":
-            data, pages = await asyncio.to_thread(pdf.render, ledger, progress=progress, font_dir=settings.media_dir / "fonts")
+            chunks = settings.media_dir / "ledger-chunks"
+            await asyncio.to_thread(pdf.prune_cache, chunks)
+            data, pages = await asyncio.to_thread(pdf.render, ledger, progress=progress, font_dir=settings.media_dir / "fonts",
+                                                  cache_dir=chunks)
         else:
             data, pages = await asyncio.to_thread(xlsx.render, ledger, settings.public_url.rstrip("/")), 0
         path = service.file_path(job)

@@ -67,3 +67,33 @@ async def test_shell_ledger_says_what_is_wrong_with_its_arguments(world, tmp_pat
 
     missing = ducha("ledger", "verify", str(tmp_path / "nowhere.pdf"))
     assert missing.returncode == 3 and "无法读取文件" in missing.stderr
+
+
+async def test_the_web_app_checks_a_file_same_altered_unknown(world):
+    from tests.ledgers.helpers import wait_done
+
+    await visit_with_issues(world, "a1")
+    county = await world.client("county_a")
+    job = await wait_done(county, (await county.post("/api/ledgers", json={"kind": "issues", "format": "xlsx"})).json())
+    data = (await county.get(job["file_url"])).content
+    admin = await world.client("admin")
+
+    async def check(body: bytes):
+        return await admin.post("/api/ledgers/verification", content=body, headers={"Content-Type": "application/octet-stream"})
+
+    same = (await check(data)).json()
+    assert same["verdict"] == "same" and same["kind_name"] == "问题台账" and same["file_name"] == job["file_name"]
+    import io
+
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(data))
+    wb.worksheets[0]["B3"] = "盐湖-2026-9999"  # a number changed, the digest left as it was
+    out = io.BytesIO()
+    wb.save(out)
+    altered = (await check(out.getvalue())).json()
+    assert altered["verdict"] == "altered" and "可能被修改过" in altered["message"] and altered["file_name"] is None
+    assert (await check(b"%PDF-1.4\n%%EOF\n")).json()["verdict"] == "unknown"
+    empty = await check(b"")
+    assert empty.status_code == 422 and empty.json()["error"] == "empty_file"
+    assert (await (await world.client()).post("/api/ledgers/verification", content=data)).status_code in (401, 403)

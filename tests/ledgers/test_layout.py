@@ -118,3 +118,21 @@ def test_every_column_set_fits_a_page(tmp_path):
     for kind, columns in COLUMNS.items():
         assert all(isinstance(c, Column) and c.width > 0 for c in columns), kind
         assert len([c for c in columns if c.pdf]) <= 15, kind
+
+
+def test_a_ledger_asked_for_again_renders_only_the_chunks_whose_rows_changed(tmp_path):
+    from pypdf import PdfReader
+
+    cache = tmp_path / "chunks"
+    ledger = _ledger(600, tmp_path, photos_every=50)
+    ledger.seal()
+    first, pages = pdf.render(ledger, workers=2, chunk_rows=150, font_dir=tmp_path / "fonts", cache_dir=cache)
+    assert len(list(cache.glob("*.pdf"))) == 4
+    ledger.rows[400] = {**ledger.rows[400], "progress": "已销号", "remarks": "复查已整改到位"}
+    old_digest, new_digest = ledger.digest, ledger.seal()
+    again, pages_again = pdf.render(ledger, workers=2, chunk_rows=150, font_dir=tmp_path / "fonts", cache_dir=cache)
+    assert len(list(cache.glob("*.pdf"))) == 5  # one chunk rendered anew, three reused
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(again)).pages).replace("\n", "")
+    assert "复查已整改到位" in text and new_digest in text and old_digest not in text
+    assert pages_again == pages and f"第 {pages} 页 共 {pages} 页" in text
+    assert pdf.prune_cache(cache, keep_days=0) == 5 and not list(cache.glob("*.pdf"))

@@ -73,3 +73,24 @@ async def test_county_team_submits_its_ledger_and_the_city_sees_it(world, phone)
     yanhu = city.locator("tr", has_text="盐湖区")
     await expect(yanhu.get_by_role("link", name="逾期报送")).to_be_visible()
     await expect(city.locator("tr", has_text="临猗县")).to_contain_text("逾期未报")
+
+
+async def test_the_office_checks_a_received_ledger_file_on_its_phone(world, phone, tmp_path):
+    from tests.ledgers.helpers import wait_done
+
+    admin = await world.client("admin")
+    job = await wait_done(admin, (await admin.post("/api/ledgers", json={"kind": "work"})).json())
+    original = tmp_path / "工作台账.pdf"
+    original.write_bytes((await admin.get(job["file_url"])).content)
+    altered = tmp_path / "改过的工作台账.pdf"
+    altered.write_bytes(original.read_bytes() + b"\n%edited\n")
+    page = await (await phone()).new_page()
+    await log_in(page, "admin")
+    await page.goto("/#/ledgers")
+    card = page.locator(".verify-ledger")
+    await card.get_by_label("台账文件").set_input_files(str(original))
+    await expect(card.locator(".verdict.same")).to_contain_text("一致：是本系统生成的原件")
+    await card.get_by_label("台账文件").set_input_files(str(altered))
+    await expect(card.locator(".verdict.altered")).to_contain_text("可能被修改过")
+    box = await card.bounding_box()
+    assert box["width"] <= 360  # fits the phone

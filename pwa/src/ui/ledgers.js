@@ -1,6 +1,6 @@
 // 台账: generate a ledger (a server job, with its progress) and, for a county team, submit (报送)
 // the month's work, issue and rectification ledgers; the city sees who sent what for the month.
-import { api, NetworkError } from "../api.js";
+import { api, request, NetworkError } from "../api.js";
 import { session } from "../data.js";
 import { h, mount, toast } from "./dom.js";
 import { t, formatTime } from "../messages.js";
@@ -35,7 +35,7 @@ export async function ledgersScreen() {
   render();
   mount(h("div.ledgers", h("header.screen-head", h("a.back", { href: "#/", "aria-label": t.back }, "‹"), h("h1", county ? "台账报送" : "台账")),
     h("section.card", h("label", "月份", month), rows),
-    county ? null : await inboxCard(month.value)));
+    county ? null : await inboxCard(month.value), verifyCard()));
 }
 
 function ledgerRow(kind, name, month, county) {
@@ -91,4 +91,27 @@ async function inboxCard(month) {
   } catch {
     return null;
   }
+}
+
+// 核对台账文件: is this PDF or spreadsheet (sent by e-mail, printed and scanned back, received from a
+// county) byte for byte the one the server made? The server answers same / altered / unknown.
+function verifyCard() {
+  const file = h("input", { type: "file", accept: ".pdf,.xlsx,application/pdf,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" });
+  const answer = h("p.verdict", { role: "status" });
+  file.addEventListener("change", async () => {
+    const chosen = file.files[0];
+    if (!chosen) return;
+    answer.className = "verdict muted";
+    answer.textContent = `正在核对 ${chosen.name}…`;
+    try {
+      const r = await request("POST", "/api/ledgers/verification", { body: chosen, contentType: "application/octet-stream", timeoutMs: 120000 });
+      answer.className = `verdict ${r.verdict}`;
+      answer.replaceChildren(h("b", r.verdict_name), h("br"), r.message);
+    } catch (err) {
+      answer.className = "verdict warn";
+      answer.textContent = err instanceof NetworkError ? "核对需要联网" : err.message;
+    }
+  });
+  return h("section.card.verify-ledger", h("h2", "核对台账文件"),
+    h("p.muted", "选择收到的台账 PDF 或电子表格，核对是否为本系统生成的原件、是否被改动。"), h("label", "台账文件", file), answer);
 }
