@@ -66,12 +66,20 @@ async def test_county_team_submits_its_ledger_and_the_city_sees_it(world, phone)
     await row.get_by_role("button", name="报送").click(timeout=60000)
     await expect(row).to_contain_text("已报送")
     await expect(row).to_contain_text("（逾期）")  # last month's ledgers were due on the 5th
+    # a second file for the same month is a correction: the phone asks why
+    await row.get_by_role("button", name="生成").click()
+    await row.get_by_role("button", name="报送").click(timeout=60000)
+    reason = row.get_by_placeholder("更正原因（必填）")
+    await expect(reason).to_be_visible()
+    await reason.fill("补录 10 月 31 日的一次督查")
+    await row.get_by_role("button", name="更正报送").click()
+    await expect(row).to_contain_text("已更正报送")
 
     city = await (await phone()).new_page()
     await log_in(city, "admin")
     await city.goto("/#/ledgers")
     yanhu = city.locator("tr", has_text="盐湖区")
-    await expect(yanhu.get_by_role("link", name="逾期报送")).to_be_visible()
+    await expect(yanhu.get_by_role("link", name="逾期报送（已更正）")).to_be_visible()
     await expect(city.locator("tr", has_text="临猗县")).to_contain_text("逾期未报")
 
 
