@@ -34,12 +34,33 @@ async def test_indicators_score_and_rank_from_real_data(world):
 
 
 async def test_assessment_as_pdf_and_spreadsheet(world):
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.ledgers.test_pdf import cells_text
+
+    clock.freeze(datetime(2026, 12, 5, 10, 0, tzinfo=clock.SHANGHAI))
+    await visit_with_issues(world, "a1")
     admin = await world.client("admin")
+    files = {}
     for fmt in ("pdf", "xlsx"):
-        r = await admin.post("/api/ledgers", json={"kind": "assessment", "format": fmt})
+        r = await admin.post("/api/ledgers", json={"kind": "assessment", "format": fmt, "date_from": "2026-01-01", "date_to": "2026-12-31"})
         job = await wait_done(admin, r.json())
         assert job["state"] == "done", job["error"]
-        assert job["rows_total"] == 13  # every county ranked
+        assert job["rows_total"] == 13  # every county listed
+        files[fmt] = (await admin.get(job["file_url"])).content
+    text = cells_text(files["pdf"])
+    assert "考核期间：2026年1月1日至2026年12月31日" in text and "无应办事项" in text and "不参与排名" in text
+    ws = load_workbook(io.BytesIO(files["xlsx"])).worksheets[0]
+    header = [c.value for c in ws[2]]
+    rows = {ws.cell(row=r, column=2).value: {h: ws.cell(row=r, column=n + 1) for n, h in enumerate(header)} for r in range(3, ws.max_row + 1)}
+    yanhu = rows["盐湖区"]
+    assert yanhu["得分"].value == 60 and yanhu["得分"].number_format == "0.00" and yanhu["排名"].value == 1  # (20 + 10) / 50 weighed
+    assert yanhu["按期销号率"].value == "—（无应办事项，不计分）"  # nothing due yet: text, not a 0
+    assert isinstance(rows["临猗县"]["县级自查覆盖率"].value, (int, float)) and rows["临猗县"]["县级自查覆盖率"].number_format == "0.0%"
+    unranked = [r for r in rows.values() if r["排名"].value == "—"]
+    assert unranked and all(r["得分"].value == "—（无可考核事项，不排名）" for r in unranked)
 
 
 async def test_a_rectification_handed_in_on_time_and_waiting_for_verification_is_not_overdue(world):
