@@ -3,7 +3,7 @@
 import { loadSession, refresh, logout, session, isCity, CITY, INSPECTORS } from "./data.js";
 import { drain, events, status } from "./outbox.js";
 import { t } from "./messages.js";
-import { h, toast, mount, confirmTap } from "./ui/dom.js";
+import { h, toast, mount, confirmTap, fill } from "./ui/dom.js";
 import { loginScreen } from "./ui/login.js";
 import { homeScreen, newVisitScreen, chooseTemplatesScreen } from "./ui/home.js";
 import { visitScreen } from "./ui/visit.js";
@@ -49,7 +49,7 @@ function renderNav() {
   const here = (location.hash || "#/").split("/")[1] || "";
   const link = (href, label, key) => h("a", { href, class: here === key ? "on" : "" }, label);
   const city = isCity(session.me);
-  nav.replaceChildren(link("#/", t.home, ""), link("#/issues", t.issues, "issues"),
+  fill(nav, link("#/", t.home, ""), link("#/issues", t.issues, "issues"),
     city ? link("#/dashboard", "总览", "dashboard") : null, link("#/sync", t.sync, "sync"),
     h("button.link", { type: "button", onclick: async (e) => {
       const button = e.currentTarget;

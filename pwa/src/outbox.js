@@ -1,11 +1,21 @@
 // The outbox: what waits to reach the server. No DOM; it emits "change" and "auth" events.
 // An item leaves only when the server's answer names its UUID; an error keeps it, shown, with its
-// message; nothing expires. Photos go first, then inspections and rectifications.
+// message; nothing expires. Visit records and rectifications go first (a few KB; they declare their
+// photos' SHA-256, so the server takes them before the photos arrive), then the photos.
+// While the phone is online, a drain that left items to retry (no answer, a 5xx, 408, 429) runs
+// again by itself after a growing pause (5 s, 10 s, … 5 min); one that needs a person (another 4xx)
+// waits for 立即同步.
 import * as store from "./store.js";
 import { request, NetworkError, ApiError } from "./api.js";
 import { t } from "./messages.js";
 
-const ORDER = { photo: 0, inspection: 1, rectification: 2 };
+// records that declare their photos first; photos; then records queued before photos were declared
+// (the server needs their photos first)
+const rank = (i) => (i.kind === "photo" ? 1 : i.body && i.body.photo_hashes ? 0 : 2);
+const RETRY_MIN_MS = 5000;
+const RETRY_MAX_MS = 300000;
+let retryTimer = null;
+let retryDelay = RETRY_MIN_MS;
 export const events = new EventTarget();
 let running = null;
 
@@ -26,7 +36,7 @@ export async function enqueue(tx, item) {
 
 export async function pending() {
   const items = await store.all("outbox");
-  return items.sort((a, b) => ORDER[a.kind] - ORDER[b.kind] || a.created_at.localeCompare(b.created_at));
+  return items.sort((a, b) => rank(a) - rank(b) || a.created_at.localeCompare(b.created_at));
 }
 
 async function send(item) {
@@ -35,7 +45,9 @@ async function send(item) {
     if (!photo) throw new ApiError(0, { message: t.photoLost });
     const q = new URLSearchParams({ sha256: photo.sha256 });
     for (const [k, v] of Object.entries(photo.query || {})) if (v !== null && v !== undefined && v !== "") q.set(k, v);
-    const answer = await request("PUT", `/api/photos/${item.uuid}?${q}`, { body: photo.bytes, contentType: "image/jpeg" });
+    // a slow uplink is not a dead one: a minute, plus a second per KB (1 KB/s at worst)
+    const timeoutMs = 60000 + Math.ceil((photo.bytes ? photo.bytes.size ?? photo.bytes.byteLength ?? 0 : 0) / 1024) * 1000;
+    const answer = await request("PUT", `/api/photos/${item.uuid}?${q}`, { body: photo.bytes, contentType: "image/jpeg", timeoutMs });
     return answer && String(answer.uuid).toLowerCase() === item.uuid;
   }
   if (item.kind === "inspection") {
@@ -68,9 +80,12 @@ async function acknowledged(item, answer) {
   });
 }
 
+// no answer, or a server that may answer later: tried again by itself
+const retryable = (status) => !status || status >= 500 || status === 408 || status === 429;
+
 async function drainOnce() {
   const items = (await pending()).filter((i) => i.user_id === owner);
-  let reached = false, failed = 0;
+  let reached = false, failed = 0, again = 0;
   for (const item of items) {
     const tried = { ...item, attempts: item.attempts + 1, last_tried: new Date().toISOString() };
     try {
@@ -80,26 +95,49 @@ async function drainOnce() {
         await acknowledged(item, answer);
       } else {
         failed++;
+        again++;
         await store.put("outbox", { ...tried, last_error: t.notAcknowledged });
       }
     } catch (err) {
       if (err instanceof NetworkError) {
-        await store.put("outbox", { ...tried, last_error: t.offline });
+        // the phone's network is up but the server does not answer: say so, not "no network"
+        await store.put("outbox", { ...tried, last_error: navigator.onLine ? t.serverUnreachable : t.offline, last_status: null });
         failed++;
-        break; // no network: the rest would fail the same way
+        again++;
+        break; // the rest would fail the same way
       }
       reached = true;
       failed++;
-      const status = err instanceof ApiError && err.status ? ` (${err.status})` : "";
-      await store.put("outbox", { ...tried, last_error: `${err.message}${status}`, last_status: err.status || null });
-      if (err.status === 401) { emit("auth"); break; }
+      const status = err instanceof ApiError && err.status ? err.status : null;
+      if (retryable(status)) again++;
+      const message = status && !err.message.includes(`(${status})`) ? `${err.message} (${status})` : err.message;
+      await store.put("outbox", { ...tried, last_error: message, last_status: status });
+      if (status === 401) { emit("auth"); break; }
     }
     emit("change");
   }
-  if (reached || (items.length === 0 && navigator.onLine)) await store.meta.set("lastSync", new Date().toISOString());
-  await store.meta.set("lastDrain", { at: new Date().toISOString(), failed, reached });
+  // 已同步 means everything had arrived: not merely that the server was reached
+  if (failed === 0 && (reached || (items.length === 0 && navigator.onLine))) await store.meta.set("lastSync", new Date().toISOString());
+  await store.meta.set("lastDrain", { at: new Date().toISOString(), failed, reached, again });
+  emit("change");
+  return again;
+}
+
+function scheduleRetry(again) {
+  clearTimeout(retryTimer);
+  retryTimer = null;
+  if (!again) {
+    retryDelay = RETRY_MIN_MS;
+    return;
+  }
+  if (!navigator.onLine) return; // the "online" event drains
+  const wait = retryDelay * (0.8 + Math.random() * 0.4);
+  retryDelay = Math.min(retryDelay * 2, RETRY_MAX_MS);
+  retryTimer = setTimeout(() => { retryTimer = null; drain(); }, wait);
   emit("change");
 }
+
+export const nextRetry = () => retryTimer !== null;
 
 // One drain at a time; a call during a drain waits for it and then runs again.
 export function drain() {
@@ -110,9 +148,11 @@ export function drain() {
   const state = { again: false, promise: null };
   running = state;
   state.promise = (async () => {
+    let again = 0;
     try {
-      do { state.again = false; await drainOnce(); } while (state.again);
+      do { state.again = false; again = await drainOnce(); } while (state.again);
     } finally {
+      scheduleRetry(again);
       running = null;
       emit("change");
     }

@@ -146,12 +146,12 @@ async def test_another_user_on_the_same_phone_never_uploads_what_is_not_theirs(w
     uuid = await start_visit(page, SITE, TEMPLATES[:1])
     await fill_everything(page, fail=0)
     await submit(page)
-    await go_online(ctx)
     await ctx.route("**/api/inspections/**", lambda route: route.abort("internetdisconnected"))  # not sent yet
+    await go_online(ctx)  # (after the route: coming online drains at once)
 
     await log_out(page, warning="项未同步：退出后须用同一账号重新登录")
-    await ctx.unroute("**/api/inspections/**")
     await log_in(page, "admin")
+    await ctx.unroute("**/api/inspections/**")  # (kept until now: a retry in flight at the log-out is the inspector's own)
     await sync_now(page)
     await page.goto("/#/sync")
     await expect(page.locator(".item-error").first).to_contain_text("另一个账号")
@@ -198,3 +198,54 @@ async def test_a_phone_that_cannot_sync_exports_its_data_and_the_server_imports_
     assert again.returncode == 0
     state2 = await _server_state(world.sites["a1"])
     assert len(state2["visits"]) == 1 and len(state2["photos"]) == len(state["photos"]) and len(state2["issues"]) == 1
+
+
+async def test_while_online_the_phone_retries_by_itself_and_says_when_the_server_is_unreachable(world, phone):
+    ctx = await phone()
+    page = await ctx.new_page()
+    await log_in(page, "inspector")
+    uuid = await start_visit(page, SITE, TEMPLATES[:1])
+    await fill_everything(page, fail=0)
+    assert "null" not in await page.locator("body").inner_text()  # arrival card, bottom bar
+    failing = {"error": "internal", "message": "服务器内部错误，请稍后重试", "detail": None}
+    await ctx.route("**/api/inspections/**", lambda route: route.fulfill(status=503, content_type="application/json", body=json.dumps(failing)))
+    await submit(page)
+    await page.goto("/#/sync")
+    error = page.locator(".item-error")
+    await expect(error).to_contain_text("服务器内部错误，请稍后重试 (503)", timeout=20000)  # the sync screen follows the drain
+    assert "(503) (503)" not in await error.inner_text()
+    # the server goes away altogether while the phone's network is fine
+    await ctx.unroute("**/api/inspections/**")
+    await ctx.route("**/api/inspections/**", lambda route: route.abort("connectionrefused"))
+    await page.clock.run_for(15_000)  # the first pauses: 5 s, then 10 s
+    await expect(error).to_contain_text("服务器暂时无法连接，稍后自动重试", timeout=20000)
+    # it comes back: nobody taps anything, the next retry takes the visit
+    await ctx.unroute("**/api/inspections/**")
+    await page.clock.run_for(60_000)
+    await expect(page.locator("#pending-count")).to_have_text("已全部同步", timeout=20000)
+    state = await _server_state(world.sites["a1"])
+    assert [str(v["uuid"]) for v in state["visits"]] == [uuid]
+
+
+async def test_the_visit_record_goes_before_its_photos_on_a_bad_link(world, phone):
+    ctx = await phone()
+    page = await ctx.new_page()
+    await log_in(page, "inspector")
+    await ctx.route("**/api/photos/**", lambda route: route.abort("timedout"))  # the photos cannot get through
+    uuid = await start_visit(page, SITE, TEMPLATES[:1])
+    filled = await fill_everything(page, fail=1)
+    assert filled["photos"] >= 1
+    await submit(page)
+    await sync_now(page)
+    for _ in range(100):
+        state = await _server_state(world.sites["a1"])
+        if state["visits"]:
+            break
+        await page.wait_for_timeout(200)
+    assert [str(v["uuid"]) for v in state["visits"]] == [uuid] and len(state["issues"]) == 1  # the record arrived
+    assert state["photos"] == []  # its photos still wait on the phone, declared by their SHA-256
+    await expect(page.locator("#pending-count")).to_contain_text("待同步")
+    await ctx.unroute("**/api/photos/**")
+    await sync_now(page)
+    await expect(page.locator("#pending-count")).to_have_text("已全部同步", timeout=30000)
+    assert len((await _server_state(world.sites["a1"]))["photos"]) == filled["photos"]

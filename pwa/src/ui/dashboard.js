@@ -3,7 +3,7 @@
 import * as store from "../store.js";
 import { api, NetworkError } from "../api.js";
 import { t, formatTime } from "../messages.js";
-import { h, mount, toast } from "./dom.js";
+import { h, mount, toast, fill } from "./dom.js";
 import { runLedger, LEDGER_KINDS } from "./ledgers.js";
 
 const STATES = [["open", "待整改", "#b00020"], ["rectifying", "整改中", "#d08a00"], ["submitted", "待核查", "#0b5394"], ["closed", "已销号", "#1b6e20"]];
@@ -85,7 +85,7 @@ function ledgerForm() {
         status.textContent = `${j.state_name}：${j.rows_done} / ${j.rows_total || "?"} 条`;
       });
       if (job.state === "done") {
-        status.replaceChildren(h("a", { href: job.file_url, download: job.file_name }, `下载 ${job.file_name}`),
+        fill(status, h("a", { href: job.file_url, download: job.file_name }, `下载 ${job.file_name}`),
           ` （${job.pages ? `${job.pages} 页，` : ""}${Math.round(job.size_bytes / 1024)} KB）`);
       } else {
         status.textContent = job.error || "生成失败";

@@ -28,6 +28,14 @@ function append(el, children) {
   }
 }
 
+// Replace an element's children; null, undefined and false are left out (the native
+// replaceChildren writes them as the text "null").
+export function fill(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
 export function mount(el) {
   const root = document.getElementById("main");
   root.replaceChildren(el);

@@ -2,7 +2,7 @@
 import * as store from "../store.js";
 import { sites, templatesFor, session, canInspect, isCity } from "../data.js";
 import { t, formatTime } from "../messages.js";
-import { h, mount, go, toast } from "./dom.js";
+import { h, mount, go, toast, fill } from "./dom.js";
 import { uuid4 } from "../uuid.js";
 
 const STATE_LABEL = { draft: "草稿", queued: t.queued, synced: t.synced };
@@ -45,7 +45,7 @@ export async function newVisitScreen() {
   const render = () => {
     const q = search.value.trim();
     const shown = all.filter((s) => !q || `${s.name}${s.county_name}${s.township}`.includes(q)).slice(0, 100);
-    list.replaceChildren(...shown.map((s) => h("a.row", { href: `#/new/${s.id}` },
+    fill(list, ...shown.map((s) => h("a.row", { href: `#/new/${s.id}` },
       h("span.grow", h("b", s.name), h("small", ` ${s.county_name} ${s.township || ""}`)), h("small", t.people(s.total_people)))));
     if (!shown.length) list.append(h("p.muted", all.length ? "没有匹配的安置点" : "尚无安置点数据，请联网同步一次"));
   };

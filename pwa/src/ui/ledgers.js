@@ -2,7 +2,7 @@
 // the month's work, issue and rectification ledgers; the city sees who sent what for the month.
 import { api, request, NetworkError } from "../api.js";
 import { session } from "../data.js";
-import { h, mount, toast } from "./dom.js";
+import { h, mount, toast, fill } from "./dom.js";
 import { t, formatTime } from "../messages.js";
 import { previousMonth } from "../dates.js";
 
@@ -30,7 +30,7 @@ export async function ledgersScreen() {
   const county = session.me.role === "county_team";
   const month = h("input", { type: "month", value: previousMonth() });
   const rows = h("div.list");
-  const render = () => rows.replaceChildren(...LEDGER_KINDS.filter(([k]) => county ? k !== "closure" : true).map(([kind, name]) => ledgerRow(kind, name, month, county)));
+  const render = () => fill(rows, ...LEDGER_KINDS.filter(([k]) => county ? k !== "closure" : true).map(([kind, name]) => ledgerRow(kind, name, month, county)));
   month.addEventListener("change", render);
   render();
   mount(h("div.ledgers", h("header.screen-head", h("a.back", { href: "#/", "aria-label": t.back }, "‹"), h("h1", county ? "台账报送" : "台账")),
@@ -58,7 +58,7 @@ function ledgerRow(kind, name, month, county) {
         send.disabled = true;
         try {
           const s = await api.post(`/api/ledgers/${job.uuid}/submission`, { period: month.value, note: reason.value.trim() });
-          status.replaceChildren(link, ` · ${s.replaces ? "已更正报送" : "已报送"} ${formatTime(s.submitted_at)}${s.late ? "（逾期）" : ""}`);
+          fill(status, link, ` · ${s.replaces ? "已更正报送" : "已报送"} ${formatTime(s.submitted_at)}${s.late ? "（逾期）" : ""}`);
           toast(`${name}${s.replaces ? "已更正报送" : "已报送"}`);
         } catch (err) {
           send.disabled = false;
@@ -70,7 +70,7 @@ function ledgerRow(kind, name, month, county) {
           toast(err instanceof NetworkError ? "报送需要联网" : err.message, "error");
         }
       };
-      status.replaceChildren(...(send ? [link, " ", reason, send] : [link]));
+      fill(status, ...(send ? [link, " ", reason, send] : [link]));
     } catch (err) {
       toast(err instanceof NetworkError ? "生成台账需要联网" : err.message, "error");
     } finally {
@@ -106,7 +106,7 @@ function verifyCard() {
     try {
       const r = await request("POST", "/api/ledgers/verification", { body: chosen, contentType: "application/octet-stream", timeoutMs: 120000 });
       answer.className = `verdict ${r.verdict}`;
-      answer.replaceChildren(h("b", r.verdict_name), h("br"), r.message);
+      fill(answer, h("b", r.verdict_name), h("br"), r.message);
     } catch (err) {
       answer.className = "verdict warn";
       answer.textContent = err instanceof NetworkError ? "核对需要联网" : err.message;

@@ -3,6 +3,7 @@ import { login } from "../data.js";
 import { t } from "../messages.js";
 import { h, mount, go } from "./dom.js";
 import { NetworkError } from "../api.js";
+import { drain } from "../outbox.js";
 
 export function loginScreen(message) {
   const user = h("input", { name: "username", autocomplete: "username", placeholder: t.username, required: true, autocapitalize: "off" });
@@ -16,6 +17,7 @@ export function loginScreen(message) {
     try {
       await login(user.value.trim(), pass.value);
       go("#/");
+      drain(); // what waited for this log-in goes now, not at the next tap
     } catch (err) {
       error.textContent = err instanceof NetworkError ? t.needOnlineLogin : `${t.loginFailed}：${err.message}`;
     } finally {

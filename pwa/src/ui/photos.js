@@ -3,7 +3,7 @@ import * as store from "../store.js";
 import { capture, discard } from "../capture.js";
 import { position, formatDistance } from "../geo.js";
 import { objectUrl } from "../photo.js";
-import { h, toast } from "./dom.js";
+import { h, toast, fill } from "./dom.js";
 import { t } from "../messages.js";
 
 const FAR_M = 500;
@@ -30,7 +30,7 @@ export function photoStrip(uuids, owner, onChange, { editable = true, label = t.
         : null;
       cells.push(h("figure.thumb", img, h("figcaption", dist), remove));
     }
-    strip.replaceChildren(...cells);
+    fill(strip, ...cells);
     if (editable) strip.append(cameraButton(owner, async (records) => {
       list.push(...records.map((r) => r.uuid));
       onChange([...list]);
@@ -58,7 +58,7 @@ export function cameraButton(owner, onCaptured, label = t.takePhoto) {
       toast(`${t.photoFailed}：${err.message}`, "error");
     } finally {
       button.disabled = false;
-      button.replaceChildren(label);
+      fill(button, label);
     }
     if (records.length) onCaptured(records);
   });

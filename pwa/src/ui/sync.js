@@ -3,14 +3,14 @@
 import * as store from "../store.js";
 import { status, drain, events } from "../outbox.js";
 import { t, formatTime, formatBytes } from "../messages.js";
-import { h, mount } from "./dom.js";
+import { h, mount, fill } from "./dom.js";
 
 export async function renderSyncBar() {
   const bar = document.getElementById("syncbar");
   const s = await status();
   const online = navigator.onLine;
   bar.className = `syncbar ${s.errors ? "error" : s.pending ? "pending" : "ok"}`;
-  bar.replaceChildren(
+  fill(bar, 
     h("a.grow", { href: "#/sync" },
       h("span.dot", { class: online ? "on" : "off" }), online ? t.online : t.offlineBadge, " · ",
       h("b#pending-count", s.pending ? t.pending(s.pending) : t.allSynced),
@@ -76,4 +76,8 @@ async function exportUnsynced() {
   a.remove();
 }
 
-events.addEventListener("change", () => renderSyncBar());
+events.addEventListener("change", () => {
+  renderSyncBar();
+  // the sync screen follows a sync as it goes (each item leaving, its error)
+  if (location.hash === "#/sync" && !document.querySelector(".sync :focus")) syncScreen();
+});

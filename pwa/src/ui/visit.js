@@ -5,7 +5,7 @@ import { enqueue, drain } from "../outbox.js";
 import { assess, siteAttributes } from "../rules.js";
 import { position, distanceM, formatDistance } from "../geo.js";
 import { t, formatTime } from "../messages.js";
-import { h, mount, toast, go, confirmTap } from "./dom.js";
+import { h, mount, toast, go, confirmTap, fill } from "./dom.js";
 import { photoStrip } from "./photos.js";
 import { discard, photoHashes } from "../capture.js";
 import { session } from "../data.js";
@@ -79,14 +79,14 @@ export async function visitScreen(uuid) {
     const a = draft.arrival;
     if (a) {
       const d = site ? distanceM(a.lat, a.lon, site.lat, site.lon) : null;
-      arrivalBox.replaceChildren(
+      fill(arrivalBox, 
         h("h2", t.arrival),
         h("p", { class: "arrived" }, "✓ ", t.arrivedAt(formatTime(a.at), formatDistance(d))),
         d != null && d > FAR_M ? h("p.warn", t.farWarning(formatDistance(d))) : null,
       );
       return;
     }
-    if (!editable) return arrivalBox.replaceChildren(h("h2", t.arrival), h("p", "未记录"));
+    if (!editable) return fill(arrivalBox, h("h2", t.arrival), h("p", "未记录"));
     const button = h("button.primary.big", { type: "button", onclick: async () => {
       button.disabled = true;
       button.textContent = t.locating;
@@ -102,7 +102,7 @@ export async function visitScreen(uuid) {
       await save();
       renderArrival();
     } }, t.arrive);
-    arrivalBox.replaceChildren(h("h2", t.arrival), button);
+    fill(arrivalBox, h("h2", t.arrival), button);
   };
   renderArrival();
 
@@ -126,7 +126,7 @@ export async function visitScreen(uuid) {
   const submit = h("button.primary.big", { type: "button", onclick: async () => {
     const errors = validate(draft, templates, attrs);
     if (errors.length) {
-      problems.replaceChildren(h("p", t.submitProblems), h("ul", errors.map((e) => h("li", e))));
+      fill(problems, h("p", t.submitProblems), h("ul", errors.map((e) => h("li", e))));
       problems.scrollIntoView({ block: "center" });
       return;
     }
