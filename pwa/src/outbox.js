@@ -8,12 +8,8 @@
 import * as store from "./store.js";
 import { request, NetworkError, ApiError } from "./api.js";
 import { t } from "./messages.js";
+import { RETRY_MIN_MS, byTurn, pause, retryable } from "./retry.js";
 
-// records that declare their photos first; photos; then records queued before photos were declared
-// (the server needs their photos first)
-const rank = (i) => (i.kind === "photo" ? 1 : i.body && i.body.photo_hashes ? 0 : 2);
-const RETRY_MIN_MS = 5000;
-const RETRY_MAX_MS = 300000;
 let retryTimer = null;
 let retryDelay = RETRY_MIN_MS;
 export const events = new EventTarget();
@@ -36,7 +32,7 @@ export async function enqueue(tx, item) {
 
 export async function pending() {
   const items = await store.all("outbox");
-  return items.sort((a, b) => rank(a) - rank(b) || a.created_at.localeCompare(b.created_at));
+  return items.sort(byTurn);
 }
 
 async function send(item) {
@@ -79,9 +75,6 @@ async function acknowledged(item, answer) {
     }
   });
 }
-
-// no answer, or a server that may answer later: tried again by itself
-const retryable = (status) => !status || status >= 500 || status === 408 || status === 429;
 
 async function drainOnce() {
   const items = (await pending()).filter((i) => i.user_id === owner);
@@ -131,13 +124,17 @@ function scheduleRetry(again) {
     return;
   }
   if (!navigator.onLine) return; // the "online" event drains
-  const wait = retryDelay * (0.8 + Math.random() * 0.4);
-  retryDelay = Math.min(retryDelay * 2, RETRY_MAX_MS);
+  const { wait, next } = pause(retryDelay);
+  retryDelay = next;
   retryTimer = setTimeout(() => { retryTimer = null; drain(); }, wait);
   emit("change");
 }
 
 export const nextRetry = () => retryTimer !== null;
+
+const exclusive = (work) => (navigator.locks && navigator.locks.request
+  ? navigator.locks.request("ducha-outbox", work)
+  : work());
 
 // One drain at a time; a call during a drain waits for it and then runs again.
 export function drain() {
@@ -150,7 +147,10 @@ export function drain() {
   state.promise = (async () => {
     let again = 0;
     try {
-      do { state.again = false; again = await drainOnce(); } while (state.again);
+      // one tab at a time (Web Locks): two tabs never upload the same photo at once
+      await exclusive(async () => {
+        do { state.again = false; again = await drainOnce(); } while (state.again);
+      });
     } finally {
       scheduleRetry(again);
       running = null;

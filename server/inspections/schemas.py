@@ -21,11 +21,14 @@ class Arrival(msgspec.Struct, forbid_unknown_fields=True):
     """到达现场: when and where the inspector arrived, as the phone recorded it."""
 
     at: datetime
-    lat: Lat
-    lon: Lon
+    #: the position; a manual arrival (no fix: location denied, no signal) may have none
+    lat: Lat | None = None
+    lon: Lon | None = None
     accuracy_m: Annotated[float, msgspec.Meta(ge=0, le=100_000)] | None = None
     source: Literal["browser", "exif", "manual"] = "browser"
     coord_system: CoordSystem = "wgs84"
+    #: why the arrival was recorded by hand (required for ``manual``)
+    reason: Annotated[str, msgspec.Meta(max_length=200)] = ""
 
 
 class InspectionPut(msgspec.Struct, forbid_unknown_fields=True):

@@ -198,12 +198,19 @@ def _arrival(arrival: Arrival | None, site, *, required: bool) -> dict[str, Any]
         if required:
             raise Invalid("arrival_required", "提交前须记录到达现场的时间和位置（点击“到达现场”）")
         return {}
-    lat, lon = to_wgs84(arrival.lat, arrival.lon, arrival.coord_system)
+    reason = arrival.reason.strip()
+    if arrival.source == "manual" and not reason:
+        raise Invalid("arrival_reason_required", "手动登记到达现场须说明原因（例如：无法定位、拒绝了定位权限）")
+    if (arrival.lat is None) != (arrival.lon is None):
+        raise Invalid("bad_arrival", "到达位置须同时有纬度和经度")
+    if arrival.lat is None and arrival.source != "manual":
+        raise Invalid("arrival_position_required", "到达现场须有位置；无法定位时请手动登记并说明原因")
+    lat, lon = to_wgs84(arrival.lat, arrival.lon, arrival.coord_system) if arrival.lat is not None else (None, None)
     return {
         "arrival_at": _aware(arrival.at), "arrival_lat": lat, "arrival_lon": lon,
-        "arrival_accuracy_m": arrival.accuracy_m, "arrival_source": arrival.source,
-        "arrival_coord_system": arrival.coord_system,
-        "arrival_distance_m": round(haversine_m(lat, lon, site.lat, site.lon), 1),
+        "arrival_accuracy_m": arrival.accuracy_m if lat is not None else None, "arrival_source": arrival.source,
+        "arrival_coord_system": arrival.coord_system, "arrival_reason": reason if arrival.source == "manual" else "",
+        "arrival_distance_m": round(haversine_m(lat, lon, site.lat, site.lon), 1) if lat is not None else None,
     }
 
 
@@ -228,7 +235,7 @@ def _arrival_out(row: dict[str, Any]) -> Arrival | None:
         return None
     return Arrival(at=clock.aware(row["arrival_at"]), lat=row["arrival_lat"], lon=row["arrival_lon"],
                    accuracy_m=row["arrival_accuracy_m"], source=row["arrival_source"] or "browser",
-                   coord_system=row["arrival_coord_system"] or "wgs84")
+                   coord_system=row["arrival_coord_system"] or "wgs84", reason=row["arrival_reason"] or "")
 
 
 async def _out(row: dict[str, Any]) -> InspectionOut:

@@ -38,6 +38,8 @@ class Inspection(Table, tablename="inspection"):
     arrival_source = Varchar(length=16, default="")
     arrival_coord_system = Varchar(length=8, default="wgs84")
     arrival_distance_m = Real(null=True, default=None)
+    #: a manual arrival's reason (no position fix)
+    arrival_reason = Text(default="")
     #: the issues this submission raised or, for a revision, carried over from the one it replaces
     issue_ids = JSON(default=[])
     items_checked = Integer(default=0)

@@ -362,6 +362,17 @@ async def _issue_rows(p: Principal, kind: str, f: LedgerFilters, ledger: Ledger,
     _summarise(ledger, counts, [lifecycle.STATE_NAMES[s] for s in ("open", "rectifying", "submitted", "closed")])
 
 
+def arrival_how(v: dict) -> str:
+    """How the arrival was recorded, after its time: the distance to the site; marked when it came
+    from a photo's EXIF, or was entered by hand (with the reason)."""
+    out = f"，距安置点 {v['arrival_distance_m']:.0f} 米" if v["arrival_distance_m"] is not None else ""
+    if v.get("arrival_source") == "exif":
+        out += "（按照片EXIF位置）"
+    elif v.get("arrival_source") == "manual":
+        out += f"（手动登记，未定位：{v.get('arrival_reason') or '未说明'}）"
+    return out
+
+
 def overdue_days(issue: dict, last: dict | None, day, closed_by_end: bool) -> int | str:
     """Days past the deadline on ``day`` (closed: on the day it was closed); empty when not overdue.
     A rectification handed in by the deadline and waiting for verification is not the county's delay."""
@@ -455,7 +466,7 @@ async def _work_rows(p: Principal, f: LedgerFilters, ledger: Ledger, names) -> N
                 titles.append(reg.get(t["id"], t["version"]).title)
             except Exception:  # noqa: BLE001 - a retired template still names itself
                 titles.append(t["id"])
-        distance = f"，距安置点 {v['arrival_distance_m']:.0f} 米" if v["arrival_distance_m"] is not None else ""
+        distance = arrival_how(v)
         flags = photo_flags.get(str(v["uuid"]), [])
         if flags:
             odd = sum(flags)
@@ -530,7 +541,7 @@ async def _visit_rows(p: Principal, f: LedgerFilters, ledger: Ledger, names) -> 
     ledger.file_stem = f"督查记录-{site.county_name}{site.name}-{_day(visit['submitted_at'] or visit['started_at'])}"
     ledger.period = _day(visit["submitted_at"] or visit["started_at"])
     ledger.filters_text = f"{site.county_name} {site.name}"
-    distance = f"，距安置点 {visit['arrival_distance_m']:.0f} 米" if visit["arrival_distance_m"] is not None else ""
+    distance = arrival_how(visit)
     titles = []
     wanted = set()
     for byitem in (visit["photos"] or {}).values():

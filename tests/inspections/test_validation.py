@@ -96,3 +96,27 @@ async def test_gcj02_arrival_is_converted(world):
     data["arrival"].update(lat=lat, lon=lon, coord_system="gcj02")
     r = await client.put(f"/api/inspections/{new_uuid()}", json=data)
     assert r.status_code == 200 and r.json()["arrival_distance_m"] < 1
+
+
+async def test_a_manual_arrival_needs_its_reason_and_may_have_no_position(world):
+    client = await world.client("inspector")
+    data = body(world.sites["a1"], *A1)
+    data["arrival"] = {"at": data["arrival"]["at"], "source": "manual"}
+    await _refused(world, client, data, 422, "arrival_reason_required")
+    no_fix = {**data, "arrival": {"at": data["arrival"]["at"]}}
+    await _refused(world, client, no_fix, 422, "arrival_position_required")
+    half = {**data, "arrival": {"at": data["arrival"]["at"], "lat": A1[0], "source": "manual", "reason": "x"}}
+    await _refused(world, client, half, 422, "bad_arrival")
+    data["arrival"]["reason"] = "拒绝了定位权限，手机无法定位"
+    r = await client.put(f"/api/inspections/{new_uuid()}", json=data)
+    assert r.status_code == 200, r.text
+    answer = r.json()
+    assert answer["arrival"]["source"] == "manual" and answer["arrival"]["reason"] == "拒绝了定位权限，手机无法定位"
+    assert answer["arrival"]["lat"] is None and answer["arrival_distance_m"] is None
+
+    from server.accounts.guards import SHELL
+    from server.ledgers import rows
+    from server.ledgers.model import LedgerFilters
+
+    work = await rows.build(SHELL, "work", LedgerFilters())
+    assert "（手动登记，未定位：拒绝了定位权限，手机无法定位）" in work.rows[0]["arrival"]

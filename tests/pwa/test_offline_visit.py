@@ -249,3 +249,55 @@ async def test_the_visit_record_goes_before_its_photos_on_a_bad_link(world, phon
     await sync_now(page)
     await expect(page.locator("#pending-count")).to_have_text("已全部同步", timeout=30000)
     assert len((await _server_state(world.sites["a1"]))["photos"]) == filled["photos"]
+
+
+async def test_location_denied_the_inspector_records_the_arrival_by_hand_with_a_reason(world, phone):
+    ctx = await phone()
+    await ctx.clear_permissions()  # the inspector said no to location
+    page = await ctx.new_page()
+    await log_in(page, "inspector")
+    await page.get_by_role("link", name="开始督查").click()
+    await page.get_by_placeholder("搜索安置点").fill(SITE[:4])
+    await page.get_by_role("link", name=SITE).click()
+    await page.locator("label.check-row", has_text=TEMPLATES[0]).locator("input").check()
+    await page.get_by_role("button", name="开始检查").click()
+    await page.wait_for_url("**/#/visit/*")
+    uuid = page.url.rsplit("/", 1)[1]
+    await page.get_by_role("button", name="到达现场（记录时间和位置）").click()
+    await expect(page.locator(".arrival .warn")).to_contain_text("未获准使用定位")
+    await page.get_by_role("button", name="手动登记到达现场").click()
+    await expect(page.locator("#toast")).to_contain_text("请填写未定位的原因")
+    await page.get_by_label("无法定位时：手动登记到达").fill("拒绝了定位权限")
+    await page.get_by_role("button", name="手动登记到达现场").click()
+    await expect(page.locator(".arrived")).to_contain_text("手动登记到达（未定位：拒绝了定位权限）")
+    await fill_everything(page, fail=0)
+    await submit(page)
+    await expect(page.locator("#pending-count")).to_have_text("已全部同步", timeout=30000)
+    visit = (await _server_state(world.sites["a1"]))["visits"][0]
+    assert str(visit["uuid"]) == uuid and visit["arrival_source"] == "manual" and visit["arrival_reason"] == "拒绝了定位权限"
+    assert visit["arrival_lat"] is None and visit["arrival_distance_m"] is None
+
+
+async def test_two_tabs_upload_each_photo_once(world, phone):
+    from collections import Counter
+
+    ctx = await phone()
+    page = await ctx.new_page()
+    await log_in(page, "inspector")
+    await ctx.route("**/api/photos/**", lambda route: route.abort("internetdisconnected"))  # queued for now
+    uuid = await start_visit(page, SITE, TEMPLATES[:1])
+    filled = await fill_everything(page, fail=1)
+    await submit(page)
+    other = await ctx.new_page()
+    await other.goto("/")
+    await expect(other.locator("#nav")).to_be_visible()
+    puts: Counter = Counter()
+    ctx.on("request", lambda r: puts.update([r.url.split("?")[0]]) if r.method == "PUT" and "/api/photos/" in r.url else None)
+    await ctx.unroute("**/api/photos/**")
+    await page.evaluate("() => document.querySelector('#sync-now').click()")
+    await other.evaluate("() => document.querySelector('#sync-now').click()")
+    await expect(page.locator("#pending-count")).to_have_text("已全部同步", timeout=30000)
+    await expect(other.locator("#pending-count")).to_have_text("已全部同步", timeout=30000)
+    assert len(puts) == filled["photos"] and set(puts.values()) == {1}, puts
+    assert len((await _server_state(world.sites["a1"]))["photos"]) == filled["photos"]
+    assert uuid

@@ -78,10 +78,11 @@ export async function visitScreen(uuid) {
   const renderArrival = () => {
     const a = draft.arrival;
     if (a) {
-      const d = site ? distanceM(a.lat, a.lon, site.lat, site.lon) : null;
-      fill(arrivalBox, 
+      const d = site && a.lat != null ? distanceM(a.lat, a.lon, site.lat, site.lon) : null;
+      fill(arrivalBox,
         h("h2", t.arrival),
-        h("p", { class: "arrived" }, "✓ ", t.arrivedAt(formatTime(a.at), formatDistance(d))),
+        h("p", { class: "arrived" }, "✓ ", a.source === "manual" && a.lat == null
+          ? t.arrivedManually(formatTime(a.at), a.reason) : t.arrivedAt(formatTime(a.at), formatDistance(d))),
         d != null && d > FAR_M ? h("p.warn", t.farWarning(formatDistance(d))) : null,
       );
       return;
@@ -96,6 +97,7 @@ export async function visitScreen(uuid) {
         button.textContent = t.arrive;
         arrivalBox.querySelector(".warn")?.remove();
         arrivalBox.append(h("p.warn", t.locationFailed[pos.error] || t.locationFailed.unavailable));
+        if (!arrivalBox.querySelector(".manual")) arrivalBox.append(manualArrival());
         return;
       }
       draft.arrival = { at: new Date().toISOString(), lat: pos.lat, lon: pos.lon, accuracy_m: pos.accuracy_m, source: "browser", coord_system: "wgs84" };
@@ -103,6 +105,21 @@ export async function visitScreen(uuid) {
       renderArrival();
     } }, t.arrive);
     fill(arrivalBox, h("h2", t.arrival), button);
+  };
+  // no fix (location denied, no signal in a valley): the arrival by hand, with the reason; the
+  // visit, the report and the ledgers say so
+  const manualArrival = () => {
+    const reason = h("input", { type: "text", maxlength: 200, placeholder: t.manualReason });
+    const go = h("button.big", { type: "button", onclick: async () => {
+      if (!reason.value.trim()) {
+        reason.focus();
+        return toast(t.manualReasonNeeded, "error");
+      }
+      draft.arrival = { at: new Date().toISOString(), source: "manual", reason: reason.value.trim(), coord_system: "wgs84" };
+      await save();
+      renderArrival();
+    } }, t.manualArrive);
+    return h("div.manual", h("label", t.manualArrival, reason), go);
   };
   renderArrival();
 
