@@ -95,8 +95,20 @@ export async function refreshIssues() {
   }
   const old = await store.all("issues");
   const details = new Map(old.filter((i) => i.detail).map((i) => [i.id, i.detail]));
+  // every issue in the inbox keeps its details on the phone, so any listed issue can be opened and
+  // rectified offline (not only one opened online before); fetched again when its state moved
+  const stale = [...byId.values()].filter((i) => i.box && (!details.has(i.id) || details.get(i.id).state !== i.state))
+    .slice(0, DETAIL_BUDGET);
+  for (let n = 0; n < stale.length; n += 4) {
+    await Promise.all(stale.slice(n, n + 4).map(async (i) => {
+      try { details.set(i.id, await api.get(`/api/issues/${i.id}`)); } catch { /* best effort: the list still shows it */ }
+    }));
+  }
   await store.replaceAll("issues", [...byId.values()].map((i) => ({ ...i, detail: details.get(i.id) || null, cached_at: new Date().toISOString() })));
 }
+
+// details fetched per refresh at most (a county team's inbox can be long; the rest come next time)
+const DETAIL_BUDGET = 100;
 
 export async function sites() {
   const all = await store.all("sites");

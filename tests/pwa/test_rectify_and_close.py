@@ -63,3 +63,25 @@ async def test_the_inspected_side_cannot_start_a_visit(world, phone):
     await page.goto("/#/new")
     await expect(page.get_by_text("只有市级督查人员和县级专班可以开展督查")).to_be_visible()
     assert await page.locator("a.row").count() == 0
+
+
+async def test_a_site_manager_rectifies_offline_an_issue_never_opened_online(world, phone):
+    issue_id = await _raise_issue(world)
+    manager = await (await phone()).new_page()
+    await log_in(manager, "site_a1")  # the log-in refreshes the inbox and keeps each issue's details
+    await expect(manager.locator("#nav")).to_be_visible()
+    await manager.locator("#nav").get_by_role("link", name="问题").click()
+    await expect(manager.get_by_text("待整改（1）")).to_be_visible()
+    await go_offline(manager.context)  # in the valley: the issue was never opened
+    await manager.locator(f"a[href='#/issue/{issue_id}']").click()
+    await expect(manager.get_by_role("heading", name="提交整改")).to_be_visible()
+    await expect(manager.get_by_text("离线且本机没有此问题的详情")).to_have_count(0)
+    await manager.get_by_placeholder("整改措施").fill("已补配灭火器 4 具。")
+    await manager.get_by_placeholder("责任人").fill("张站长")
+    await manager.locator(".rectify input[type=file]").set_input_files(str(SHOTS[1]))
+    await expect(manager.locator(".rectify figure.thumb")).to_have_count(1, timeout=20000)
+    await manager.get_by_role("button", name="提交整改").click()
+    await expect(manager.get_by_text("整改已保存，联网后自动上传").first).to_be_visible()
+    await go_online(manager.context)
+    await expect(manager.locator("#pending-count")).to_have_text("已全部同步", timeout=30000)
+    assert (await Issue.select(Issue.state).where(Issue.id == issue_id).first())["state"] == "submitted"
