@@ -88,7 +88,7 @@ function registerServiceWorker() {
       const next = reg.installing;
       next && next.addEventListener("statechange", () => {
         if (next.state === "installed" && navigator.serviceWorker.controller) {
-          toast(`${t.updateReady}${t.reload}`);
+          toast(`${t.updateReady}${t.reload}`, "info", () => location.reload());
         }
       });
     });

@@ -7,7 +7,8 @@ const CACHE = `ducha-shell-${VERSION}`;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE)
-    .then((cache) => cache.addAll(SHELL.map((url) => new Request(url, { cache: "reload" }))))
+    // "no-cache": revalidated (a 304 when the page has just loaded it), never downloaded twice
+    .then((cache) => cache.addAll(SHELL.map((url) => new Request(url, { cache: "no-cache" }))))
     .then(() => self.skipWaiting()));
 });
 

@@ -148,6 +148,8 @@ async def test_another_user_on_the_same_phone_never_uploads_what_is_not_theirs(w
     await submit(page)
     await ctx.route("**/api/inspections/**", lambda route: route.abort("internetdisconnected"))  # not sent yet
     await go_online(ctx)  # (after the route: coming online drains at once)
+    await expect(page.locator(".queued-visits")).to_contain_text(SITE)  # submitted, waiting: not a draft any more
+    await expect(page.get_by_text("暂无未提交的督查")).to_be_visible()
 
     await log_out(page, warning="项未同步：退出后须用同一账号重新登录")
     await log_in(page, "admin")

@@ -70,6 +70,7 @@ async def test_a_site_manager_rectifies_offline_an_issue_never_opened_online(wor
     manager = await (await phone()).new_page()
     await log_in(manager, "site_a1")  # the log-in refreshes the inbox and keeps each issue's details
     await expect(manager.locator("#nav")).to_be_visible()
+    await expect(manager.locator("#main a[href='#/issues']")).to_have_count(1)  # one way into the inbox, not two
     await manager.locator("#nav").get_by_role("link", name="问题").click()
     await expect(manager.get_by_text("待整改（1）")).to_be_visible()
     await go_offline(manager.context)  # in the valley: the issue was never opened

@@ -43,12 +43,15 @@ export function mount(el) {
 }
 
 let toastTimer = null;
-export function toast(message, kind = "info") {
+// A message at the bottom; with ``action`` it is a button (tappable, kept up longer).
+export function toast(message, kind = "info", action = null) {
   const el = document.getElementById("toast");
   el.textContent = message;
-  el.className = `toast show ${kind}`;
+  el.className = `toast show ${kind}${action ? " action" : ""}`;
+  el.onclick = action ? () => { el.className = "toast"; action(); } : null;
+  el.setAttribute("role", action ? "button" : "status");
   clearTimeout(toastTimer);
-  toastTimer = setTimeout(() => { el.className = "toast"; }, 4000);
+  toastTimer = setTimeout(() => { el.className = "toast"; el.onclick = null; }, action ? 30000 : 4000);
 }
 
 export const go = (hash) => { location.hash = hash; };

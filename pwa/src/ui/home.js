@@ -12,7 +12,8 @@ export async function homeScreen() {
   const city = canInspect(me);
   const drafts = (await store.all("drafts")).filter((d) => d.inspector_id === me.id)
     .sort((a, b) => (b.updated_at || "").localeCompare(a.updated_at || ""));
-  const open = drafts.filter((d) => d.state !== "synced");
+  const open = drafts.filter((d) => d.state === "draft");
+  const queued = drafts.filter((d) => d.state === "queued"); // submitted, waiting for the network
   const done = drafts.filter((d) => d.state === "synced").slice(0, 10);
   const issues = await store.all("issues");
   const planned = city ? (await store.meta.get("planned")) || [] : [];
@@ -31,8 +32,9 @@ export async function homeScreen() {
       h("span.grow", t.issueInbox), toRectify ? h("span.pill.open", `${t.toRectify} ${toRectify}`) : null,
       toVerify ? h("span.pill.queued", `${t.toVerify} ${toVerify}`) : null) : null,
     city ? h("section.card", h("h2", t.drafts), open.length ? h("div.list", open.map(row)) : h("p.muted", t.noDrafts)) : null,
+    city && queued.length ? h("section.card.queued-visits", h("h2", t.queued), h("div.list", queued.map(row))) : null,
     city && done.length ? h("section.card", h("h2", t.recentVisits), h("div.list", done.map(row))) : null,
-    city ? null : h("a.button.primary.big", { href: "#/issues" }, t.issueInbox),
+    city || toRectify || toVerify ? null : h("a.button.primary.big", { href: "#/issues" }, t.issueInbox),  // one way in, not two
     me.role === "county_team" ? h("a.button.big", { href: "#/ledgers" }, "台账报送") : null,
     isCity(me) ? h("a.button.big", { href: "#/ledgers" }, "台账与报送情况") : null,
   ));
