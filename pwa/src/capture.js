@@ -14,7 +14,7 @@ export async function capture(file, owner, positionPromise) {
   const exif = prepared.exif;
   const record = {
     uuid: id, ...owner, site_id: owner.site.id, site: undefined,
-    bytes: prepared.bytes, thumb: prepared.thumb, sha256: prepared.sha256,
+    bytes: prepared.bytes, thumb: prepared.thumb, sha256: prepared.sha256, mime: prepared.mime,
     width: prepared.width, height: prepared.height, size: prepared.bytes.byteLength, original_bytes: prepared.original_bytes,
     exif, capture, captured_at: new Date().toISOString(), synced: false,
     distance_m: photoDistance(exif, capture, owner.site),

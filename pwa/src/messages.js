@@ -55,6 +55,7 @@ export const t = {
   outboxItem: { photo: "照片", inspection: "督查记录", rectification: "整改" },
   attempts: (n) => `已尝试 ${n} 次`, error: "错误",
   sessionExpired: "登录已过期，请重新登录后继续同步（数据不会丢失）",
+  heicNoPreview: "HEIC 照片，无法预览", heicSent: "这张 HEIC 照片本机无法预览，将原样上传，由服务器转换",
   updateReady: "新版本已就绪，", reload: "点此刷新",
   back: "返回", save: "保存", cancel: "取消", loading: "加载中…",
   roles: { city_admin: "市级管理员", city_inspector: "市级督查员", county_team: "县级专班", site_manager: "安置点负责人", department: "行业部门" },

@@ -43,7 +43,7 @@ async function send(item) {
     for (const [k, v] of Object.entries(photo.query || {})) if (v !== null && v !== undefined && v !== "") q.set(k, v);
     // a slow uplink is not a dead one: a minute, plus a second per KB (1 KB/s at worst)
     const timeoutMs = 60000 + Math.ceil((photo.bytes ? photo.bytes.size ?? photo.bytes.byteLength ?? 0 : 0) / 1024) * 1000;
-    const answer = await request("PUT", `/api/photos/${item.uuid}?${q}`, { body: photo.bytes, contentType: "image/jpeg", timeoutMs });
+    const answer = await request("PUT", `/api/photos/${item.uuid}?${q}`, { body: photo.bytes, contentType: photo.mime || "image/jpeg", timeoutMs });
     return answer && String(answer.uuid).toLowerCase() === item.uuid;
   }
   if (item.kind === "inspection") {

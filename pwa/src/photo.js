@@ -59,17 +59,38 @@ export async function sha256Hex(bytes) {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-// file -> {bytes, thumb, sha256, width, height, original_bytes, exif}
+const HEIF_BRANDS = ["heic", "heix", "hevc", "hevx", "heim", "heis", "hevm", "hevs", "mif1", "msf1"];
+// the server's limit for one photo (DUCHA_PHOTO_MAX_BYTES' default)
+const ORIGINAL_MAX = 20 * 1024 * 1024;
+
+// An iPhone photo (HEIC/HEIF), by its type, its name or its first bytes (pickers often give no type).
+export async function isHeif(file) {
+  if (/^image\/hei[cf]/i.test(file.type || "") || /\.hei[cf]$/i.test(file.name || "")) return true;
+  const head = new Uint8Array(await file.slice(4, 12).arrayBuffer());
+  const text = String.fromCharCode(...head);
+  return text.slice(0, 4) === "ftyp" && HEIF_BRANDS.includes(text.slice(4, 8));
+}
+
+// file -> {bytes, thumb, sha256, width, height, original_bytes, exif, mime}
 export async function prepare(file) {
   const exif = await readExif(file);
-  const image = await decode(file);
+  let image;
+  try {
+    image = await decode(file);
+  } catch {
+    if (!(await isHeif(file))) throw new Error("无法读取这张照片（格式不受支持或文件已损坏），请换一张或直接用相机拍照");
+    // this browser cannot decode HEIC: the original goes as it is, the server converts it
+    if (file.size > ORIGINAL_MAX) throw new Error("这张 HEIC 照片超过 20 MB，请在手机相机设置中改为“兼容性最佳”后重拍");
+    const bytes = await file.arrayBuffer();
+    return { bytes, thumb: null, width: null, height: null, sha256: await sha256Hex(bytes), original_bytes: file.size, exif, mime: "image/heic" };
+  }
   const width = image.width || image.naturalWidth, height = image.height || image.naturalHeight;
   const main = await toJpeg(image, width, height, LONG_EDGE, QUALITY);
   const thumb = await toJpeg(image, width, height, THUMB_EDGE, 0.7);
   if (image.close) image.close();
   return {
     bytes: main.bytes, thumb: thumb.bytes, width: main.width, height: main.height,
-    sha256: await sha256Hex(main.bytes), original_bytes: file.size, exif,
+    sha256: await sha256Hex(main.bytes), original_bytes: file.size, exif, mime: "image/jpeg",
   };
 }
 

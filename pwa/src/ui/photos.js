@@ -16,11 +16,15 @@ export function photoStrip(uuids, owner, onChange, { editable = true, label = t.
     const cells = [];
     for (const id of list) {
       const rec = await store.get("photos", id);
-      const img = h("img", { alt: "照片", src: rec ? objectUrl(rec.thumb) : "" });
+      const img = rec && !rec.thumb && rec.mime === "image/heic"
+        ? h("span.no-preview", t.heicNoPreview) // the browser cannot show it; the server converts it
+        : h("img", { alt: "照片", src: rec ? objectUrl(rec.thumb) : "" });
       const dist = rec && rec.distance_m != null
         ? h("span", { class: rec.distance_m > FAR_M ? "far" : "" }, t.photoDistance(formatDistance(rec.distance_m)))
         : h("span", t.photoNoPosition);
-      const remove = editable && rec && !rec.synced
+      // removable until the visit or round is submitted, uploaded or not (an upload no visit names
+      // is not evidence of anything)
+      const remove = editable
         ? h("button.remove", { type: "button", "aria-label": "删除照片", onclick: async () => {
             await discard(id);
             list.splice(list.indexOf(id), 1);
@@ -60,6 +64,7 @@ export function cameraButton(owner, onCaptured, label = t.takePhoto) {
       button.disabled = false;
       fill(button, label);
     }
+    if (records.some((r) => r.mime === "image/heic")) toast(t.heicSent);
     if (records.length) onCaptured(records);
   });
   return h("span.camera-wrap", button, input);
