@@ -47,7 +47,8 @@ export function photoStrip(uuids, owner, onChange, { editable = true, label = t.
 
 export function cameraButton(owner, onCaptured, label = t.takePhoto) {
   let pos = null;
-  const input = h("input", { type: "file", accept: "image/*", capture: "environment", multiple: true, class: "hidden-input" });
+  const input = h("input", { type: "file", accept: "image/*", capture: "environment", multiple: true, class: "hidden-input",
+    "aria-label": label, tabindex: -1 }); // the visible button opens it
   const button = h("button.camera", { type: "button", onclick: () => { pos = position(); input.click(); } }, label);
   input.addEventListener("change", async () => {
     const files = [...input.files];
