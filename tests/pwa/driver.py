@@ -115,5 +115,21 @@ async def sync_now(page: Page) -> None:
     await page.locator("#sync-now").click()
 
 
+async def all_synced(page: Page, timeout: int = 30000) -> None:
+    """Wait until the phone's outbox (IndexedDB) is empty and the bar says so: the stored queue, not
+    a bar painted before the last item was queued."""
+    await page.wait_for_function("""() => new Promise((done) => {
+        const req = indexedDB.open("ducha");
+        req.onsuccess = () => {
+          const db = req.result;
+          const count = db.transaction("outbox").objectStore("outbox").count();
+          count.onsuccess = () => { db.close(); done(count.result === 0); };
+          count.onerror = () => { db.close(); done(false); };
+        };
+        req.onerror = () => done(false);
+      })""", timeout=timeout, polling=200)
+    await expect(page.locator("#pending-count")).to_have_text("已全部同步", timeout=timeout)
+
+
 async def pending_text(page: Page) -> str:
     return await page.locator("#pending-count").inner_text()

@@ -8,7 +8,7 @@ import re
 from playwright.async_api import expect
 
 from server.issues.tables import Issue
-from tests.pwa.driver import fill_everything, go_offline, go_online, log_in, start_visit, submit, sync_now, wait_for_service_worker
+from tests.pwa.driver import all_synced, fill_everything, go_offline, go_online, log_in, start_visit, submit, sync_now, wait_for_service_worker
 
 SITE = "盐湖测试安置点一"
 NOTE = "3号楼2单元楼道堆放杂物，安全出口被锁"
@@ -33,7 +33,7 @@ async def test_a_note_written_offline_reaches_the_site_manager_with_number_and_s
 
     await go_online(ctx)
     await sync_now(page)
-    await expect(page.locator("#pending-count")).to_have_text("已全部同步", timeout=30000)
+    await all_synced(page, timeout=30000)
     issue = await Issue.select().where(Issue.note == NOTE).first()
     assert issue is not None and issue["severity"] == "critical" and issue["description"].endswith(f"现场：{NOTE}")
 

@@ -10,7 +10,7 @@ from playwright.async_api import expect
 from server.inspections.tables import Inspection
 from server.issues.tables import Issue
 from server.photos.tables import Photo
-from tests.pwa.driver import fill_everything, go_offline, go_online, log_in, log_out, pending_text, start_visit, submit, sync_now, wait_for_service_worker
+from tests.pwa.driver import all_synced, fill_everything, go_offline, go_online, log_in, log_out, pending_text, start_visit, submit, sync_now, wait_for_service_worker
 
 SITE = "盐湖测试安置点一"
 TEMPLATES = ["社区治理与社会融入督查表", "产业就业督查表"]
@@ -58,7 +58,7 @@ async def test_a_whole_visit_offline_with_service_worker(world, phone):
     # back online: the outbox drains by itself ("online" event), each item once
     await go_online(ctx)
     await page.evaluate("window.dispatchEvent(new Event('online'))")
-    await expect(page.locator("#pending-count")).to_have_text("已全部同步", timeout=30000)
+    await all_synced(page, timeout=30000)
     state = await _server_state(world.sites["a1"])
     assert [str(v["uuid"]) for v in state["visits"]] == [uuid]
     visit = state["visits"][0]
@@ -109,7 +109,7 @@ async def test_without_service_worker_drafts_and_outbox_still_work(world, phone)
 
     await ctx.unroute("**/api/**")
     await sync_now(page)
-    await expect(page.locator("#pending-count")).to_have_text("已全部同步", timeout=30000)
+    await all_synced(page, timeout=30000)
     state = await _server_state(world.sites["a1"])
     assert [str(v["uuid"]) for v in state["visits"]] == [uuid] and len(state["issues"]) == 1
 
@@ -133,7 +133,7 @@ async def test_a_server_error_keeps_the_item_queued_and_shows_it(world, phone):
     # nothing expires: the same item goes through once the server recovers
     await ctx.unroute("**/api/inspections/**")
     await page.get_by_role("button", name="立即同步").last.click()
-    await expect(page.locator("#pending-count")).to_have_text("已全部同步", timeout=20000)
+    await all_synced(page, timeout=20000)
     state = await _server_state(world.sites["a1"])
     assert [str(v["uuid"]) for v in state["visits"]] == [uuid] and state["issues"] == []
 
@@ -162,7 +162,7 @@ async def test_another_user_on_the_same_phone_never_uploads_what_is_not_theirs(w
     await log_out(page)
     await log_in(page, "inspector")
     await sync_now(page)
-    await expect(page.locator("#pending-count")).to_have_text("已全部同步", timeout=30000)
+    await all_synced(page, timeout=30000)
     visits = (await _server_state(world.sites["a1"]))["visits"]
     assert [str(v["uuid"]) for v in visits] == [uuid] and visits[0]["inspector"] == world.users["inspector"]
 
@@ -224,7 +224,7 @@ async def test_while_online_the_phone_retries_by_itself_and_says_when_the_server
     # it comes back: nobody taps anything, the next retry takes the visit
     await ctx.unroute("**/api/inspections/**")
     await page.clock.run_for(60_000)
-    await expect(page.locator("#pending-count")).to_have_text("已全部同步", timeout=20000)
+    await all_synced(page, timeout=20000)
     state = await _server_state(world.sites["a1"])
     assert [str(v["uuid"]) for v in state["visits"]] == [uuid]
 
@@ -249,7 +249,7 @@ async def test_the_visit_record_goes_before_its_photos_on_a_bad_link(world, phon
     await expect(page.locator("#pending-count")).to_contain_text("待同步")
     await ctx.unroute("**/api/photos/**")
     await sync_now(page)
-    await expect(page.locator("#pending-count")).to_have_text("已全部同步", timeout=30000)
+    await all_synced(page, timeout=30000)
     assert len((await _server_state(world.sites["a1"]))["photos"]) == filled["photos"]
 
 
@@ -274,7 +274,7 @@ async def test_location_denied_the_inspector_records_the_arrival_by_hand_with_a_
     await expect(page.locator(".arrived")).to_contain_text("手动登记到达（未定位：拒绝了定位权限）")
     await fill_everything(page, fail=0)
     await submit(page)
-    await expect(page.locator("#pending-count")).to_have_text("已全部同步", timeout=30000)
+    await all_synced(page, timeout=30000)
     visit = (await _server_state(world.sites["a1"]))["visits"][0]
     assert str(visit["uuid"]) == uuid and visit["arrival_source"] == "manual" and visit["arrival_reason"] == "拒绝了定位权限"
     assert visit["arrival_lat"] is None and visit["arrival_distance_m"] is None
@@ -298,8 +298,8 @@ async def test_two_tabs_upload_each_photo_once(world, phone):
     await ctx.unroute("**/api/photos/**")
     await page.evaluate("() => document.querySelector('#sync-now').click()")
     await other.evaluate("() => document.querySelector('#sync-now').click()")
-    await expect(page.locator("#pending-count")).to_have_text("已全部同步", timeout=30000)
-    await expect(other.locator("#pending-count")).to_have_text("已全部同步", timeout=30000)
+    await all_synced(page, timeout=30000)
+    await all_synced(other, timeout=30000)
     assert len(puts) == filled["photos"] and set(puts.values()) == {1}, puts
     assert len((await _server_state(world.sites["a1"]))["photos"]) == filled["photos"]
     assert uuid

@@ -11,7 +11,7 @@ from playwright.async_api import expect
 from server.inspections.tables import Inspection
 from server.photos.tables import Photo
 from tests.photos.fixtures import FIXTURES
-from tests.pwa.driver import fill_everything, log_in, start_visit, submit
+from tests.pwa.driver import all_synced, fill_everything, log_in, start_visit, submit
 
 SITE = "盐湖测试安置点一"
 TEMPLATE = "社区治理与社会融入督查表"
@@ -71,7 +71,7 @@ async def test_a_photo_is_taken_out_of_an_unsent_visit_even_after_its_upload(wor
     await expect(item.locator("figure.thumb")).to_have_count(0)
     await fill_everything(page, fail=0)
     await submit(page)
-    await expect(page.locator("#pending-count")).to_have_text("已全部同步", timeout=30000)
+    await all_synced(page, timeout=30000)
     visit = await Inspection.select().where(Inspection.uuid == uuid).output(load_json=True).first()
     named = [u for by_item in (visit["photos"] or {}).values() for ids in by_item.values() for u in ids]
     assert named and removed not in named  # the removed photo is no evidence of the visit

@@ -7,7 +7,7 @@ from playwright.async_api import expect
 
 from server.issues.tables import Issue, Rectification
 from tests.inspections.helpers import body, new_uuid
-from tests.pwa.driver import SHOTS, go_offline, go_online, log_in, sync_now
+from tests.pwa.driver import all_synced, SHOTS, go_offline, go_online, log_in, sync_now
 
 
 async def _raise_issue(world) -> int:
@@ -39,7 +39,7 @@ async def test_site_manager_rectifies_offline_and_inspector_closes(world, phone)
 
     await go_online(manager.context)
     await sync_now(manager)
-    await expect(manager.locator("#pending-count")).to_have_text("已全部同步", timeout=30000)
+    await all_synced(manager, timeout=30000)
     rounds = await Rectification.select().where(Rectification.issue == issue_id)
     assert len(rounds) == 1 and rounds[0]["responsible_person"] == "张站长"
     assert (await Issue.select(Issue.state).where(Issue.id == issue_id).first())["state"] == "submitted"
@@ -84,5 +84,5 @@ async def test_a_site_manager_rectifies_offline_an_issue_never_opened_online(wor
     await manager.get_by_role("button", name="提交整改").click()
     await expect(manager.get_by_text("整改已保存，联网后自动上传").first).to_be_visible()
     await go_online(manager.context)
-    await expect(manager.locator("#pending-count")).to_have_text("已全部同步", timeout=30000)
+    await all_synced(manager, timeout=30000)
     assert (await Issue.select(Issue.state).where(Issue.id == issue_id).first())["state"] == "submitted"

@@ -5,9 +5,15 @@ import { status, drain, events } from "../outbox.js";
 import { t, formatTime, formatBytes } from "../messages.js";
 import { h, mount, fill } from "./dom.js";
 
+let barTurn = 0;
+
 export async function renderSyncBar() {
   const bar = document.getElementById("syncbar");
+  // renders overlap (a route change and a drain's events): only the latest may paint, or a
+  // status read before the drain finished could leave "待同步 1 项" on the bar afterwards
+  const turn = ++barTurn;
   const s = await status();
+  if (turn !== barTurn) return;
   const online = navigator.onLine;
   bar.className = `syncbar ${s.errors ? "error" : s.pending ? "pending" : "ok"}`;
   fill(bar, 
