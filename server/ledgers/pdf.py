@@ -28,6 +28,7 @@ import jinja2
 
 from server.ledgers import fonts
 from server.ledgers.model import Figure, Ledger
+from server.ledgers.rows import cn_date
 
 REPORTS = Path(__file__).resolve().parents[2] / "reports"
 CHUNK_ROWS = 250
@@ -58,7 +59,7 @@ def _env() -> jinja2.Environment:
 def _cell(value) -> str:
     """A row's value as printed: dates as 2026年9月1日."""
     if isinstance(value, date):
-        return f"{value.year}年{value.month}月{value.day}日"
+        return cn_date(value)
     if isinstance(value, Figure):
         return value.text
     return str(value)
