@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from playwright.async_api import BrowserContext, Page, expect
 
 from tests.photos.fixtures import FIXTURES
@@ -115,19 +117,28 @@ async def sync_now(page: Page) -> None:
     await page.locator("#sync-now").click()
 
 
+OUTBOX_COUNT = """() => new Promise((done) => {
+    const req = indexedDB.open("ducha");
+    req.onsuccess = () => {
+      const db = req.result;
+      const count = db.transaction("outbox").objectStore("outbox").count();
+      count.onsuccess = () => { db.close(); done(count.result); };
+      count.onerror = () => { db.close(); done(-1); };
+    };
+    req.onerror = () => done(-1);
+  })"""
+
+
 async def all_synced(page: Page, timeout: int = 30000) -> None:
     """Wait until the phone's outbox (IndexedDB) is empty and the bar says so: the stored queue, not
-    a bar painted before the last item was queued."""
-    await page.wait_for_function("""() => new Promise((done) => {
-        const req = indexedDB.open("ducha");
-        req.onsuccess = () => {
-          const db = req.result;
-          const count = db.transaction("outbox").objectStore("outbox").count();
-          count.onsuccess = () => { db.close(); done(count.result === 0); };
-          count.onerror = () => { db.close(); done(false); };
-        };
-        req.onerror = () => done(false);
-      })""", timeout=timeout, polling=200)
+    a bar painted before the last item was queued. (``page.evaluate`` awaits the promise;
+    ``wait_for_function`` would take the promise itself as a truthy answer.)"""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout / 1000
+    while (left := await page.evaluate(OUTBOX_COUNT)) != 0:
+        if loop.time() > deadline:
+            raise AssertionError(f"the outbox still holds {left} items after {timeout / 1000:.0f} s")
+        await asyncio.sleep(0.2)
     await expect(page.locator("#pending-count")).to_have_text("已全部同步", timeout=timeout)
 
 
