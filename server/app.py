@@ -19,7 +19,7 @@ from server.issues.controllers import IssuesController
 from server.ledgers.controllers import LedgersController
 from server.plans.controllers import PlansController
 from server.assessment.controllers import AssessmentController
-from server.photos.controllers import PhotosController
+from server.photos.controllers import PhotosController, PhotoUploadsController
 from server.sites.controllers import SitesController
 from server.web.routes import pwa_router
 
@@ -69,7 +69,7 @@ async def _close_pool() -> None:
 
 
 def route_handlers() -> list:
-    return [health, AuthController, UsersController, SitesController, TemplatesController, InspectionsController, PhotosController, IssuesController, LedgersController,
+    return [health, AuthController, UsersController, SitesController, TemplatesController, InspectionsController, PhotosController, PhotoUploadsController, IssuesController, LedgersController,
             PlansController, AssessmentController,
             *pwa_router()]
 

@@ -43,6 +43,9 @@ def http_error(_: Request, exc: HTTPException) -> Response:
     code, message = HTTP_CODES.get(status, ("http_error", "请求无法处理"))
     if status == 400:  # Litestar's 400s are all about a body or parameter it could not read
         return Response(_body("invalid_body", "提交的内容格式不正确：" + str(exc.detail), None), status_code=400)
+    if status == 500 and exc.detail == "client disconnected prematurely":  # a cut uplink, not a server fault
+        log.info("client disconnected during its request body")
+        return Response(_body("connection_lost", "连接中断，请求未完整送达，请重试", None), status_code=400)
     if status >= 500:
         log.error("HTTP %s: %s", status, exc.detail)
         code, message = "internal", "服务器内部错误，请稍后重试"

@@ -34,3 +34,13 @@ class PhotoOut(msgspec.Struct):
     #: taken outside its visit's time (from start/arrival to submit, 30 minutes either side)
     outside_visit: bool | None
     urls: dict[str, str]
+
+
+class UploadOut(msgspec.Struct):
+    """Where a resumable upload stands: ``offset`` bytes of ``size`` are on the server; once
+    ``complete``, ``photo`` is the stored photo."""
+
+    offset: int
+    size: int
+    complete: bool
+    photo: PhotoOut | None = None

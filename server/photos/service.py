@@ -15,11 +15,12 @@ from server.accounts.roles import Role
 from server.audit import service as audit
 from server.inspections.tables import Inspection
 from server.lib import clock, crash, db
-from server.lib.errors import Conflict, Invalid, NotFound
+from server.lib.errors import Conflict, DomainError, Invalid, NotFound
 from server.lib.geo import to_wgs84
 from server.photos.evidence import assess_location, camera_time
-from server.photos.schemas import PhotoOut
+from server.photos.schemas import PhotoOut, UploadOut
 from server.photos.tables import Photo, PhotoClaim
+from server.photos.uploads import PartialUploads, Upload
 from server.settings import get_settings
 from server.sites import service as sites
 
@@ -68,10 +69,54 @@ def _out(row: dict[str, Any]) -> PhotoOut:
     )
 
 
-async def put(p: Principal, uuid: UUID, data: bytes, meta: PhotoMeta) -> PhotoOut:
-    settings = get_settings()
+def partials() -> PartialUploads:
+    """The temporary area of resumable uploads under the media folder."""
+    return PartialUploads(get_settings().media_dir / "uploads")
+
+
+def _check_uuid(uuid: UUID) -> None:
     if uuid.version != 4:
         raise Invalid("bad_uuid", "照片编号须为客户端生成的 UUIDv4")
+
+
+async def upload_state(p: Principal, uuid: UUID, upload: Upload) -> UploadOut:
+    """Where a resumable upload stands: the bytes held, or complete when the photo is in."""
+    _check_uuid(uuid)
+    existing = await Photo.select().where(Photo.uuid == uuid).first()
+    if existing is not None:
+        photo = _same_or_conflict(p, existing, upload.sha256)
+        return UploadOut(offset=upload.size, size=upload.size, complete=True, photo=photo)
+    return UploadOut(offset=partials().offset(p.id, uuid, upload), size=upload.size, complete=False)
+
+
+async def upload_piece(p: Principal, uuid: UUID, upload: Upload, offset: int, pieces, meta: PhotoMeta) -> UploadOut:
+    """Add a piece of a resumable upload at ``offset``; with its last byte the photo is stored as
+    ``put`` stores it, and the partial bytes are removed whatever the outcome (a complete file the
+    server refuses would be refused again)."""
+    _check_uuid(uuid)
+    existing = await Photo.select().where(Photo.uuid == uuid).first()
+    if existing is not None:  # a retry after the last piece's answer was lost
+        photo = _same_or_conflict(p, existing, upload.sha256)
+        return UploadOut(offset=upload.size, size=upload.size, complete=True, photo=photo)
+    area = partials()
+    if offset == 0:
+        await anyio.to_thread.run_sync(area.prune)
+    length = await area.append(p.id, uuid, upload, offset, pieces, get_settings().photo_max_bytes)
+    if length < upload.size:
+        return UploadOut(offset=length, size=upload.size, complete=False)
+    try:
+        data = await anyio.to_thread.run_sync(lambda: area.complete(p.id, uuid, upload))
+        photo = await put(p, uuid, data, meta)
+    except DomainError:
+        area.drop(p.id, uuid)
+        raise
+    area.drop(p.id, uuid)
+    return UploadOut(offset=upload.size, size=upload.size, complete=True, photo=photo)
+
+
+async def put(p: Principal, uuid: UUID, data: bytes, meta: PhotoMeta) -> PhotoOut:
+    settings = get_settings()
+    _check_uuid(uuid)
     existing = await Photo.select().where(Photo.uuid == uuid).first()
     if existing is not None:
         return _same_or_conflict(p, existing, meta.sha256)
