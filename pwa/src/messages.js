@@ -6,6 +6,7 @@ export const t = {
   loginFailed: "登录失败", needOnlineLogin: "首次使用须联网登录一次，之后可离线工作。",
   offline: "网络不可用，联网后自动重试", serverUnreachable: "服务器暂时无法连接，稍后自动重试", serverError: "服务器出错", notAcknowledged: "服务器未确认收到，将重试",
   photoLost: "照片数据已丢失，请重新拍摄",
+  uploading: (pct, sent, size) => `上传中 ${pct}%（${sent} / ${size}）`, waiting: "等待上传",
   otherUser: "这是另一个账号留下的数据：请该账号登录后同步",
   confirmLogout: (n) => `还有 ${n} 项未同步：退出后须用同一账号重新登录才能上传。`,
   online: "在线", offlineBadge: "离线",

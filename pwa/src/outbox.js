@@ -9,11 +9,13 @@ import * as store from "./store.js";
 import { request, NetworkError, ApiError } from "./api.js";
 import { t } from "./messages.js";
 import { RETRY_MIN_MS, byTurn, pause, retryable } from "./retry.js";
+import { STEPPED_ASIDE, uploadPhoto } from "./upload.js";
 
 let retryTimer = null;
 let retryDelay = RETRY_MIN_MS;
 export const events = new EventTarget();
 let running = null;
+const progress = new Map(); // outbox key → { sent, size } of the photo being uploaded
 
 const emit = (type, detail) => events.dispatchEvent(new CustomEvent(type, { detail }));
 
@@ -39,12 +41,19 @@ async function send(item) {
   if (item.kind === "photo") {
     const photo = await store.get("photos", item.uuid);
     if (!photo) throw new ApiError(0, { message: t.photoLost });
-    const q = new URLSearchParams({ sha256: photo.sha256 });
-    for (const [k, v] of Object.entries(photo.query || {})) if (v !== null && v !== undefined && v !== "") q.set(k, v);
-    // a slow uplink is not a dead one: a minute, plus a second per KB (1 KB/s at worst)
-    const timeoutMs = 60000 + Math.ceil((photo.bytes ? photo.bytes.size ?? photo.bytes.byteLength ?? 0 : 0) / 1024) * 1000;
-    const answer = await request("PUT", `/api/photos/${item.uuid}?${q}`, { body: photo.bytes, contentType: photo.mime || "image/jpeg", timeoutMs });
-    return answer && String(answer.uuid).toLowerCase() === item.uuid;
+    const report = (sent, size) => {
+      progress.set(item.key, { sent, size });
+      emit("change");
+    };
+    try {
+      // a visit record queued during a long upload goes first: the photo steps aside between pieces
+      const urgent = () => running !== null && running.again;
+      const answer = await uploadPhoto(item.uuid, { ...photo, resumed: item.attempts > 0 }, report, urgent);
+      if (answer === STEPPED_ASIDE) return answer;
+      return answer && String(answer.uuid).toLowerCase() === item.uuid;
+    } finally {
+      progress.delete(item.key);
+    }
   }
   if (item.kind === "inspection") {
     const answer = await request("PUT", `/api/inspections/${item.uuid}`, { json: item.body });
@@ -84,6 +93,7 @@ async function drainOnce() {
     try {
       const answer = await send(item);
       reached = true;
+      if (answer === STEPPED_ASIDE) break; // drained again at once, in the new order
       if (answer) {
         await acknowledged(item, answer);
       } else {
@@ -165,7 +175,10 @@ export const isRunning = () => running !== null;
 
 export async function status() {
   const items = await pending();
-  for (const i of items) if (i.user_id !== owner) i.last_error = t.otherUser;
+  for (const i of items) {
+    if (i.user_id !== owner) i.last_error = t.otherUser;
+    i.progress = progress.get(i.key) || null;
+  }
   return {
     pending: items.length,
     errors: items.filter((i) => i.last_error && i.last_error !== t.offline).length,

@@ -18,3 +18,22 @@ export const retryable = (status) => !status || status >= 500 || status === 408 
 export function pause(delay, random = Math.random) {
   return { wait: delay * (0.8 + random() * 0.4), next: Math.min(delay * 2, RETRY_MAX_MS) };
 }
+
+// Resumable photo uploads go in pieces sized to the link: about 4–10 s of sending each, so a piece
+// that stalls is noticed soon and a fast link is not slowed by round trips.
+export const PIECE_MIN = 16 * 1024;
+export const PIECE_MAX = 512 * 1024;
+export const PIECE_FIRST = 64 * 1024;
+
+export function nextPiece(piece, tookMs) {
+  if (tookMs < 4000) return Math.min(piece * 2, PIECE_MAX);
+  if (tookMs > 10000) return Math.max(Math.floor(piece / 2), PIECE_MIN);
+  return piece;
+}
+
+// how long a piece may take before it counts as stalled: 20 s, plus a second per KB (1 KB/s)
+export const pieceTimeout = (bytes) => 20000 + Math.ceil(bytes / 1024) * 1000;
+
+// a photo upload gives up (for the outbox's pause) only after this many cuts in a row without a
+// byte of progress between them
+export const STALLS = 3;

@@ -32,3 +32,18 @@ test("the pause doubles from 5 s to 5 min, with ±20 % jitter", () => {
   assert.equal(pause(10000, () => 0.999999).wait > 11999, true);
   assert.equal(pause(RETRY_MAX_MS, () => 0.5).next, RETRY_MAX_MS);
 });
+
+test("photo pieces follow the link: bigger when quick, smaller when slow or cut, within bounds", async () => {
+  const { nextPiece, pieceTimeout, PIECE_MIN, PIECE_MAX, PIECE_FIRST } = await import("../src/retry.js");
+  assert.equal(nextPiece(PIECE_FIRST, 1000), PIECE_FIRST * 2);
+  assert.equal(nextPiece(PIECE_FIRST, 6000), PIECE_FIRST);
+  assert.equal(nextPiece(PIECE_FIRST, 16000), PIECE_FIRST / 2);
+  assert.equal(nextPiece(PIECE_FIRST, Infinity), PIECE_FIRST / 2); // a cut
+  let piece = PIECE_FIRST;
+  for (let i = 0; i < 20; i++) piece = nextPiece(piece, Infinity);
+  assert.equal(piece, PIECE_MIN);
+  for (let i = 0; i < 20; i++) piece = nextPiece(piece, 10);
+  assert.equal(piece, PIECE_MAX);
+  // a 64 KB piece at 4 KB/s takes 16 s: within its timeout; at 1 KB/s it is a stall
+  assert.ok(pieceTimeout(64 * 1024) > 16000 && pieceTimeout(64 * 1024) < 64000 + 20000 + 1);
+});

@@ -104,8 +104,8 @@ async def phone(chromium, live_server):
     async def make(**options):
         from server.lib import clock
 
-        ctx = await chromium.new_context(base_url=live_server, geolocation=NEAR_A1, permissions=["geolocation"],
-                                         **{**PHONE, **options})
+        ctx = await chromium.new_context(**{"base_url": live_server, "geolocation": NEAR_A1, "permissions": ["geolocation"],
+                                            **PHONE, **options})
         await ctx.clock.install(time=clock.now())  # the phone's clock agrees with the server's; it runs on
         contexts.append(ctx)
         if os.environ.get("DUCHA_PWA_DEBUG"):

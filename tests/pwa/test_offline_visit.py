@@ -233,7 +233,7 @@ async def test_the_visit_record_goes_before_its_photos_on_a_bad_link(world, phon
     ctx = await phone()
     page = await ctx.new_page()
     await log_in(page, "inspector")
-    await ctx.route("**/api/photos/**", lambda route: route.abort("timedout"))  # the photos cannot get through
+    await ctx.route("**/api/photo-uploads/**", lambda route: route.abort("timedout"))  # the photos cannot get through
     uuid = await start_visit(page, SITE, TEMPLATES[:1])
     filled = await fill_everything(page, fail=1)
     assert filled["photos"] >= 1
@@ -247,7 +247,7 @@ async def test_the_visit_record_goes_before_its_photos_on_a_bad_link(world, phon
     assert [str(v["uuid"]) for v in state["visits"]] == [uuid] and len(state["issues"]) == 1  # the record arrived
     assert state["photos"] == []  # its photos still wait on the phone, declared by their SHA-256
     await expect(page.locator("#pending-count")).to_contain_text("待同步")
-    await ctx.unroute("**/api/photos/**")
+    await ctx.unroute("**/api/photo-uploads/**")
     await sync_now(page)
     await all_synced(page, timeout=30000)
     assert len((await _server_state(world.sites["a1"]))["photos"]) == filled["photos"]
@@ -286,20 +286,26 @@ async def test_two_tabs_upload_each_photo_once(world, phone):
     ctx = await phone()
     page = await ctx.new_page()
     await log_in(page, "inspector")
-    await ctx.route("**/api/photos/**", lambda route: route.abort("internetdisconnected"))  # queued for now
+    await ctx.route("**/api/photo-uploads/**", lambda route: route.abort("internetdisconnected"))  # queued for now
     uuid = await start_visit(page, SITE, TEMPLATES[:1])
     filled = await fill_everything(page, fail=1)
     await submit(page)
     other = await ctx.new_page()
     await other.goto("/")
     await expect(other.locator("#nav")).to_be_visible()
-    puts: Counter = Counter()
-    ctx.on("request", lambda r: puts.update([r.url.split("?")[0]]) if r.method == "PUT" and "/api/photos/" in r.url else None)
-    await ctx.unroute("**/api/photos/**")
+    sent: Counter = Counter()  # bytes of each photo put on the wire
+
+    def count(r):
+        if r.method == "PATCH" and "/api/photo-uploads/" in r.url:
+            sent[r.url.split("?")[0].rsplit("/", 1)[1]] += len(r.post_data_buffer or b"")
+
+    ctx.on("request", count)
+    await ctx.unroute("**/api/photo-uploads/**")
     await page.evaluate("() => document.querySelector('#sync-now').click()")
     await other.evaluate("() => document.querySelector('#sync-now').click()")
     await all_synced(page, timeout=30000)
     await all_synced(other, timeout=30000)
-    assert len(puts) == filled["photos"] and set(puts.values()) == {1}, puts
-    assert len((await _server_state(world.sites["a1"]))["photos"]) == filled["photos"]
+    photos = (await _server_state(world.sites["a1"]))["photos"]
+    assert len(photos) == filled["photos"]
+    assert sent == {str(p["uuid"]): p["size_bytes"] for p in photos}, sent  # every byte once, not once per tab
     assert uuid

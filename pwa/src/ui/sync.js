@@ -23,6 +23,20 @@ export async function renderSyncBar() {
       s.errors ? h("span.err", ` · ${t.syncErrors(s.errors)}`) : null,
       h("small", ` · ${s.lastSync ? t.lastSync(formatTime(s.lastSync)) : t.neverSynced}`)),
     h("button#sync-now", { type: "button", disabled: s.running, onclick: () => drain() }, s.running ? t.syncing : t.syncNow));
+  // what sticks below it (a visit's progress) sits at its height, which wraps at 360 px
+  document.documentElement.style.setProperty("--syncbar-h", `${bar.offsetHeight}px`);
+}
+
+// each item live: uploading 40 % (with a bar), failed and why, or waiting its turn
+function itemState(i) {
+  if (i.progress) {
+    const pct = Math.floor((100 * i.progress.sent) / Math.max(1, i.progress.size));
+    return h("div.upload-progress",
+      h("progress", { max: String(i.progress.size), value: String(i.progress.sent), "aria-label": t.uploading(pct, "", "") }),
+      h("small", t.uploading(pct, formatBytes(i.progress.sent), formatBytes(i.progress.size))));
+  }
+  if (i.last_error) return h("p.item-error", `${t.error}：${i.last_error}`);
+  return h("small.muted", ` · ${t.waiting}`);
 }
 
 export async function syncScreen() {
@@ -30,7 +44,7 @@ export async function syncScreen() {
   const items = s.items.map((i) => h("div.row.outbox-item", { "data-kind": i.kind },
     h("span.grow", h("b", t.outboxItem[i.kind] || i.kind), ` ${i.label || ""}`,
       h("small", ` ${formatTime(i.created_at)}${i.attempts ? ` · ${t.attempts(i.attempts)}` : ""}`),
-      i.last_error ? h("p.item-error", `${t.error}：${i.last_error}`) : null)));
+      itemState(i))));
   mount(h("div.sync", h("header.screen-head", h("a.back", { href: "#/", "aria-label": t.back }, "‹"), h("h1", t.sync)),
     h("section.card", h("h2", s.pending ? t.pending(s.pending) : t.allSynced),
       h("p.muted", s.lastSync ? t.lastSync(formatTime(s.lastSync)) : t.neverSynced),
