@@ -61,4 +61,8 @@ def demo_server(port: int = 0):
             yield url
         finally:
             proc.terminate()
-            proc.wait(10)
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:  # connections a test left open hold the graceful shutdown
+                proc.kill()
+                proc.wait()
