@@ -109,7 +109,9 @@ async def fill_everything(page: Page, fail: int = 2) -> dict:
 
 
 async def submit(page: Page) -> None:
+    """提交, then 确认提交 on the review sheet."""
     await page.get_by_role("button", name="提交").click()
+    await page.get_by_role("dialog").get_by_role("button", name="确认提交").click()
     await page.wait_for_url("**/#/")
 
 

@@ -3,6 +3,7 @@
 import * as store from "../store.js";
 import { enqueue, drain } from "../outbox.js";
 import { assess, siteAttributes } from "../rules.js";
+import { finding } from "../findings.js";
 import { position, distanceM, formatDistance } from "../geo.js";
 import { t, formatTime } from "../messages.js";
 import { h, mount, toast, go, confirmTap, fill } from "./dom.js";
@@ -41,9 +42,11 @@ export async function visitScreen(uuid) {
           card.el.classList.toggle("failed", !!failed[item.key]);
           const photos = ((draft.photos[tpl.id] || {})[item.key] || []).length;
           card.el.classList.toggle("needs-photo", !!failed[item.key] && item.photo_on_fail && photos === 0);
+          if (failed[item.key] && item.raises_issue) showFinding(tpl, item, card.el);
         }
       }
     }
+    renderGuide();
   };
 
   const setAnswer = (tpl, item, value) => {
@@ -55,11 +58,21 @@ export async function visitScreen(uuid) {
     refreshStates();
   };
 
+  // the failed item's issue as the server will write it: the values found, the gap, the note
+  const showFinding = (tpl, item, el) => {
+    const preview = el.querySelector(".finding-preview");
+    if (!preview) return;
+    const note = ((draft.item_notes || {})[tpl.id] || {})[item.key] || "";
+    preview.textContent = finding(tpl, item, { site: attrs, answer: draft.answers[tpl.id] || {} }, note);
+  };
+
   const setFinding = (tpl, item, field, value) => {
     const byTemplate = ((draft[field] ||= {})[tpl.id] ||= {});
     if (value) byTemplate[item.key] = value;
     else delete byTemplate[item.key];
     save();
+    const card = cards.get(`${tpl.id}/${item.key}`);
+    if (field === "item_notes" && card) showFinding(tpl, item, card.el);
   };
 
   const setPhotos = (tpl, item, list) => {
@@ -123,6 +136,78 @@ export async function visitScreen(uuid) {
   };
   renderArrival();
 
+  // Long forms that guide: 已答 X/Y, a section index, the next unanswered item, 本节全部符合
+  const sectionEls = [];
+  const guideText = h("span.guide-text");
+  const guideBar = h("progress.guide-bar", { max: "1", value: "0", "aria-hidden": "true" });
+  const toc = h("nav.toc", { hidden: true, "aria-label": t.toc });
+  const nextButton = h("button.small", { type: "button", onclick: () => {
+    const next = state().items.find((x) => x.todo);
+    if (next) jumpTo(next.el);
+  } }, t.nextTodo);
+  const tocButton = h("button.small", { type: "button", "aria-expanded": "false", onclick: () => {
+    toc.hidden = !toc.hidden;
+    tocButton.setAttribute("aria-expanded", String(!toc.hidden));
+  } }, t.toc);
+  const guide = h("div.guide", h("div.guide-row", guideText, tocButton, editable ? nextButton : null), guideBar, toc);
+
+  // every applicable item in form order: answered, failed, still to do (unanswered or a missing photo)
+  const state = () => {
+    const items = [];
+    for (const tpl of templates) {
+      const answers = draft.answers[tpl.id] || {};
+      const { applicable, failed } = assess(tpl, attrs, answers);
+      for (const section of tpl.sections) {
+        for (const item of section.items) {
+          const card = cards.get(`${tpl.id}/${item.key}`);
+          if (!card || !applicable[item.key]) continue;
+          const v = answers[item.key];
+          const answered = !(v === undefined || v === null || v === "" || (Array.isArray(v) && v.length === 0));
+          const photos = ((draft.photos[tpl.id] || {})[item.key] || []).length;
+          const needsPhoto = !!failed[item.key] && item.photo_on_fail && photos === 0;
+          items.push({ tpl, section, item, el: card.el, answered, failed: !!failed[item.key], photos,
+            todo: (!answered && item.required) || needsPhoto, needsPhoto });
+        }
+      }
+    }
+    return { items, answered: items.filter((x) => x.answered).length, failed: items.filter((x) => x.failed).length };
+  };
+
+  function renderGuide() {
+    const s = state();
+    const todo = s.items.filter((x) => x.todo).length;
+    fill(guideText, t.progress(s.answered, s.items.length), s.failed ? h("span.fail-count", ` · ${t.failedCount(s.failed)}`) : null,
+      todo ? null : h("span.done", ` · ${t.allDone}`));
+    guideBar.max = String(Math.max(1, s.items.length));
+    guideBar.value = String(s.answered);
+    nextButton.disabled = todo === 0;
+    fill(toc, ...sectionEls.map(({ tpl, section, el }) => {
+      const mine = s.items.filter((x) => x.tpl === tpl && x.section === section);
+      const open = mine.filter((x) => x.todo).length;
+      return h("button.toc-entry", { type: "button", class: open ? "open" : "", onclick: () => { toc.hidden = true; tocButton.setAttribute("aria-expanded", "false"); jumpTo(el); } },
+        h("span.grow", section.title), h("small", `${mine.filter((x) => x.answered).length}/${mine.length}`));
+    }));
+  }
+
+  const redraw = (tpl, item) => {
+    const card = cards.get(`${tpl.id}/${item.key}`);
+    const el = itemCard(tpl, item, draft, editable, { setAnswer, setPhotos, setFinding, site });
+    card.el.replaceWith(el);
+    cards.set(`${tpl.id}/${item.key}`, { ...card, el });
+  };
+
+  // one tap for a section found in order; each item stays changeable, answered ones are left alone
+  const allPass = (tpl, section) => {
+    const answers = (draft.answers[tpl.id] ||= {});
+    const { applicable } = assess(tpl, attrs, answers);
+    const open = section.items.filter((i) => i.type === "check" && applicable[i.key] && !answers[i.key]);
+    for (const item of open) answers[item.key] = "pass";
+    save();
+    for (const item of open) redraw(tpl, item);
+    refreshStates();
+    toast(t.sectionPassed(open.length));
+  };
+
   const body = [];
   for (const tpl of templates) {
     body.push(h("h2.template-title", tpl.title, h("small", ` 第${tpl.version}版`)));
@@ -132,22 +217,55 @@ export async function visitScreen(uuid) {
         cards.set(`${tpl.id}/${item.key}`, { el, item, template: tpl });
         return el;
       });
-      body.push(h("section.card.section", h("h3", section.title), ...items));
+      const checks = section.items.some((i) => i.type === "check");
+      const el = h("section.card.section", h("div.section-head", h("h3", section.title),
+        editable && checks ? h("button.small", { type: "button", onclick: () => allPass(tpl, section) }, t.sectionAllPass) : null), ...items);
+      sectionEls.push({ tpl, section, el });
+      body.push(el);
     }
   }
 
   const notes = h("textarea", { rows: 3, placeholder: t.notes, disabled: !editable, oninput: (e) => { draft.notes = e.target.value; save(); } });
   notes.value = draft.notes || "";
-  const problems = h("div.problems");
 
-  const submit = h("button.primary.big", { type: "button", onclick: async () => {
+  const review = h("div.review-sheet", { role: "dialog", "aria-modal": "true", "aria-labelledby": "review-title", hidden: true });
+  const closeReview = () => { review.hidden = true; document.body.classList.remove("sheet-open"); };
+  // before submit: the issues it will raise in the words they will carry, the photos, and what is
+  // missing as links to the items
+  const openReview = () => {
+    const s = state();
+    const missing = problemsOf(draft, templates, attrs).map((p) => h("li", h("button.link", { type: "button", onclick: () => {
+      closeReview();
+      jumpTo(p.target === "arrival" ? arrivalBox : cards.get(p.target).el);
+    } }, p.message)));
+    const raised = s.items.filter((x) => x.failed && x.item.raises_issue);
+    const photos = s.items.reduce((n, x) => n + x.photos, 0);
+    const issues = raised.map((x) => {
+      const note = ((draft.item_notes || {})[x.tpl.id] || {})[x.item.key] || "";
+      const severity = ((draft.severities || {})[x.tpl.id] || {})[x.item.key] || x.item.severity || "minor";
+      const sentence = finding(x.tpl, x.item, { site: attrs, answer: draft.answers[x.tpl.id] || {} }, note);
+      return h("li.review-issue", h("p", sentence),
+        h("small", `${t.severity}：${t.severities[severity]} · ${t.reviewPhotos(x.photos)} · `,
+          h("button.link", { type: "button", onclick: () => { closeReview(); jumpTo(x.el); } }, t.backToEdit)));
+    });
+    const confirm = h("button.primary.big", { type: "button", disabled: missing.length > 0, onclick: () => send(confirm) }, t.confirmSubmit);
+    fill(review, h("div.sheet",
+      h("h2#review-title", t.review),
+      h("p.muted", t.reviewSummary(s.answered, s.items.length, raised.length, photos)),
+      missing.length ? h("section.review-missing", h("h3", t.reviewMissing), h("ul", missing)) : null,
+      h("section", h("h3", t.reviewIssues), issues.length ? h("ol", issues) : h("p.muted", t.reviewNoIssues)),
+      confirm,
+      h("button.big", { type: "button", onclick: closeReview }, t.backToEdit)));
+    review.hidden = false;
+    document.body.classList.add("sheet-open");
+    review.querySelector("h2").focus?.();
+  };
+
+  const submit = h("button.primary.big", { type: "button", onclick: openReview }, navigator.onLine ? t.submit : t.submitOffline);
+  const send = async (button) => {
     const errors = validate(draft, templates, attrs);
-    if (errors.length) {
-      fill(problems, h("p", t.submitProblems), h("ul", errors.map((e) => h("li", e))));
-      problems.scrollIntoView({ block: "center" });
-      return;
-    }
-    submit.disabled = true;
+    if (errors.length) return;
+    button.disabled = true;
     await saving;
     const named = [];
     for (const byItem of Object.values(draft.photos)) for (const list of Object.values(byItem)) named.push(...list);
@@ -163,10 +281,11 @@ export async function visitScreen(uuid) {
       await tx.objectStore("drafts").put(structuredClone(draft));
       await enqueue(tx, { kind: "inspection", uuid: draft.uuid, body: bodyJson, label: site ? site.name : "" });
     });
+    closeReview();
     toast(t.submitted);
     go("#/");
     drain();
-  } }, navigator.onLine ? t.submit : t.submitOffline);
+  };
 
   const remove = h("button.link.danger", { type: "button", onclick: (e) => confirmTap(e.currentTarget, t.confirmDelete, async () => {
     for (const byItem of Object.values(draft.photos)) for (const list of Object.values(byItem)) for (const id of list) await discard(id);
@@ -176,9 +295,9 @@ export async function visitScreen(uuid) {
 
   mount(h("div.visit", header,
     editable ? null : h("p.notice", t.readOnly, draft.server ? ` 已上传，生成问题 ${draft.server.issues} 条。` : ""),
-    arrivalBox, ...body,
+    guide, arrivalBox, ...body,
     h("section.card", h("h3", t.notes), notes),
-    editable ? h("section.card.submit", problems, submit, remove) : null));
+    editable ? h("section.card.submit", submit, remove) : null, review));
   refreshStates();
 }
 
@@ -207,7 +326,8 @@ function findingBox(tpl, item, draft, editable, setFinding) {
       } }, label);
     group.append(b);
   }
-  return h("div.finding", h("label", t.findingNote, note),
+  return h("div.finding", h("p.finding-preview-label", t.findingPreview), h("p.finding-preview", { "aria-live": "polite" }),
+    h("label", t.findingNote, note),
     h("p.severity-label", t.severity, item.severity_fixed ? h("small", t.severityFixed) : null), group);
 }
 
@@ -287,9 +407,24 @@ function inputFor(tpl, item, value, editable, setAnswer) {
   return null; // photo: the strip is the input
 }
 
+// scroll an item (or the arrival card) to the middle of the screen, focus its first control, flash it
+function jumpTo(el) {
+  el.scrollIntoView({ block: "center" });
+  const control = el.querySelector("button:not([disabled]), input, textarea");
+  if (control) control.focus({ preventScroll: true });
+  el.classList.remove("flash");
+  void el.offsetWidth; // restart the animation
+  el.classList.add("flash");
+}
+
 export function validate(draft, templates, attrs) {
+  return problemsOf(draft, templates, attrs).map((p) => p.message);
+}
+
+// what stops a submit, each with where to fix it ("arrival" or "template/item")
+export function problemsOf(draft, templates, attrs) {
   const errors = [];
-  if (!draft.arrival) errors.push(t.needArrival);
+  if (!draft.arrival) errors.push({ message: t.needArrival, target: "arrival" });
   for (const tpl of templates) {
     const answers = draft.answers[tpl.id] || {};
     const { applicable, failed } = assess(tpl, attrs, answers);
@@ -298,9 +433,10 @@ export function validate(draft, templates, attrs) {
         if (!applicable[item.key]) continue;
         const v = answers[item.key];
         const empty = v === undefined || v === null || v === "" || (Array.isArray(v) && v.length === 0);
-        if (empty && item.required) errors.push(t.requiredMissing(item.text));
+        const target = `${tpl.id}/${item.key}`;
+        if (empty && item.required) errors.push({ message: t.requiredMissing(item.text), target });
         const photos = ((draft.photos[tpl.id] || {})[item.key] || []).length;
-        if (failed[item.key] && item.photo_on_fail && !photos) errors.push(t.photoMissing(item.text));
+        if (failed[item.key] && item.photo_on_fail && !photos) errors.push({ message: t.photoMissing(item.text), target });
       }
     }
   }
