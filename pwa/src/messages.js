@@ -21,6 +21,11 @@ export const t = {
   arrivedAt: (time, dist) => `已于 ${time} 到达，距安置点 ${dist}`,
   arrivedManually: (time, reason) => `已于 ${time} 手动登记到达（未定位：${reason}）`,
   manualArrival: "无法定位时：手动登记到达", manualReason: "未定位的原因（必填）", manualArrive: "手动登记到达现场",
+  arrivedByPhoto: (time, dist) => `已于 ${time} 到达（按照片EXIF位置），距安置点 ${dist}`,
+  photoArrive: "用现场照片的位置登记到达", photoArriveHint: "或拍一张现场照片：相机开了定位时，用照片里的位置和时间登记到达。",
+  photoArrivalStale: (when) => `这张照片拍摄于 ${when}，不是刚在现场拍的，不能用来登记到达。`,
+  photoArrivalFailed: { no_gps: "这张照片没有位置信息（相机未开定位，或经转发后被去除），请改为手动登记。",
+    no_time: "这张照片没有拍摄时间，不能用来登记到达。", future: "照片的拍摄时间晚于手机时间，请检查相机或手机的时间。" },
   manualReasonNeeded: "请填写未定位的原因",
   farWarning: (dist) => `当前位置距安置点 ${dist}，超出 500 米范围。可继续检查，系统会标记此情况。`,
   locationFailed: { denied: "未获准使用定位，请在浏览器设置中允许定位后重试", unavailable: "暂时无法定位，请到空旷处重试", unsupported: "此浏览器不支持定位" },
@@ -34,6 +39,8 @@ export const t = {
   issueNumber: "问题编号", requirement: "检查要求", photosPending: (n) => `照片待上传（${n} 张）`,
   refindings: "复查仍未整改", refoundAt: (s) => `${s} 复查发现`,
   takePhoto: "拍照", addPhoto: "拍照取证", processingPhoto: "正在处理照片…", photoFailed: "照片处理失败",
+  photoOld: (when) => `这张照片拍摄于 ${when}，不是在现场刚拍的，系统会标记此照片。`, photoOldTag: "拍摄时间早",
+  photoFar: (d) => `照片位置距安置点 ${d}（超出 500 米），系统会标记。`,
   photoDistance: (d) => `距安置点 ${d}`, photoNoPosition: "无位置信息",
   notes: "督查备注", submit: "提交督查", submitOffline: "提交（联网后自动上传）",
   submitProblems: "还不能提交：", deleteDraft: "删除草稿", confirmDelete: "删除后无法恢复这份未提交的督查及其照片。",
@@ -68,6 +75,12 @@ export const t = {
   back: "返回", save: "保存", cancel: "取消", loading: "加载中…",
   roles: { city_admin: "市级管理员", city_inspector: "市级督查员", county_team: "县级专班", site_manager: "安置点负责人", department: "行业部门" },
 };
+
+// "2024年11月2日 10:31": a moment that may be years ago
+export function formatDay(at) {
+  const d = new Date(at);
+  return `${d.getFullYear()}年${d.getMonth() + 1}月${d.getDate()}日 ${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}`;
+}
 
 export function formatTime(iso) {
   if (!iso) return "";

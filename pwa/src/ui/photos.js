@@ -3,13 +3,13 @@ import * as store from "../store.js";
 import { capture, discard } from "../capture.js";
 import { position, formatDistance } from "../geo.js";
 import { objectUrl } from "../photo.js";
+import { photoWarnings, FAR_M } from "../photocheck.js";
 import { h, toast, fill } from "./dom.js";
-import { t } from "../messages.js";
+import { t, formatDay } from "../messages.js";
 
-const FAR_M = 500;
-
-// uuids: current list; owner: {site, inspection, template, item, label}; onChange(newList)
-export function photoStrip(uuids, owner, onChange, { editable = true, label = t.takePhoto } = {}) {
+// uuids: current list; owner: {site, inspection, template, item, label}; onChange(newList);
+// since(): the visit's start (ISO), so a photo taken before it is marked (none: a rectification photo)
+export function photoStrip(uuids, owner, onChange, { editable = true, label = t.takePhoto, since = () => null } = {}) {
   const strip = h("div.photos");
   const list = [...uuids];
   const render = async () => {
@@ -22,6 +22,8 @@ export function photoStrip(uuids, owner, onChange, { editable = true, label = t.
       const dist = rec && rec.distance_m != null
         ? h("span", { class: rec.distance_m > FAR_M ? "far" : "" }, t.photoDistance(formatDistance(rec.distance_m)))
         : h("span", t.photoNoPosition);
+      const old = rec && photoWarnings(rec, { since: since(), now: new Date(rec.captured_at) }).some((w) => w.kind === "old")
+        ? h("span.far", ` · ${t.photoOldTag}`) : null;
       // removable until the visit or round is submitted, uploaded or not (an upload no visit names
       // is not evidence of anything)
       const remove = editable
@@ -32,20 +34,20 @@ export function photoStrip(uuids, owner, onChange, { editable = true, label = t.
             render();
           } }, "×")
         : null;
-      cells.push(h("figure.thumb", img, h("figcaption", dist), remove));
+      cells.push(h("figure.thumb", img, h("figcaption", dist, old), remove));
     }
     fill(strip, ...cells);
     if (editable) strip.append(cameraButton(owner, async (records) => {
       list.push(...records.map((r) => r.uuid));
       onChange([...list]);
       render();
-    }, label));
+    }, label, since));
   };
   render();
   return strip;
 }
 
-export function cameraButton(owner, onCaptured, label = t.takePhoto) {
+export function cameraButton(owner, onCaptured, label = t.takePhoto, since = () => null) {
   let pos = null;
   const input = h("input", { type: "file", accept: "image/*", capture: "environment", multiple: true, class: "hidden-input",
     "aria-label": label, tabindex: -1 }); // the visible button opens it
@@ -66,6 +68,10 @@ export function cameraButton(owner, onCaptured, label = t.takePhoto) {
       fill(button, label);
     }
     if (records.some((r) => r.mime === "image/heic")) toast(t.heicSent);
+    // what the server will flag, said now while a better photo can still be taken
+    const warnings = records.flatMap((r) => photoWarnings(r, { since: since() }));
+    const old = warnings.find((w) => w.kind === "old"), far = warnings.find((w) => w.kind === "far");
+    if (old || far) toast([old ? t.photoOld(formatDay(old.taken)) : "", far ? t.photoFar(formatDistance(far.m)) : ""].join(""), "warn");
     if (records.length) onCaptured(records);
   });
   return h("span.camera-wrap", button, input);

@@ -5,13 +5,13 @@ import { enqueue, drain } from "../outbox.js";
 import { assess, siteAttributes } from "../rules.js";
 import { finding } from "../findings.js";
 import { position, distanceM, formatDistance } from "../geo.js";
-import { t, formatTime } from "../messages.js";
+import { t, formatTime, formatDay } from "../messages.js";
 import { h, mount, toast, go, confirmTap, fill } from "./dom.js";
 import { photoStrip } from "./photos.js";
 import { discard, photoHashes } from "../capture.js";
 import { session } from "../data.js";
-
-const FAR_M = 500;
+import { readExif } from "../photo.js";
+import { exifArrival, FAR_M } from "../photocheck.js";
 
 export async function visitScreen(uuid) {
   const draft = await store.get("drafts", uuid);
@@ -95,7 +95,8 @@ export async function visitScreen(uuid) {
       fill(arrivalBox,
         h("h2", t.arrival),
         h("p", { class: "arrived" }, "✓ ", a.source === "manual" && a.lat == null
-          ? t.arrivedManually(formatTime(a.at), a.reason) : t.arrivedAt(formatTime(a.at), formatDistance(d))),
+          ? t.arrivedManually(formatTime(a.at), a.reason)
+          : a.source === "exif" ? t.arrivedByPhoto(formatTime(a.at), formatDistance(d)) : t.arrivedAt(formatTime(a.at), formatDistance(d))),
         d != null && d > FAR_M ? h("p.warn", t.farWarning(formatDistance(d))) : null,
       );
       return;
@@ -132,7 +133,20 @@ export async function visitScreen(uuid) {
       await save();
       renderArrival();
     } }, t.manualArrive);
-    return h("div.manual", h("label", t.manualArrival, reason), go);
+    // or from a photo taken at the scene now: the camera's own GPS and time (EXIF)
+    const file = h("input", { type: "file", accept: "image/jpeg,image/*", capture: "environment", class: "hidden-input", "aria-label": t.photoArrive, tabindex: -1 });
+    file.addEventListener("change", async () => {
+      const chosen = file.files[0];
+      file.value = "";
+      if (!chosen) return;
+      const got = exifArrival(await readExif(chosen));
+      if (got.error) return toast(got.error === "stale" ? t.photoArrivalStale(formatDay(got.taken)) : t.photoArrivalFailed[got.error], "error");
+      draft.arrival = got.arrival;
+      await save();
+      renderArrival();
+    });
+    const byPhoto = h("button.big", { type: "button", onclick: () => file.click() }, t.photoArrive);
+    return h("div.manual", h("label", t.manualArrival, reason), go, h("p.muted", t.photoArriveHint), h("span.camera-wrap", byPhoto, file));
   };
   renderArrival();
 
@@ -341,8 +355,9 @@ function itemCard(tpl, item, draft, editable, { setAnswer, setPhotos, setFinding
   const status = h("p.status",
     h("span.na-text", t.notApplicable), h("span.fail-text", item.raises_issue ? t.willRaise : t.check.fail),
     h("span.photo-text", t.photoOnFail));
-  const strip = item.type === "photo" ? null : photoStrip(photos, owner, (list) => setPhotos(tpl, item, list), { editable, label: t.addPhoto });
-  const photoInput = item.type === "photo" ? photoStrip(photos, owner, (list) => setPhotos(tpl, item, list), { editable }) : null;
+  const since = () => draft.started_at || (draft.arrival && draft.arrival.at) || null; // as the server judges
+  const strip = item.type === "photo" ? null : photoStrip(photos, owner, (list) => setPhotos(tpl, item, list), { editable, label: t.addPhoto, since });
+  const photoInput = item.type === "photo" ? photoStrip(photos, owner, (list) => setPhotos(tpl, item, list), { editable, since }) : null;
   return h("div.item", { "data-key": `${tpl.id}/${item.key}`, "data-type": item.type, "data-raises": item.raises_issue ? "1" : "0" },
     title, help, input, photoInput, status, findingBox(tpl, item, draft, editable, setFinding), strip);
 }
