@@ -11,6 +11,7 @@ import { issuesScreen, issueScreen } from "./ui/issues.js";
 import { syncScreen, renderSyncBar } from "./ui/sync.js";
 import { dashboardScreen } from "./ui/dashboard.js";
 import { ledgersScreen } from "./ui/ledgers.js";
+import { listenForInstall, installEvents } from "./install.js";
 
 const only = (roles) => (screen) => (m) => (roles.includes(session.me.role)
   ? screen(m) : mount(h("p.card.notice", t.inspectorsOnly)));
@@ -67,6 +68,8 @@ async function sync() {
 }
 
 async function start() {
+  listenForInstall(); // before anything awaits: the browser may offer it at once
+  installEvents.addEventListener("change", () => { if (session.me && ["", "#/", "#/sync"].includes(location.hash)) route(); });
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
   await loadSession();
   window.addEventListener("hashchange", route);

@@ -4,6 +4,7 @@ import { sites, templatesFor, session, canInspect, isCity } from "../data.js";
 import { t, formatTime } from "../messages.js";
 import { h, mount, go, toast, fill } from "./dom.js";
 import { uuid4 } from "../uuid.js";
+import { installCard } from "../install.js";
 
 const STATE_LABEL = { draft: "草稿", queued: t.queued, synced: t.synced };
 
@@ -24,6 +25,7 @@ export async function homeScreen() {
     h("span", { class: `pill ${d.state}` }, STATE_LABEL[d.state]));
   mount(h("div.home",
     h("section.card.hello", h("h1", `${me.display_name}`), h("p.sub", t.roles[me.role] || me.role_name)),
+    installCard(),
     planned.length ? h("section.card.planned", h("h2", "督查计划（已下达）"), h("div.list", planned.map((v) =>
       h("a.row", { href: `#/new/${v.site}` }, h("span.grow", h("b", v.site_name), h("small", ` ${v.county_name}`)),
         h("span.pill.queued", `${v.planned_on.slice(5)} 前后`))))) : null,

@@ -4,6 +4,7 @@ import * as store from "../store.js";
 import { status, drain, events } from "../outbox.js";
 import { t, formatTime, formatBytes } from "../messages.js";
 import { h, mount, fill } from "./dom.js";
+import { installCard } from "../install.js";
 
 let barTurn = 0;
 
@@ -50,7 +51,7 @@ export async function syncScreen() {
       h("p.muted", s.lastSync ? t.lastSync(formatTime(s.lastSync)) : t.neverSynced),
       h("div.list", items),
       h("button.primary.big", { type: "button", onclick: async () => { await drain(); syncScreen(); } }, t.syncNow)),
-    await storageCard(),
+    await storageCard(), installCard(),
     h("section.card", h("h2", t.exportData), h("p.muted", t.exportHint),
       h("button.big", { type: "button", onclick: exportUnsynced }, t.exportData))));
 }
