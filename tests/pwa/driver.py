@@ -49,7 +49,8 @@ async def go_online(ctx: BrowserContext) -> None:
     await ctx.set_offline(False)
 
 
-async def start_visit(page: Page, site_name: str, templates: list[str]) -> str:
+async def open_visit(page: Page, site_name: str, templates: list[str]) -> str:
+    """开始督查 at a site with these templates, not arrived yet; the visit's UUID."""
     await page.get_by_role("link", name="开始督查").click()
     await page.get_by_placeholder("搜索安置点").fill(site_name[:4])
     await page.get_by_role("link", name=site_name).click()
@@ -57,9 +58,15 @@ async def start_visit(page: Page, site_name: str, templates: list[str]) -> str:
         await page.locator("label.check-row", has_text=title).locator("input").check()
     await page.get_by_role("button", name="开始检查").click()
     await page.wait_for_url("**/#/visit/*")
+    return page.url.rsplit("/", 1)[1]
+
+
+async def start_visit(page: Page, site_name: str, templates: list[str]) -> str:
+    """A visit opened and 到达现场 recorded from the browser's position."""
+    uuid = await open_visit(page, site_name, templates)
     await page.get_by_role("button", name="到达现场（记录时间和位置）").click()
     await expect(page.locator(".arrived")).to_be_visible()
-    return page.url.rsplit("/", 1)[1]
+    return uuid
 
 
 async def fill_everything(page: Page, fail: int = 2) -> dict:

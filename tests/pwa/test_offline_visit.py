@@ -10,7 +10,7 @@ from playwright.async_api import expect
 from server.inspections.tables import Inspection
 from server.issues.tables import Issue
 from server.photos.tables import Photo
-from tests.pwa.driver import all_synced, fill_everything, go_offline, go_online, log_in, log_out, pending_text, start_visit, submit, sync_now, wait_for_service_worker
+from tests.pwa.driver import all_synced, fill_everything, open_visit, go_offline, go_online, log_in, log_out, pending_text, start_visit, submit, sync_now, wait_for_service_worker
 
 SITE = "盐湖测试安置点一"
 TEMPLATES = ["社区治理与社会融入督查表", "产业就业督查表"]
@@ -258,13 +258,7 @@ async def test_location_denied_the_inspector_records_the_arrival_by_hand_with_a_
     await ctx.clear_permissions()  # the inspector said no to location
     page = await ctx.new_page()
     await log_in(page, "inspector")
-    await page.get_by_role("link", name="开始督查").click()
-    await page.get_by_placeholder("搜索安置点").fill(SITE[:4])
-    await page.get_by_role("link", name=SITE).click()
-    await page.locator("label.check-row", has_text=TEMPLATES[0]).locator("input").check()
-    await page.get_by_role("button", name="开始检查").click()
-    await page.wait_for_url("**/#/visit/*")
-    uuid = page.url.rsplit("/", 1)[1]
+    uuid = await open_visit(page, SITE, [TEMPLATES[0]])
     await page.get_by_role("button", name="到达现场（记录时间和位置）").click()
     await expect(page.locator(".arrival .warn")).to_contain_text("未获准使用定位")
     await page.get_by_role("button", name="手动登记到达现场").click()

@@ -14,7 +14,7 @@ from server.inspections.tables import Inspection
 from server.lib import clock
 from server.lib.clock import SHANGHAI
 from tests.photos.fixtures import FIXTURES
-from tests.pwa.driver import all_synced, fill_everything, log_in, start_visit, submit
+from tests.pwa.driver import all_synced, fill_everything, open_visit, log_in, start_visit, submit
 
 SITE = "盐湖测试安置点一"
 TEMPLATE = "社区治理与社会融入督查表"
@@ -63,13 +63,7 @@ async def test_without_a_fix_the_arrival_comes_from_a_photo_taken_at_the_scene(w
     await ctx.clear_permissions()  # location refused
     page = await ctx.new_page()
     await log_in(page, "inspector")
-    await page.get_by_role("link", name="开始督查").click()
-    await page.get_by_placeholder("搜索安置点").fill(SITE[:4])
-    await page.get_by_role("link", name=SITE).click()
-    await page.locator("label.check-row", has_text=TEMPLATE).locator("input").check()
-    await page.get_by_role("button", name="开始检查").click()
-    await page.wait_for_url("**/#/visit/*")
-    uuid = page.url.rsplit("/", 1)[1]
+    uuid = await open_visit(page, SITE, [TEMPLATE])
     await page.get_by_role("button", name="到达现场（记录时间和位置）").click()
     await expect(page.locator(".arrival .warn")).to_contain_text("未获准使用定位")
     chooser = page.get_by_label("用现场照片的位置登记到达")
