@@ -127,8 +127,9 @@ async def _put_once(p: Principal, uuid: UUID, data: InspectionPut, body_digest: 
                                             source="self_check" if p.role is Role.COUNTY_TEAM else "visit")
         await Inspection.update({Inspection.issue_ids: ids}).where(Inspection.id == row_id)
         saved["issue_ids"] = ids
-        from server.photos.service import flag_visit_photos
+        from server.photos.service import flag_visit_photos, forget_unnamed
 
+        await forget_unnamed(p.actor, saved)
         await flag_visit_photos(saved)
         from server.plans.service import mark_done
 

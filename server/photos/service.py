@@ -190,6 +190,32 @@ def outside_visit(taken: datetime | None, visit: dict[str, Any]) -> bool | None:
     return not (clock.aware(start) - VISIT_MARGIN <= clock.aware(taken) <= clock.aware(end) + VISIT_MARGIN)
 
 
+def named_by(visit: dict[str, Any]) -> set[str]:
+    """The photos a visit row names: evidence of its items and the answers of its photo items."""
+    named = {str(u).lower() for items in (visit["photos"] or {}).values() for uuids in items.values() for u in uuids}
+    for answers in (visit["answers"] or {}).values():
+        for value in answers.values():
+            if isinstance(value, list):
+                named.update(str(u).lower() for u in value if isinstance(u, str) and len(u) == 36)
+    return named
+
+
+async def forget_unnamed(actor, visit: dict[str, Any]) -> int:
+    """On submit: a photo uploaded for this visit that it does not name (the inspector removed it on
+    the phone after it had gone up) is not evidence of anything: its row goes, so nobody reads it and
+    no report lists it. (Its bytes stay in the content-addressed store, reachable by no one.)
+    Inside the submit's transaction; how many were forgotten."""
+    named = [UUID(u) for u in named_by(visit)]
+    query = Photo.select(Photo.uuid).where(Photo.inspection_uuid == visit["uuid"])
+    if named:
+        query = query.where(Photo.uuid.not_in(named))
+    gone = [r["uuid"] for r in await query]
+    if gone:
+        await Photo.delete().where(Photo.uuid.is_in(gone))
+        await audit.record(actor, "photo.forget", "inspection", visit["uuid"], data={"photos": [str(u) for u in gone]})
+    return len(gone)
+
+
 async def flag_visit_photos(visit: dict[str, Any]) -> None:
     """On submit: judge the photos that arrived before their visit did (inside the submit's transaction)."""
     rows = await Photo.select(Photo.id, Photo.taken_at, Photo.captured_at).where(Photo.inspection_uuid == visit["uuid"])
@@ -260,8 +286,9 @@ async def can_read(p: Principal, row: dict[str, Any]) -> bool:
     if row["inspection_uuid"] is not None:
         from server.inspections.service import can_read as can_read_inspection
 
-        inspection = await Inspection.select().where(Inspection.uuid == row["inspection_uuid"]).first()
-        return inspection is not None and can_read_inspection(p, inspection) and row["sha256"] is not None
+        inspection = await Inspection.select().where(Inspection.uuid == row["inspection_uuid"]).output(load_json=True).first()
+        return (inspection is not None and can_read_inspection(p, inspection) and row["sha256"] is not None
+                and str(row["uuid"]) in named_by(inspection))  # a photo the visit does not name is not its evidence
     if row["site"] is None:
         return False
     site = await sites.get_site(None, row["site"])

@@ -68,6 +68,16 @@ def body(site_id: int, site_lat: float, site_lon: float, template_id: str = "fir
     return data
 
 
+def visit_naming(site_id: int, site_lat: float, site_lon: float, *photos: str) -> dict:
+    """A submitted fire-safety visit whose failed items name these (uploaded) photos as evidence."""
+    keys = check_items(n=len(photos))
+    data = body(site_id, site_lat, site_lon, fail=keys)
+    generated = {u for uuids in data["photos"]["fire-safety"].values() for u in uuids}
+    data["photos"] = {"fire-safety": {k: [u] for k, u in zip(keys, photos)}}
+    data["photo_hashes"] = {u: h for u, h in data["photo_hashes"].items() if u not in generated}
+    return data
+
+
 def check_items(template_id: str = "fire-safety", n: int = 2) -> list[str]:
     """Keys of check items that raise an issue and apply everywhere."""
     t = registry().latest(template_id)

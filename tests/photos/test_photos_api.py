@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from PIL import Image
 
 from server.photos.tables import Photo
-from tests.inspections.helpers import body, new_uuid
+from tests.inspections.helpers import body, new_uuid, visit_naming
 from tests.photos.fixtures import FIXTURES, png_bomb, zip_bytes
 
 A1 = (35.03, 111.01)
@@ -142,8 +142,8 @@ async def test_photo_reads_follow_the_inspection(world):
     await _put(inspector, photo, (FIXTURES / "gps" / "DSCN0021.jpg").read_bytes(), site_id=world.sites["a1"], inspection=inspection)
     county = await world.client("county_a")
     assert (await county.get(f"/api/photos/{photo}")).status_code == 404  # its visit is not submitted yet
-    r = await inspector.put(f"/api/inspections/{inspection}", json=body(world.sites["a1"], *A1))
-    assert r.status_code == 200
+    r = await inspector.put(f"/api/inspections/{inspection}", json=visit_naming(world.sites["a1"], *A1, photo))
+    assert r.status_code == 200, r.text
     assert (await county.get(f"/api/photos/{photo}/thumb")).status_code == 200
     other = await world.client("county_b")
     assert (await other.get(f"/api/photos/{photo}")).status_code == 404
@@ -164,9 +164,33 @@ async def test_photos_taken_outside_the_visit_are_flagged(world):
     r = await _put(inspector, fresh, buf.getvalue(), inspection=inspection,
                    captured_at=(clock.now() - timedelta(minutes=10)).isoformat())
     assert r.json()["outside_visit"] is None  # the visit is not there yet
-    await inspector.put(f"/api/inspections/{inspection}", json=body(world.sites["a1"], *A1))
+    r = await inspector.put(f"/api/inspections/{inspection}", json=visit_naming(world.sites["a1"], *A1, old, fresh))
+    assert r.status_code == 200, r.text
     assert (await inspector.get(f"/api/photos/{old}")).json()["outside_visit"] is True
     assert (await inspector.get(f"/api/photos/{fresh}")).json()["outside_visit"] is False
     late = new_uuid()  # after the visit was submitted, judged on arrival
     r = await _put(inspector, late, (FIXTURES / "gps" / "DSCN0012.jpg").read_bytes(), inspection=inspection)
     assert r.json()["outside_visit"] is True
+
+
+async def test_a_photo_removed_from_the_visit_after_its_upload_is_forgotten_at_submit(world):
+    inspector = await world.client("inspector")
+    county = await world.client("county_a")
+    inspection = new_uuid()
+    kept, removed = new_uuid(), new_uuid()
+    for uuid, name in ((kept, "gps/DSCN0021.jpg"), (removed, "phone/jolla.jpg")):
+        r = await _put(inspector, uuid, (FIXTURES / name).read_bytes(), site_id=world.sites["a1"], inspection=inspection)
+        assert r.status_code == 200, r.text
+    # the inspector took the second one out on the phone before submitting: the visit names the first only
+    r = await inspector.put(f"/api/inspections/{inspection}", json=visit_naming(world.sites["a1"], *A1, kept))
+    assert r.status_code == 200, r.text
+    assert (await county.get(f"/api/photos/{kept}/thumb")).status_code == 200
+    for reader in (inspector, county, await world.client("admin")):
+        assert (await reader.get(f"/api/photos/{removed}")).status_code == 404
+    assert await Photo.count().where(Photo.uuid == removed) == 0
+    # a stale tab's upload after the submit, named by nothing: its own uploader's, never the county's
+    late = new_uuid()
+    r = await _put(inspector, late, (FIXTURES / "gps" / "DSCN0012.jpg").read_bytes(), site_id=world.sites["a1"], inspection=inspection)
+    assert r.status_code == 200
+    assert (await county.get(f"/api/photos/{late}")).status_code == 404
+    assert (await inspector.get(f"/api/photos/{late}")).status_code == 200
