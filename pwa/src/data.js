@@ -19,6 +19,7 @@ export async function login(username, password) {
   if (previous && previous.id !== me.id) {
     // another person on this phone: keep their unsynced work, drop the cached lists
     await store.clear("issues");
+    await store.clear("thumbs");
   }
   await store.meta.set("me", me);
   session.me = me;
@@ -105,6 +106,39 @@ export async function refreshIssues() {
     }));
   }
   await store.replaceAll("issues", [...byId.values()].map((i) => ({ ...i, detail: details.get(i.id) || null, cached_at: new Date().toISOString() })));
+  await keepThumbs([...byId.values()].filter((i) => i.box).map((i) => details.get(i.id)).filter(Boolean));
+}
+
+// the evidence thumbnails (320 px) of the inbox's issues, kept on the phone so an issue opened
+// offline shows what was found and what was done; inbox order (nearest deadline first) until the
+// budget; those of issues no longer in the inbox are dropped
+export const THUMB_BUDGET = 8 * 1024 * 1024;
+
+export async function keepThumbs(detailsInOrder) {
+  const wanted = [];
+  for (const d of detailsInOrder) {
+    for (const id of [...(d.photos || []), ...(d.refindings || []).flatMap((r) => r.photos || []), ...(d.rounds || []).flatMap((r) => r.photos || [])]) {
+      if (!(d.photos_pending || []).includes(id) && !wanted.includes(id)) wanted.push(id);
+    }
+  }
+  const held = new Map((await store.all("thumbs")).map((x) => [x.uuid, x]));
+  let used = 0, cut = false;
+  const keep = new Set();
+  for (const id of wanted) {
+    let thumb = held.get(id);
+    if (!thumb) {
+      try {
+        const res = await fetch(`/api/photos/${id}/thumb`, { credentials: "same-origin" });
+        if (!res.ok) continue;
+        thumb = { uuid: id, bytes: await res.arrayBuffer(), at: new Date().toISOString() };
+      } catch { cut = true; break; } // the network went: the rest next time, nothing dropped
+    }
+    if (used + thumb.bytes.byteLength > THUMB_BUDGET) break;
+    if (!held.has(id)) await store.put("thumbs", thumb);
+    used += thumb.bytes.byteLength;
+    keep.add(id);
+  }
+  if (!cut) for (const id of held.keys()) if (!keep.has(id)) await store.del("thumbs", id);
 }
 
 // details fetched per refresh at most (a county team's inbox can be long; the rest come next time)

@@ -7,15 +7,19 @@ let dbPromise = null;
 
 function open() {
   if (!dbPromise) {
-    dbPromise = openDB(NAME, 1, {
-      upgrade(db) {
-        db.createObjectStore("meta");
-        db.createObjectStore("sites", { keyPath: "id" });
-        db.createObjectStore("templates", { keyPath: "ref" });
-        db.createObjectStore("drafts", { keyPath: "uuid" });
-        db.createObjectStore("photos", { keyPath: "uuid" });
-        db.createObjectStore("outbox", { keyPath: "key" });
-        db.createObjectStore("issues", { keyPath: "id" });
+    dbPromise = openDB(NAME, 2, {
+      upgrade(db, oldVersion) {
+        if (oldVersion < 1) {
+          db.createObjectStore("meta");
+          db.createObjectStore("sites", { keyPath: "id" });
+          db.createObjectStore("templates", { keyPath: "ref" });
+          db.createObjectStore("drafts", { keyPath: "uuid" });
+          db.createObjectStore("photos", { keyPath: "uuid" });
+          db.createObjectStore("outbox", { keyPath: "key" });
+          db.createObjectStore("issues", { keyPath: "id" });
+        }
+        // 2: thumbnails of the evidence of the issues in the inbox, for offline viewing
+        if (oldVersion < 2) db.createObjectStore("thumbs", { keyPath: "uuid" });
       },
       terminated() { dbPromise = null; }, // iOS may close the connection under memory pressure
     });

@@ -3,10 +3,12 @@ the inspector sees it awaiting verification and closes it (销号)."""
 
 from __future__ import annotations
 
+import re
+
 from playwright.async_api import expect
 
 from server.issues.tables import Issue, Rectification
-from tests.inspections.helpers import body, new_uuid
+from tests.inspections.helpers import body, new_uuid, upload_photo, visit_naming
 from tests.pwa.driver import all_synced, SHOTS, go_offline, go_online, log_in, sync_now
 
 
@@ -66,7 +68,12 @@ async def test_the_inspected_side_cannot_start_a_visit(world, phone):
 
 
 async def test_a_site_manager_rectifies_offline_an_issue_never_opened_online(world, phone):
-    issue_id = await _raise_issue(world)
+    inspector = await world.client("inspector")
+    visit = new_uuid()
+    evidence = await upload_photo(inspector, world.sites["a1"], name="phone/jolla.jpg", inspection=visit)
+    r = await inspector.put(f"/api/inspections/{visit}", json=visit_naming(world.sites["a1"], 35.03, 111.01, evidence))
+    assert r.status_code == 200, r.text
+    issue_id = r.json()["issues"][0]["id"]
     manager = await (await phone()).new_page()
     await log_in(manager, "site_a1")  # the log-in refreshes the inbox and keeps each issue's details
     await expect(manager.locator("#nav")).to_be_visible()
@@ -77,6 +84,10 @@ async def test_a_site_manager_rectifies_offline_an_issue_never_opened_online(wor
     await manager.locator(f"a[href='#/issue/{issue_id}']").click()
     await expect(manager.get_by_role("heading", name="提交整改")).to_be_visible()
     await expect(manager.get_by_text("离线且本机没有此问题的详情")).to_have_count(0)
+    # what was found, seen offline: the evidence thumbnail kept on the phone by the inbox refresh
+    shown = manager.locator(f"a[href='/api/photos/{evidence}/display'] img")
+    await expect(shown).to_have_attribute("src", re.compile("^blob:"))
+    assert await shown.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
     await manager.get_by_placeholder("整改措施").fill("已补配灭火器 4 具。")
     await manager.get_by_placeholder("责任人").fill("张站长")
     await manager.locator(".rectify input[type=file]").set_input_files(str(SHOTS[1]))

@@ -10,6 +10,7 @@ import { h, mount, toast } from "./dom.js";
 import { photoStrip } from "./photos.js";
 import { uuid4 } from "../uuid.js";
 import { photoHashes } from "../capture.js";
+import { objectUrl } from "../photo.js";
 
 const RECTIFIERS = ["county_team", "site_manager", "department"];
 const VERIFIERS = CITY; // the server may also let county teams verify (DUCHA_COUNTY_VERIFIES): it decides
@@ -83,10 +84,15 @@ export async function issueScreen(id) {
     canVerify ? verifyForm(detail) : null));
 }
 
+// the evidence: from the phone's copy when the inbox refresh kept one (offline too), else the server
 function serverPhotos(ids) {
   if (!ids || !ids.length) return null;
-  return h("div.photos", ids.map((id) => h("a", { href: `/api/photos/${id}/display`, target: "_blank" },
-    h("img", { src: `/api/photos/${id}/thumb`, alt: "照片", loading: "lazy", onerror: (e) => { e.target.alt = "（离线，照片未加载）"; } }))));
+  return h("div.photos", ids.map((id) => {
+    const img = h("img", { alt: "照片", onerror: (e) => { e.target.alt = "（离线，照片未加载）"; } });
+    const fromServer = () => { img.src = `/api/photos/${id}/thumb`; };
+    store.get("thumbs", id).then((kept) => (kept ? (img.src = objectUrl(kept.bytes)) : fromServer())).catch(fromServer);
+    return h("a", { href: `/api/photos/${id}/display`, target: "_blank" }, img);
+  }));
 }
 
 function rectifyForm(issue, site) {
