@@ -190,7 +190,7 @@ export async function visitScreen(uuid) {
   function renderGuide() {
     const s = state();
     const todo = s.items.filter((x) => x.todo).length;
-    fill(guideText, t.progress(s.answered, s.items.length), s.failed ? h("span.fail-count", ` · ${t.failedCount(s.failed)}`) : null,
+    fill(guideText, h("span.count", t.progress(s.answered, s.items.length)), s.failed ? h("span.fail-count", ` · ${t.failedCount(s.failed)}`) : null,
       todo ? null : h("span.done", ` · ${t.allDone}`));
     guideBar.max = String(Math.max(1, s.items.length));
     guideBar.value = String(s.answered);
