@@ -155,8 +155,9 @@ def test_abandoned_partial_uploads_are_removed_after_a_day(tmp_path):
     old, fresh = new_uuid(), new_uuid()
     for u in (old, fresh):
         asyncio.run(_append(area, u))
-    now = time.time()
+    now = time.time()  # file times are set here, not left to the kernel: faketime runs this suite at other instants
     os.utime(area.root / "7" / f"{old}.part", (now - 25 * 3600, now - 25 * 3600))
+    os.utime(area.root / "7" / f"{fresh}.part", (now - 3600, now - 3600))
     assert area.prune(now=now) == 1
     assert area.offset(7, fresh, Upload(SHA, len(DATA))) == 100
     assert not (area.root / "7" / f"{old}.json").exists()
