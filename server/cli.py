@@ -67,7 +67,10 @@ def cmd_serve(args: argparse.Namespace) -> None:
     _ensure_conf()
     uvicorn.run(
         "server.asgi:app", host=args.host or settings.host, port=args.port or settings.port,
-        workers=args.workers or settings.workers, proxy_headers=True, log_level="info",
+        workers=args.workers or settings.workers, log_level="info",
+        # X-Forwarded-For only from the proxies named in DUCHA_TRUSTED_PROXIES (a login throttle keyed
+        # by a header anyone can send is no throttle)
+        proxy_headers=bool(settings.trusted_proxies), forwarded_allow_ips=settings.trusted_proxies or None,
     )
 
 

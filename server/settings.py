@@ -59,6 +59,8 @@ class Settings:
     photo_max_bytes: int = 20 * 1024 * 1024
     #: Largest photo, in pixels (width x height); bigger ones are refused as decompression bombs.
     photo_max_pixels: int = 64_000_000
+    #: Largest decoded photo, in MB (width x height x bands x bytes a band): a small PNG can unpack to hundreds of MB.
+    photo_max_decoded_mb: int = 128
     #: A photo farther than this many metres from its site is flagged (never less than its reported accuracy).
     photo_radius_m: float = 500.0
     #: County teams may verify and close (销号) issues too, not only city inspectors.
@@ -69,6 +71,8 @@ class Settings:
     login_address_failures: int = 50
     #: The login-throttling window, in minutes.
     login_window_minutes: int = 15
+    #: Addresses of reverse proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated, "*" for any); empty: none, the connection's own address counts.
+    trusted_proxies: str = ""
     #: TESTS ONLY: the instant (ISO 8601 with zone) the server's clock reads at start-up, running on from there; empty: the real clock. Warned about loudly at start-up and shown by /api/health.
     test_clock: str = ""
     #: TESTS ONLY: kill the server (SIGKILL) at this point of a write (see server/lib/crash.py); empty: never. Warned about loudly at start-up.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from server.accounts.guards import Principal, require_role
-from server.accounts.passwords import MIN_LENGTH, hash_password
+from server.accounts.passwords import MIN_LENGTH, new_hash
 from server.accounts.roles import CITY_ROLES, Role
 from server.accounts.schemas import UserCreate, UserOut, UserUpdate
 from server.accounts.tables import Session, User
@@ -61,7 +61,7 @@ async def create_user(p: Principal | None, data: UserCreate, *, invented: bool =
     _check_password(data.password)
     scope = await _scope_for(data)
     row = User(
-        username=data.username, display_name=data.display_name, password_hash=hash_password(data.password),
+        username=data.username, display_name=data.display_name, password_hash=await new_hash(data.password),
         role=data.role.value, phone=data.phone, active=True, invented=invented, created_at=clock.now(), **scope,
     )
     async with db.write():
@@ -101,7 +101,7 @@ async def update_user(p: Principal, user_id: int, data: UserUpdate) -> UserOut:
             values[User.phone] = data.phone
         if data.password is not None:
             _check_password(data.password)
-            values[User.password_hash] = hash_password(data.password)
+            values[User.password_hash] = await new_hash(data.password)
         if data.active is not None:
             values[User.active] = data.active
         if values:

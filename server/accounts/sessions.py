@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from server.accounts import throttle
 from server.accounts.guards import Principal, principal_of
-from server.accounts.passwords import verify_password
+from server.accounts.passwords import check_password
 from server.accounts.tables import Session, User
 from server.audit import service as audit
 from server.lib import clock, db
@@ -28,11 +28,10 @@ def _hash(token: str) -> str:
 
 async def login(settings: Settings, username: str, password: str, address: str, user_agent: str) -> tuple[str, str, Principal]:
     """Check the password (throttled); returns (cookie token, csrf token, principal)."""
-    await throttle.check(settings, username, address)
+    await throttle.reserve(settings, username, address)  # counted as a failure until it succeeds
     user = await User.select().where(User.username == username).first()
-    ok = verify_password(user["password_hash"] if user else None, password)
+    ok = await check_password(user["password_hash"] if user else None, password)
     if not ok or not user["active"]:
-        await throttle.failed(settings, username, address)
         raise Invalid("login_failed", "用户名或密码错误")
     await throttle.succeeded(username, address)
     token = secrets.token_urlsafe(32)

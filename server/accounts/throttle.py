@@ -25,40 +25,36 @@ def _wait(failures: int, free: int) -> int:
     return min(2 ** (failures - free), MAX_WAIT_S)
 
 
-async def check(settings: Settings, username: str, address: str) -> None:
-    """Raise TooManyAttempts when this attempt must wait."""
+async def reserve(settings: Settings, username: str, address: str) -> None:
+    """Count this attempt before its password is checked, or raise TooManyAttempts when it must wait.
+    The count and the new row are one transaction, one at a time per address: 40 attempts sent at
+    once see each other (a row counts as a failure until ``succeeded`` removes it)."""
     now = clock.now()
     since = now - timedelta(minutes=settings.login_window_minutes)
-    pair = (
-        await LoginFailure.select(LoginFailure.at)
-        .where((LoginFailure.username == username) & (LoginFailure.address == address) & (LoginFailure.at > since))
-        .order_by(LoginFailure.at, ascending=False)
-    )
-    by_address = await LoginFailure.count().where((LoginFailure.address == address) & (LoginFailure.at > since))
-    for count, free, last in (
-        (len(pair), settings.login_free_failures, pair[0]["at"] if pair else None),
-        (by_address, settings.login_address_failures, None),
-    ):
-        wait = _wait(count, free)
-        if not wait:
-            continue
-        if last is None:
-            last_row = (
-                await LoginFailure.select(LoginFailure.at)
-                .where(LoginFailure.address == address)
-                .order_by(LoginFailure.at, ascending=False)
-                .first()
-            )
-            last = last_row["at"]
-        remaining = (clock.aware(last) + timedelta(seconds=wait) - now).total_seconds()
-        if remaining > 0:
-            raise TooManyAttempts(int(remaining + 0.999))
-
-
-async def failed(settings: Settings, username: str, address: str) -> None:
-    now = clock.now()
     async with db.write():
-        await LoginFailure.delete().where(LoginFailure.at < now - timedelta(minutes=settings.login_window_minutes))
+        await db.lock_key(f"login:{address}")
+        await LoginFailure.delete().where(LoginFailure.at < since)
+        pair = (
+            await LoginFailure.select(LoginFailure.at)
+            .where((LoginFailure.username == username) & (LoginFailure.address == address) & (LoginFailure.at > since))
+            .order_by(LoginFailure.at, ascending=False)
+        )
+        by_address = (
+            await LoginFailure.select(LoginFailure.at)
+            .where((LoginFailure.address == address) & (LoginFailure.at > since))
+            .order_by(LoginFailure.at, ascending=False)
+            .limit(1)
+        )
+        count_address = await LoginFailure.count().where((LoginFailure.address == address) & (LoginFailure.at > since))
+        for count, free, last in (
+            (len(pair), settings.login_free_failures, pair[0]["at"] if pair else None),
+            (count_address, settings.login_address_failures, by_address[0]["at"] if by_address else None),
+        ):
+            wait = _wait(count, free)
+            if wait and last is not None:
+                remaining = (clock.aware(last) + timedelta(seconds=wait) - now).total_seconds()
+                if remaining > 0:
+                    raise TooManyAttempts(int(remaining + 0.999))
         await LoginFailure.insert(LoginFailure(username=username, address=address, at=now))
 
 

@@ -56,6 +56,13 @@ async def lock_row(table, row_id: int) -> None:
         await execute(f'SELECT id FROM "{table._meta.tablename}" WHERE id = {{}} FOR UPDATE', row_id)
 
 
+async def lock_key(key: str) -> None:
+    """Inside ``write()``: one transaction at a time for this key, to the end of the transaction
+    (PostgreSQL advisory lock; SQLite's IMMEDIATE transaction is one writer at a time already)."""
+    if is_postgres():
+        await execute("SELECT pg_advisory_xact_lock(hashtext({}))", key)
+
+
 def is_unique_violation(exc: BaseException) -> bool:
     """True for a UNIQUE violation on either engine."""
     if isinstance(exc, sqlite3.IntegrityError):

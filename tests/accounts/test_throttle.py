@@ -37,12 +37,10 @@ async def test_wait_doubles_with_each_failure(world):
 
 
 async def test_attacker_elsewhere_does_not_lock_out_the_real_user(world):
-    from server.accounts import throttle
-    from server.settings import get_settings
+    from server.accounts.tables import LoginFailure
 
     clock.freeze(datetime(2026, 5, 1, tzinfo=timezone.utc))
-    for _ in range(30):
-        await throttle.failed(get_settings(), "inspector", "203.0.113.9")
+    await LoginFailure.insert(*[LoginFailure(username="inspector", address="203.0.113.9", at=clock.now()) for _ in range(30)])
     client = await world.client()  # the test client's own address
     assert (await _try(client, PASSWORD)).status_code == 200
 
@@ -64,3 +62,15 @@ async def test_success_clears_the_pair_counter(world):
     assert (await _try(client, PASSWORD)).status_code == 200
     for _ in range(5):
         assert (await _try(client, "wrong")).status_code == 422
+
+
+async def test_forty_wrong_passwords_sent_at_once_are_counted_as_they_come(world):
+    """Each attempt is counted before its password is checked, so a burst cannot slip past the count."""
+    import asyncio
+
+    clock.freeze(datetime(2026, 5, 1, tzinfo=timezone.utc))
+    client = await world.client()
+    answers = await asyncio.gather(*[_try(client, f"wrong{i}") for i in range(40)])
+    codes = sorted(r.status_code for r in answers)
+    assert codes.count(429) >= 35 and set(codes) == {422, 429}, codes
+    assert codes.count(422) == 5  # the free failures, no more
