@@ -20,6 +20,7 @@ from server.ledgers.controllers import LedgersController
 from server.plans.controllers import PlansController
 from server.assessment.controllers import AssessmentController
 from server.photos.controllers import PhotosController, PhotoUploadsController
+from server.lib.security_headers import add_security_headers
 from server.sites.controllers import SitesController
 from server.web.routes import pwa_router
 
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=route_handlers(),
         middleware=[auth],
         exception_handlers=HANDLERS,
+        before_send=[add_security_headers],
         on_startup=[_start_pool, _resume_ledgers],
         on_shutdown=[_stop_ledgers, _close_pool],
         request_max_body_size=settings.max_body_bytes,

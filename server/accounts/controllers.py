@@ -10,6 +10,7 @@ from server.accounts.guards import Principal
 from server.accounts.middleware import check_origin
 from server.accounts.roles import ROLE_NAMES
 from server.accounts.schemas import LoginIn, Me, UserCreate, UserOut, UserUpdate
+from server.lib.errors import UnsupportedMedia
 from server.settings import get_settings
 
 
@@ -29,6 +30,9 @@ class AuthController(Controller):
     @post("/login", operation_id="login", opt={"exclude_from_auth": True}, status_code=200)
     async def login(self, request: Request, data: JSONBody[LoginIn]) -> Response[Me]:
         check_origin(request)
+        if request.headers.get("content-type", "").split(";")[0].strip().lower() != "application/json":
+            # a cross-site form can send text/plain or a form without a preflight; the app sends JSON
+            raise UnsupportedMedia("登录请求须为 JSON（Content-Type: application/json）")
         settings = get_settings()
         token, csrf, p = await sessions.login(settings, data.username, data.password, client_address(request),
                                               request.headers.get("user-agent", ""))

@@ -23,7 +23,7 @@ def check_origin(connection: ASGIConnection) -> None:
     if not origin or connection.scope.get("method", "GET") in SAFE:
         return
     host = connection.headers.get("host", "")
-    if origin.split("://", 1)[-1].rstrip("/") != host:
+    if origin.rstrip("/") != f"{connection.url.scheme}://{host}":  # scheme too: http:// is not https://
         raise Forbidden("跨站请求被拒绝", code="csrf_failed")
 
 

@@ -67,7 +67,11 @@ class PhotosController(Controller):
     @get("/{uuid:uuid}/{kind:str}", operation_id="getPhotoContent", media_type="image/jpeg")
     async def get_content(self, request: Request, uuid: FromPath[UUID], kind: FromPath[str]) -> Response[bytes]:
         data, mime = await service.content(request.user, uuid, kind)
-        return Response(data, media_type=mime, headers={"Cache-Control": "private, max-age=86400"})
+        headers = {"Cache-Control": "private, max-age=86400"}
+        if kind == "original":  # the file as it came from the phone: downloaded, never shown as a page
+            ext = {"image/jpeg": "jpg", "image/png": "png", "image/heic": "heic", "image/webp": "webp"}.get(mime, "bin")
+            headers["Content-Disposition"] = f'attachment; filename="{uuid}.{ext}"'
+        return Response(data, media_type=mime, headers=headers)
 
 
 class PhotoUploadsController(Controller):
