@@ -28,6 +28,7 @@ import pillow_heif
 from PIL import Image, ImageFile, ImageOps
 
 from server.lib.errors import Invalid, TooLarge, UnsupportedMedia
+from server.photos.decode_budget import DECODES
 
 pillow_heif.register_heif_opener()
 # Pillow only warns between MAX_IMAGE_PIXELS and twice that. The pixel check in ``ingest`` is
@@ -52,6 +53,9 @@ MSG_TOO_BIG = "照片超过 {mb} MB，请在手机上压缩（或选择较小尺
 MSG_SHA = "照片校验值不符，上传可能不完整，请重新上传"
 MSG_TYPE = "只接受 JPEG、PNG、WebP 或 HEIC 格式的照片，请用相机拍照或选择照片文件后重新上传"
 MSG_PIXELS = "照片像素过多（超过 {mp} 百万像素），已拒绝，请缩小后重新上传"
+MSG_DECODED = "照片解码后需要 {need} MB 内存，超过上限 {mb} MB（像素过多或为带透明通道的大图），已拒绝，请缩小后重新上传"
+#: a decode holds its pixels, an upright copy and a flattened copy at most
+PEAK_COPIES = 3
 MSG_CORRUPT = "照片文件已损坏或不完整，请重新拍摄或重新上传"
 
 
@@ -91,10 +95,11 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
-def ingest(data: bytes, *, declared_sha256: str, max_bytes: int, max_pixels: int) -> Ingested:
+def ingest(data: bytes, *, declared_sha256: str, max_bytes: int, max_pixels: int,
+           max_decoded: int = 128 * 2**20) -> Ingested:
     """Validate an uploaded photo and make its display and thumbnail copies.
 
-    Raises TooLarge (bytes or pixels), Invalid("sha256_mismatch"), UnsupportedMedia (not a
+    Raises TooLarge (bytes, pixels, or decoded bytes: a small PNG can unpack to hundreds of MB), Invalid("sha256_mismatch"), UnsupportedMedia (not a
     JPEG/PNG/WebP/HEIC by content), Invalid("image_corrupt") (does not fully decode).
     """
     if len(data) > max_bytes:
@@ -118,6 +123,27 @@ def ingest(data: bytes, *, declared_sha256: str, max_bytes: int, max_pixels: int
             scale = DISPLAY_EDGE / max(w, h)
             if scale < 1:  # ask for the scaled size of this image, not a square box (PITFALLS)
                 im.draft("RGB", (int(w * scale), int(h * scale)))
+        decoded = decoded_bytes(im)  # what the decode will hold: pixels x bands x bytes a band
+        if decoded > max_decoded:
+            raise TooLarge(MSG_DECODED.format(mb=max_decoded // 2**20, need=decoded // 2**20))
+    except (TooLarge, Invalid):
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise too_many from None
+    except (Image.UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, struct.error):
+        raise Invalid("image_corrupt", MSG_CORRUPT) from None
+    with DECODES.hold(decoded * PEAK_COPIES):  # a few large decodes at a time, never all at once
+        return _decode(im, data, sha, kind, w, h, too_many)
+
+
+def decoded_bytes(im: Image.Image) -> int:
+    """The bytes of the decoded pixels (after a JPEG draft)."""
+    depth = 2 if im.mode.startswith("I;16") else 4 if im.mode in ("I", "F", "RGBX", "RGBa") else 1
+    return im.size[0] * im.size[1] * len(im.getbands()) * depth
+
+
+def _decode(im: Image.Image, data: bytes, sha: str, kind: str, w: int, h: int, too_many: TooLarge) -> Ingested:
+    try:
         # full decode: a truncated or corrupt file fails here. Pillow's switch is process-wide and
         # WeasyPrint turns it on when imported (weasyprint/images.py), so it is set at every ingest,
         # not once at import: evidence is never silently padded, whatever was imported before
@@ -134,6 +160,8 @@ def ingest(data: bytes, *, declared_sha256: str, max_bytes: int, max_pixels: int
         raise Invalid("image_corrupt", MSG_CORRUPT) from None
     swapped = display.size != im.size and display.size == im.size[::-1]
     width, height = (h, w) if swapped else (w, h)
+    if display.mode in ("RGBA", "LA"):  # scaled down before compositing: no second full-size copy
+        display.thumbnail((DISPLAY_EDGE, DISPLAY_EDGE), Image.Resampling.LANCZOS, reducing_gap=3.0)
     display = _flatten(display)
     display.thumbnail((DISPLAY_EDGE, DISPLAY_EDGE), Image.Resampling.LANCZOS, reducing_gap=3.0)
     thumb = display.copy()
@@ -167,7 +195,8 @@ def _flatten(im: Image.Image) -> Image.Image:
     if im.mode == "P":
         im = im.convert("RGBA")
     if im.mode in ("RGBA", "LA", "RGBa", "La", "PA"):
-        im = im.convert("RGBA")
+        if im.mode != "RGBA":
+            im = im.convert("RGBA")
         white = Image.new("RGB", im.size, (255, 255, 255))
         white.paste(im, mask=im.getchannel("A"))
         return white

@@ -127,7 +127,8 @@ async def put(p: Principal, uuid: UUID, data: bytes, meta: PhotoMeta) -> PhotoOu
 
     site = await sites.get_site(p, meta.site_id) if meta.site_id is not None else None
     ing = await anyio.to_thread.run_sync(
-        lambda: ingest(data, declared_sha256=meta.sha256, max_bytes=settings.photo_max_bytes, max_pixels=settings.photo_max_pixels)
+        lambda: ingest(data, declared_sha256=meta.sha256, max_bytes=settings.photo_max_bytes, max_pixels=settings.photo_max_pixels,
+                       max_decoded=settings.photo_max_decoded_mb * 2**20)
     )
     st = store()
     st.put("originals", f"{ing.sha256}.{ing.ext}", ing.original)

@@ -37,9 +37,12 @@ def _chunk(kind: bytes, body: bytes) -> bytes:
     return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
 
-def png_bomb(side: int = 20_000) -> bytes:
-    """A PNG whose header says side x side greyscale pixels (400 MP for 20000), in about a kilobyte:
-    the IDAT holds only the first rows of zeros, so decoding it would also fail as truncated."""
-    ihdr = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
-    idat = zlib.compress(b"\x00" * (side + 1) * 64, 9)
+def png_bomb(side: int = 20_000, height: int | None = None, color_type: int = 0) -> bytes:
+    """A PNG whose header says side x side (or side x height) pixels (400 MP for 20000), greyscale
+    (colour type 0) or RGBA (6), in about a kilobyte: the IDAT holds only the first rows of zeros, so
+    decoding it would also fail as truncated."""
+    height = height or side
+    bands = {0: 1, 2: 3, 4: 2, 6: 4}[color_type]
+    ihdr = struct.pack(">IIBBBBB", side, height, 8, color_type, 0, 0, 0)
+    idat = zlib.compress(b"\x00" * (side * bands + 1) * 64, 9)
     return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", idat) + _chunk(b"IEND", b"")

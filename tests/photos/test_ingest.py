@@ -238,6 +238,40 @@ def test_a_png_bomb_is_refused_from_its_header():
         run(bomb)  # how fast: bench/photos_ingest.py
 
 
+def test_a_small_png_that_would_unpack_to_244_mb_is_refused_before_decoding():
+    bomb = png_bomb(7999, 8000, color_type=6)  # 64 MP RGBA: under the pixel limit, 256,000,000 bytes decoded
+    assert len(bomb) < 300_000
+    with pytest.raises(TooLarge, match="解码后需要 244 MB 内存，超过上限 128 MB"):
+        run(bomb)  # refused from its header: its IDAT is short, a decode would have said corrupt
+    buf = io.BytesIO()
+    Image.new("RGBA", (1200, 900), (10, 20, 30, 128)).save(buf, "PNG")
+    assert run(buf.getvalue()).width == 1200  # an ordinary transparent PNG is fine
+
+
+def test_large_decodes_wait_their_turn_within_the_memory_budget():
+    import threading
+
+    from server.photos.decode_budget import DecodeBudget
+
+    budget = DecodeBudget(100)
+    second_ran = threading.Event()
+
+    def second():
+        with budget.hold(60):
+            second_ran.set()
+
+    with budget.hold(60):
+        worker = threading.Thread(target=second)
+        worker.start()
+        while budget.waiting == 0:  # the second decode has asked and is waiting for memory
+            threading.Event().wait(0.001)
+        assert budget.used == 60 and not second_ran.is_set()
+    worker.join()
+    assert second_ran.is_set() and budget.used == 0
+    with budget.hold(500):  # larger than the whole budget: runs alone rather than never
+        assert budget.used == 100
+
+
 def test_pixels_over_the_limit_are_refused_below_pillows_own_threshold():
     buf = io.BytesIO()
     Image.new("L", (2000, 1000)).save(buf, "PNG")
