@@ -14,6 +14,7 @@ when the camera wrote one (``server.photos.evidence.camera_time`` makes them awa
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import math
@@ -22,6 +23,7 @@ import struct
 import warnings
 from dataclasses import dataclass
 from datetime import datetime
+from collections.abc import Iterator
 from typing import Any
 
 import pillow_heif
@@ -112,7 +114,7 @@ def ingest(data: bytes, *, declared_sha256: str, max_bytes: int, max_pixels: int
         raise UnsupportedMedia(MSG_TYPE)
     pillow_format = "HEIF" if kind == "HEIC" else kind
     too_many = TooLarge(MSG_PIXELS.format(mp=max_pixels // 1_000_000))
-    try:
+    with _pillow_errors(too_many):
         im = Image.open(io.BytesIO(data), formats=[pillow_format])  # reads the header only
         w, h = im.size
         if w < 1 or h < 1:
@@ -126,14 +128,21 @@ def ingest(data: bytes, *, declared_sha256: str, max_bytes: int, max_pixels: int
         decoded = decoded_bytes(im)  # what the decode will hold: pixels x bands x bytes a band
         if decoded > max_decoded:
             raise TooLarge(MSG_DECODED.format(mb=max_decoded // 2**20, need=decoded // 2**20))
+    with DECODES.hold(decoded * PEAK_COPIES):  # a few large decodes at a time, never all at once
+        return _decode(im, data, sha, kind, w, h, too_many)
+
+
+@contextlib.contextmanager
+def _pillow_errors(too_many: TooLarge) -> Iterator[None]:
+    """What Pillow raises, said as the upload's error: a bomb is too large, anything else corrupt."""
+    try:
+        yield
     except (TooLarge, Invalid):
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise too_many from None
     except (Image.UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, struct.error):
         raise Invalid("image_corrupt", MSG_CORRUPT) from None
-    with DECODES.hold(decoded * PEAK_COPIES):  # a few large decodes at a time, never all at once
-        return _decode(im, data, sha, kind, w, h, too_many)
 
 
 def decoded_bytes(im: Image.Image) -> int:
@@ -143,7 +152,7 @@ def decoded_bytes(im: Image.Image) -> int:
 
 
 def _decode(im: Image.Image, data: bytes, sha: str, kind: str, w: int, h: int, too_many: TooLarge) -> Ingested:
-    try:
+    with _pillow_errors(too_many):
         # full decode: a truncated or corrupt file fails here. Pillow's switch is process-wide and
         # WeasyPrint turns it on when imported (weasyprint/images.py), so it is set at every ingest,
         # not once at import: evidence is never silently padded, whatever was imported before
@@ -152,12 +161,6 @@ def _decode(im: Image.Image, data: bytes, sha: str, kind: str, w: int, h: int, t
         meta = _read_exif(im)  # after load: a PNG may keep its eXIf chunk after the pixels
         icc = im.info.get("icc_profile")
         display = _upright(im, meta)
-    except (TooLarge, Invalid):
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise too_many from None
-    except (Image.UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, struct.error):
-        raise Invalid("image_corrupt", MSG_CORRUPT) from None
     swapped = display.size != im.size and display.size == im.size[::-1]
     width, height = (h, w) if swapped else (w, h)
     if display.mode in ("RGBA", "LA"):  # scaled down before compositing: no second full-size copy
