@@ -1,6 +1,7 @@
 """The phone's finding sentences (pwa/src/findings.js) say what the server's will
 (server/checklists/findings.py): both run over every item of every shipped template with several
-sets of answers, and over patterns with placeholders, and must agree to the character."""
+sets of answers, and over finding patterns that substitute answers and site values; the two
+sentences must be equal, character for character."""
 
 from __future__ import annotations
 
