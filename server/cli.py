@@ -7,6 +7,7 @@ import asyncio
 import getpass
 import os
 import sys
+from pathlib import Path
 
 from server.settings import describe
 
@@ -91,15 +92,41 @@ def cmd_user(args: argparse.Namespace) -> None:
     print(f"已创建用户 {user.username} (id {user.id}, {user.role.value})")
 
 
+def _anchors(values: list[str]) -> list:
+    """Each --anchor is a file (one anchor a line: what ``ducha audit anchor`` writes) or one anchor."""
+    from server.audit.service import Anchor
+
+    out = []
+    for value in values:
+        path = Path(value)
+        lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else [value]
+        try:
+            out.extend(Anchor.parse(line) for line in lines if line.strip())
+        except ValueError as exc:
+            raise SystemExit(f"{value}: {exc}") from None
+    return out
+
+
 def cmd_audit_verify(args: argparse.Namespace) -> None:
     from server.audit.service import verify
 
-    verdict = asyncio.run(verify())
+    anchors = _anchors(args.anchor or [])
+    verdict = asyncio.run(verify(anchors))
     if verdict.ok:
-        print(f"审计链完整: {verdict.events} 条事件")
+        print(f"审计链完整: {verdict.events} 条事件" + (f"，{len(anchors)} 个锚点都在链上" if anchors else ""))
         return
     print(f"审计链被破坏: 第一处在事件 {verdict.first_broken_seq}: {verdict.reason}", file=sys.stderr)
     raise SystemExit(1)
+
+
+def cmd_audit_anchor(args: argparse.Namespace) -> None:
+    from server.audit.service import anchor
+
+    line = asyncio.run(anchor()).line()
+    if args.append:
+        with open(args.append, "a", encoding="utf-8") as fh:
+            fh.write(line + "\n")
+    print(line)
 
 
 def cmd_templates_check(args: argparse.Namespace) -> None:
@@ -239,7 +266,14 @@ def build_parser() -> argparse.ArgumentParser:
     user.set_defaults(func=cmd_user)
     audit = sub.add_parser("audit", help="the audit log")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
-    audit_sub.add_parser("verify", help="check the hash chain; names the first broken event").set_defaults(func=cmd_audit_verify)
+    averify = audit_sub.add_parser("verify", help="check the hash chain, its seals and head; names the first broken event")
+    averify.add_argument("--anchor", action="append", metavar="FILE_OR_ANCHOR",
+                         help="an anchor kept outside the database (a file of lines written by `audit anchor`, or N:HASH, "
+                              "or a ledger footer's 审计链 N 条 · HASH); repeatable: the chain must reach it unchanged")
+    averify.set_defaults(func=cmd_audit_verify)
+    aanchor = audit_sub.add_parser("anchor", help="print the chain's count and last hash, to keep away from the database")
+    aanchor.add_argument("--append", metavar="FILE", help="also append the line to FILE (e.g. a file the city office keeps)")
+    aanchor.set_defaults(func=cmd_audit_anchor)
     templates = sub.add_parser("templates", help="checklist templates")
     templates_sub = templates.add_subparsers(dest="templates_command", required=True)
     tcheck = templates_sub.add_parser("check", help="validate every template file (names file, line and item)")

@@ -41,6 +41,8 @@ class Settings:
     pwa_dir: Path = ROOT / "pwa" / "dist"
     #: Secret for signing; generated once and kept in var/secret_key when unset.
     secret_key: str = ""
+    #: Key that seals the audit chain (HMAC of every event and of the head); generated once and kept in var/audit_key when unset. Keep a copy away from the database server: whoever can write the database but lacks this key cannot rewrite the chain unnoticed.
+    audit_key: str = ""
     #: Address the server listens on.
     host: str = "127.0.0.1"
     #: Port the server listens on.
@@ -100,6 +102,8 @@ class Settings:
         settings = cls(**values)  # type: ignore[arg-type]
         if not settings.secret_key:
             object.__setattr__(settings, "secret_key", _kept_secret(ROOT / "var" / "secret_key"))
+        if not settings.audit_key:
+            object.__setattr__(settings, "audit_key", _kept_secret(ROOT / "var" / "audit_key"))
         return settings
 
     @property
@@ -108,13 +112,22 @@ class Settings:
 
 
 def _kept_secret(path: Path) -> str:
+    """The secret kept in ``path``, made on first use; two processes starting at once agree on one
+    (it is written whole to a temporary file, then linked into place: never seen half written)."""
     if path.exists():
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(key)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:  # another process made it first: use theirs
+        key = path.read_text().strip()
+    finally:
+        tmp.unlink()
     return key
 
 
@@ -132,7 +145,7 @@ def describe() -> list[tuple[str, str, str]]:
         elif pending and ":" in stripped:
             docs[stripped.split(":", 1)[0].strip()] = pending
             pending = ""
-    return [(f"DUCHA_{f.name.upper()}", str(f.default) if f.name != "secret_key" else "(generated)", docs.get(f.name, "")) for f in fields(Settings)]
+    return [(f"DUCHA_{f.name.upper()}", str(f.default) if f.name not in {"secret_key", "audit_key"} else "(generated)", docs.get(f.name, "")) for f in fields(Settings)]
 
 
 _current: Settings | None = None

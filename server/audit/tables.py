@@ -19,6 +19,8 @@ class AuditEvent(Table, tablename="audit_event"):
     data = JSON(default={})
     prev_hash = Varchar(length=64)
     hash = Varchar(length=64, unique=True)
+    #: HMAC of ``hash`` under the audit key (kept outside the database).
+    mac = Varchar(length=64, default="")
 
 
 class AuditHead(Table, tablename="audit_head"):
@@ -26,3 +28,5 @@ class AuditHead(Table, tablename="audit_head"):
 
     seq = BigInt(default=0)
     hash = Varchar(length=64, default="0" * 64)
+    #: HMAC of ``seq`` and ``hash`` under the audit key.
+    mac = Varchar(length=64, default="")

@@ -91,6 +91,8 @@ class Ledger:
     file_stem: str = ""
     #: the visit report's closing lines (督查人员签字, 被督查单位意见) instead of the ledger's sign-off
     signatures: list[str] = field(default_factory=list)
+    #: the audit chain when the file was made ("审计链 N 条 · <hash>"), printed in the footer: an anchor
+    audit: str = ""
 
     @property
     def pdf_columns(self) -> list[Column]:

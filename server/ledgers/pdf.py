@@ -135,18 +135,24 @@ def _render_chunk(args: tuple[str]) -> tuple[bytes, int]:
 
 #: the footer of every page, left: the ledger's digest and how to check a copy
 FOOTER = "台账摘要（SHA-256）：{digest}　核对真伪：督查系统「台账 › 核对台账文件」上传本文件，或命令 ducha ledger verify 文件名"
+#: after the footer: the audit chain's count and head hash when the ledger was made (an anchor the office keeps)
+AUDIT_FOOTER = "　{audit}"
 #: changes whenever a change to this module changes what a chunk renders to (cached chunks are keyed by it)
 RENDER_VERSION = "2026-12-01"
+
+
+def footer_text(ledger: Ledger) -> str:
+    return FOOTER.format(digest=ledger.digest) + (AUDIT_FOOTER.format(audit=ledger.audit) if ledger.audit else "")
 
 
 def _stamp(args: tuple[range, int, dict[str, Path], bool, str]) -> bytes:
     """Pages carrying only the footer (the digest, left; "第 n 页 共 total 页", right) for the page
     numbers ``numbers``, to be laid over the ledger's pages in the bottom margin."""
-    numbers, total, font_files, landscape, digest = args
+    numbers, total, font_files, landscape, footer = args
     size, height, right, left = ("A4 landscape", 210, "10mm", "22mm") if landscape else ("A4 portrait", 297, "14mm", "25mm")
     source = _env().get_template("stamp.html.j2").render(numbers=numbers, total=total, fonts=font_files, size=size,
                                                         top=f"{height - 12}mm", right=right, left=left,
-                                                        footer=FOOTER.format(digest=digest))
+                                                        footer=footer)
     return document(source).write_pdf()
 
 
@@ -224,7 +230,7 @@ def _describe(writer, ledger: Ledger) -> None:
     from server.lib import clock
 
     at = clock.now().strftime("D:%Y%m%d%H%M%S+00'00'")
-    writer.add_metadata({"/Title": ledger.title, "/Author": ledger.issuer, "/Subject": f"台账摘要 {ledger.digest}",
+    writer.add_metadata({"/Title": ledger.title, "/Author": ledger.issuer, "/Subject": f"台账摘要 {ledger.digest}" + (f"；{ledger.audit}" if ledger.audit else ""),
                          "/Creator": "ducha 督查", "/Producer": "ducha 督查 (WeasyPrint, pypdf)",
                          "/CreationDate": at, "/ModDate": at})
     writer._root_object[NameObject("/Lang")] = TextStringObject("zh-CN")
@@ -290,7 +296,7 @@ def render(ledger: Ledger, *, progress: Callable[[int], None] | None = None, wor
     from pypdf import PdfReader, PdfWriter
 
     font_dir = font_dir or Path(tempfile.gettempdir()) / "ducha-fonts"
-    stamp_font = fonts.subset(FOOTER + "第页共 0123456789abcdef", font_dir, weights=("regular",))
+    stamp_font = fonts.subset(FOOTER + "审计链条 · 第页共 0123456789abcdef", font_dir, weights=("regular",))
     workers = workers or os.cpu_count() or 1
     chunks = [ledger.rows[i:i + chunk_rows] for i in range(0, len(ledger.rows), chunk_rows)] or [[]]
     sources = []
@@ -335,7 +341,7 @@ def render(ledger: Ledger, *, progress: Callable[[int], None] | None = None, wor
                     progress(done)
         # the page numbers and the digest, once the whole count is known
         total = sum(pages for _, pages in results)
-        stamp_args = [(part, total, stamp_font, ledger.landscape, ledger.digest) for part in _parts(total, workers if pool else 1)]
+        stamp_args = [(part, total, stamp_font, ledger.landscape, footer_text(ledger)) for part in _parts(total, workers if pool else 1)]
         stamps = list(pool.map(_stamp, stamp_args)) if pool is not None else [_stamp(a) for a in stamp_args]
     finally:
         if pool is not None:

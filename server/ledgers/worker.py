@@ -19,6 +19,7 @@ from uuid import UUID
 async def run(uuid: UUID) -> dict:
     from server.accounts.guards import SHELL, principal_of
     from server.accounts.tables import User
+    from server.audit import service as audit
     from server.ledgers import pdf, rows, service, xlsx
     from server.ledgers.model import KINDS
     from server.ledgers.tables import LedgerJob
@@ -39,6 +40,7 @@ async def run(uuid: UUID) -> dict:
         else:
             p = SHELL
         ledger = await rows.build(p, job["kind"], service.filters_of(job), as_of=clock.aware(job["created_at"]))
+        ledger.audit = (await audit.anchor()).short()
         await LedgerJob.update({LedgerJob.rows_total: len(ledger.rows)}).where(where)
         loop = asyncio.get_running_loop()
 

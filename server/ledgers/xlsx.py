@@ -106,7 +106,8 @@ def render(ledger: Ledger, base_url: str) -> bytes:
     about = wb.create_sheet("说明")
     for n, (k, v) in enumerate([("台账", ledger.title), ("填报单位", ledger.issuer), (ledger.period_label, ledger.period),
                                 ("筛选条件", ledger.filters_text), ("生成时间", ledger.generated_at), ("条数", len(ledger.rows)),
-                                ("台账摘要（SHA-256）", ledger.digest), ("统计口径", ledger.rule or "—"), *ledger.facts], 1):
+                                ("台账摘要（SHA-256）", ledger.digest), ("审计链锚点", ledger.audit or "—"),
+                                ("统计口径", ledger.rule or "—"), *ledger.facts], 1):
         about.cell(row=n, column=1, value=k).font = Font(bold=True)
         put(about.cell(row=n, column=2), v)
         about.cell(row=n, column=2).alignment = Alignment(wrap_text=True, vertical="top")

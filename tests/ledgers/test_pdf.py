@@ -55,6 +55,13 @@ async def test_issue_ledger_pdf_has_rows_summary_footer_and_embedded_cjk_font(wo
     assert re.search(r"合计\s+3\s+0\s+0\s+0\s+3", text)
     assert re.search(rf"第\s*1\s*页\s*共\s*{job['pages']}\s*页", text)
     assert job["digest"] in text.replace("\n", "")
+    # the audit chain as it stood (an anchor the office keeps): it checks against the chain
+    footer = re.search(r"审计链\s*(\d+)\s*条\s*·\s*([0-9a-f]{16})", text)
+    assert footer, text[-400:]
+    from server.audit import service as audit
+
+    assert (await audit.verify([audit.Anchor(int(footer[1]), footer[2])])).ok
+    assert not (await audit.verify([audit.Anchor(int(footer[1]), "0" * 16)])).ok
     assert "填表人" in text and "审核人" in text
     fonts = pdffonts(data, tmp_path)
     assert fonts and all(f[-5] == "yes" for f in fonts)  # every font embedded
