@@ -130,10 +130,10 @@ async def _put_once(p: Principal, uuid: UUID, data: InspectionPut, body_digest: 
         from server.photos.service import flag_visit_photos, forget_unnamed
 
         await forget_unnamed(p.actor, saved)
-        await flag_visit_photos(saved)
+        await flag_visit_photos(p.actor, saved)
         from server.plans.service import mark_done
 
-        await mark_done(saved)
+        await mark_done(p.actor, saved)
         if replaced:
             await Inspection.update({Inspection.superseded_by: uuid}).where(Inspection.id == replaced["id"])
     await audit.record(p.actor, f"inspection.{'submit' if submitting else 'save'}", "inspection", uuid,

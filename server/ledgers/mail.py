@@ -54,5 +54,11 @@ async def notify_submission(submission: dict[str, Any], job: dict[str, Any]) -> 
         await anyio.to_thread.run_sync(_send, msg)
     except (OSError, smtplib.SMTPException):
         return False
-    await LedgerSubmission.update({LedgerSubmission.emailed: True}).where(LedgerSubmission.id == submission["id"])
+    from server.audit import service as audit
+    from server.lib import db
+
+    async with db.write():
+        await LedgerSubmission.update({LedgerSubmission.emailed: True}).where(LedgerSubmission.id == submission["id"])
+        await audit.record(audit.SYSTEM, "ledger.mailed", "ledger_submission", submission["id"],
+                           data={"to": get_settings().ledger_mail_to, "sha256": job["sha256"]})
     return True

@@ -21,6 +21,9 @@ from server.lib import clock, db
 from server.lib.errors import Conflict, Forbidden, Invalid, NotFound
 from server.settings import get_settings
 
+#: who asks for a ledger from the command line (``ducha ledger``)
+SHELL_ACTOR = audit.Actor(None, "shell")
+
 FORMATS = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 #: the ledgers a county reports every month (policy 四(一))
 REQUIRED = ("work", "issues", "rectification")
@@ -85,8 +88,8 @@ async def request(p: Principal | None, kind: str, fmt: str, filters: dict[str, A
     try:
         async with db.write():
             await row.save()
-            if p:
-                await audit.record(p.actor, "ledger.request", "ledger_job", uuid, data={"kind": kind, "format": fmt, "filters": stored})
+            await audit.record(p.actor if p else SHELL_ACTOR, "ledger.request", "ledger_job", uuid,
+                               data={"kind": kind, "format": fmt, "filters": stored})
     except Exception as exc:
         if not db.is_unique_violation(exc):
             raise
@@ -124,6 +127,19 @@ async def _check_visit(p: Principal | None, inspection: str | None) -> None:
     row = await Inspection.select().where(Inspection.uuid == uuid).first()
     if row is None or (p is not None and not can_read(p, row)):
         raise NotFound("督查记录不存在")
+
+
+async def move_job(uuid: UUID, to: str, from_states: tuple[str, ...], values: dict | None = None, *,
+                   reason: str = "") -> bool:
+    """Move a job between states (queued, running, done, failed) with its audit event in one
+    transaction; False when the job was not in ``from_states`` (another runner moved it first)."""
+    async with db.write():
+        moved = await LedgerJob.update({LedgerJob.state: to, **(values or {})}).where(
+            (LedgerJob.uuid == uuid) & LedgerJob.state.is_in(list(from_states))).returning(LedgerJob.id)
+        if moved:
+            await audit.record(audit.SYSTEM, f"ledger.{to}", "ledger_job", uuid,
+                               data={"from": list(from_states), **({"reason": reason[:500]} if reason else {})})
+    return bool(moved)
 
 
 async def get_row(uuid: UUID) -> dict[str, Any]:
@@ -190,11 +206,12 @@ async def _run(uuid: UUID) -> None:
         return
     where = LedgerJob.uuid == uuid
     if _terminating:  # stopped by a server shutting down: rendered anew at the next start
-        await LedgerJob.update({LedgerJob.state: "queued", LedgerJob.rows_done: 0, LedgerJob.started_at: None}).where(
-            where & (LedgerJob.state == "running"))
+        await move_job(uuid, "queued", ("running",), {LedgerJob.rows_done: 0, LedgerJob.started_at: None},
+                       reason="server shutting down")
     else:
-        await LedgerJob.update({LedgerJob.state: "failed", LedgerJob.error: f"生成进程异常退出（{code}），请重试",
-                                LedgerJob.finished_at: clock.now()}).where(where & LedgerJob.state.is_in(["queued", "running"]))
+        error = f"生成进程异常退出（{code}），请重试"
+        await move_job(uuid, "failed", ("queued", "running"), {LedgerJob.error: error, LedgerJob.finished_at: clock.now()},
+                       reason=error)
 
 
 STALE = timedelta(minutes=30)
@@ -210,8 +227,10 @@ async def resume_unfinished() -> None:
     """On start-up: queued jobs are run; a job left "running" for half an hour by a stopped server
     is queued again (a worker claims each job once, so several server workers may all call this)."""
     open_runner()
-    await LedgerJob.update({LedgerJob.state: "queued"}).where(
+    stale = await LedgerJob.select(LedgerJob.uuid).where(
         (LedgerJob.state == "running") & (LedgerJob.started_at < clock.now() - STALE))
+    for row in stale:
+        await move_job(row["uuid"], "queued", ("running",), reason="left running by a stopped server")
     for row in await LedgerJob.select(LedgerJob.uuid).where(LedgerJob.state == "queued"):
         start(row["uuid"])
 

@@ -29,8 +29,7 @@ async def run(uuid: UUID) -> dict:
     where = LedgerJob.uuid == uuid
     # claim the job: of several runners (a retried request, server workers resuming at start-up)
     # exactly one moves it from queued to running; the others leave it alone
-    claimed = await LedgerJob.update({LedgerJob.state: "running", LedgerJob.started_at: clock.now(), LedgerJob.error: ""}) \
-        .where(where & (LedgerJob.state == "queued")).returning(LedgerJob.id)
+    claimed = await service.move_job(uuid, "running", ("queued",), {LedgerJob.started_at: clock.now(), LedgerJob.error: ""})
     job = await service.get_row(uuid)
     if not claimed:
         return job
@@ -60,14 +59,15 @@ async def run(uuid: UUID) -> dict:
         tmp = path.with_suffix(".part")
         tmp.write_bytes(data)
         os.replace(tmp, path)
-        await LedgerJob.update({
-            LedgerJob.state: "done", LedgerJob.rows_done: len(ledger.rows), LedgerJob.pages: pages,
+        await service.move_job(uuid, "done", ("running",), {
+            LedgerJob.rows_done: len(ledger.rows), LedgerJob.pages: pages,
             LedgerJob.sha256: hashlib.sha256(data).hexdigest(), LedgerJob.size_bytes: len(data), LedgerJob.digest: ledger.digest,
             LedgerJob.file_name: f"{ledger.file_stem or KINDS[job['kind']]}.{job['format']}", LedgerJob.finished_at: clock.now(),
-        }).where(where)
+        })
     except Exception as exc:  # noqa: BLE001 - the job says what went wrong; the server stays up
         traceback.print_exc()
-        await LedgerJob.update({LedgerJob.state: "failed", LedgerJob.error: f"生成失败：{exc}", LedgerJob.finished_at: clock.now()}).where(where)
+        await service.move_job(uuid, "failed", ("running",), {LedgerJob.error: f"生成失败：{exc}", LedgerJob.finished_at: clock.now()},
+                               reason=str(exc))
     return await service.get_row(uuid)
 
 

@@ -217,12 +217,19 @@ async def forget_unnamed(actor, visit: dict[str, Any]) -> int:
     return len(gone)
 
 
-async def flag_visit_photos(visit: dict[str, Any]) -> None:
-    """On submit: judge the photos that arrived before their visit did (inside the submit's transaction)."""
-    rows = await Photo.select(Photo.id, Photo.taken_at, Photo.captured_at).where(Photo.inspection_uuid == visit["uuid"])
+async def flag_visit_photos(actor: audit.Actor, visit: dict[str, Any]) -> None:
+    """On submit: judge the photos that arrived before their visit did (inside the submit's transaction);
+    the flags that change are audited."""
+    rows = await Photo.select(Photo.id, Photo.uuid, Photo.taken_at, Photo.captured_at, Photo.outside_visit) \
+        .where(Photo.inspection_uuid == visit["uuid"])
+    changed: dict[str, bool] = {}
     for r in rows:
         flag = outside_visit(r["taken_at"] or r["captured_at"], visit)
-        await Photo.update({Photo.outside_visit: flag}).where(Photo.id == r["id"])
+        if flag != r["outside_visit"]:
+            await Photo.update({Photo.outside_visit: flag}).where(Photo.id == r["id"])
+            changed[str(r["uuid"])] = flag
+    if changed:
+        await audit.record(actor, "photo.flag", "inspection", visit["uuid"], data={"outside_visit": changed})
 
 
 MSG_NOT_YOURS = "照片 {uuid} 的编号已被占用或不属于您，不能作为证据；请重新拍照"

@@ -147,7 +147,7 @@ async def mine(p: Principal) -> list[dict[str, Any]]:
     return rows
 
 
-async def mark_done(visit: dict[str, Any]) -> None:
+async def mark_done(actor: audit.Actor, visit: dict[str, Any]) -> None:
     """On submit (inside its transaction): the inspector's planned visit to that site this month is done."""
     when = clock.local(clock.aware(visit["submitted_at"]))
     month = f"{when:%Y-%m}"
@@ -157,3 +157,5 @@ async def mark_done(visit: dict[str, Any]) -> None:
     if row is not None:
         await PlannedVisit.update({PlannedVisit.state: "done", PlannedVisit.inspection_uuid: visit["uuid"],
                                    PlannedVisit.done_at: clock.now()}).where(PlannedVisit.id == row["id"])
+        await audit.record(actor, "plan.visit_done", "planned_visit", row["id"], before={"state": "planned"},
+                           after={"state": "done"}, data={"inspection": str(visit["uuid"])})

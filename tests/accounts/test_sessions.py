@@ -4,6 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 from server.lib import clock
 from tests.world import PASSWORD
+from tests.audit.helpers import assert_audited
 
 
 async def test_login_sets_httponly_lax_cookie_and_returns_me(world):
@@ -18,6 +19,7 @@ async def test_login_sets_httponly_lax_cookie_and_returns_me(world):
     assert "Secure" not in cookie  # plain HTTP in tests
     me = await client.get("/api/auth/me")
     assert me.status_code == 200 and me.json()["username"] == "inspector"
+    await assert_audited("login", body["id"], actor="inspector")
 
 
 async def test_cookie_is_secure_under_https(world):
@@ -52,6 +54,7 @@ async def test_no_session_is_401_with_error_shape(world):
 async def test_logout_ends_the_session(world):
     client = await world.client("inspector")
     assert (await client.post("/api/auth/logout")).status_code == 200
+    await assert_audited("logout", world.users["inspector"], actor="inspector")
     assert (await client.get("/api/auth/me")).status_code == 401
 
 
@@ -98,6 +101,7 @@ async def test_same_origin_post_with_token_works(world):
     r = await client.post("/api/departments", json={"code": "tongji", "name": "统计局"},
                           headers={"Origin": "http://testserver.local"})
     assert r.status_code == 201, r.text
+    await assert_audited("department.create", r.json()["id"], actor="admin")
 
 
 async def test_disabled_user_loses_sessions_at_once(world):
@@ -105,6 +109,7 @@ async def test_disabled_user_loses_sessions_at_once(world):
     admin = await world.client("admin")
     r = await admin.patch(f"/api/users/{world.users['inspector']}", json={"active": False})
     assert r.status_code == 200 and r.json()["active"] is False
+    await assert_audited("user.update", world.users["inspector"], actor="admin")
     assert (await inspector.get("/api/auth/me")).status_code == 401
     again = await world.client()
     r = await again.post("/api/auth/login", json={"username": "inspector", "password": PASSWORD})

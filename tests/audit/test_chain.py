@@ -8,6 +8,7 @@ import pytest
 from server.audit import service as audit
 from server.audit.tables import AuditEvent
 from server.lib import db
+from tests.audit.helpers import assert_audited
 
 
 async def _some_events(world):
@@ -23,6 +24,7 @@ async def test_every_change_is_recorded_with_before_and_after(world):
     assert len(rows) == 3
     assert all(r["before_digest"] and r["after_digest"] and r["before_digest"] != r["after_digest"] for r in rows)
     assert rows[0]["actor"] == "admin"
+    await assert_audited("site.update", world.sites["a1"], actor="admin")
 
 
 async def test_chain_verifies_then_names_the_updated_event(world):

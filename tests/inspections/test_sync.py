@@ -5,6 +5,7 @@ import asyncio
 from server.inspections.tables import Inspection
 from server.issues.tables import Issue
 from tests.inspections.helpers import body, check_items, new_uuid
+from tests.audit.helpers import assert_audited
 
 A1 = (35.03, 111.01)
 
@@ -58,8 +59,10 @@ async def test_draft_can_be_saved_many_times_then_submitted(world):
     draft["notes"] = "补充"
     r2 = await _put(client, uuid, draft)
     assert r2.json()["revision"] == 2
+    await assert_audited("inspection.save", uuid, actor="inspector")
     r3 = await _put(client, uuid, body(world.sites["a1"], *A1, fail=check_items(n=1)))
     assert r3.json()["state"] == "submitted" and r3.json()["revision"] == 3 and len(r3.json()["issues"]) == 1
+    await assert_audited("inspection.submit", uuid, actor="inspector", issues=1)
 
 
 async def test_five_identical_puts_at_once_make_one_inspection_and_one_set_of_issues(world):

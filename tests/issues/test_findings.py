@@ -8,6 +8,7 @@ from server.issues.tables import Issue, Refinding
 from server.lib import clock
 from tests.inspections.helpers import body, check_items, new_uuid
 from tests.issues.test_lifecycle import A1, _round_with_photo
+from tests.audit.helpers import assert_audited
 
 NUMBER = re.compile(r"^盐湖-\d{4}-\d{4}$")
 
@@ -76,6 +77,8 @@ async def test_a_repeat_failure_attaches_to_the_open_issue_and_after_closure_reo
     second = await inspector.put(f"/api/inspections/{new_uuid()}", json=again)
     assert second.json()["issues"][0]["id"] == issue["id"] and second.json()["issues"][0]["refinding"] is True
     assert await Issue.count() == 1 and await Refinding.count() == 1
+    await assert_audited("issue.raise", issue["id"], actor="inspector")
+    await assert_audited("issue.refind", issue["id"], actor="inspector")
     detail = (await inspector.get(f"/api/issues/{issue['id']}")).json()
     assert [x["note"] for x in detail["refindings"]] == ["复查：杂物仍未清理"]
     repeats = (await inspector.get("/api/issues/repeats")).json()

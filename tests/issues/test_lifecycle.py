@@ -4,6 +4,7 @@ import pytest
 
 from server.issues.tables import Rectification
 from tests.inspections.helpers import PENDING_SHA256, body, check_items, new_uuid, upload_photo
+from tests.audit.helpers import assert_audited
 
 A1 = (35.03, 111.01)
 
@@ -37,10 +38,13 @@ async def test_rectify_reject_rectify_accept_keeps_every_round(world):
     assert got["state"] == "open" and got["state_name"] == "待整改" and set(got["allowed_moves"]) == {"start", "rectify"}
     r = await site.post(f"/api/issues/{issue}/start")
     assert r.json()["state"] == "rectifying"
+    await assert_audited("issue.start", issue, actor="site_a1")
     r = await site.post(f"/api/issues/{issue}/rectifications", json=_round())
     assert r.status_code == 200 and r.json()["state"] == "submitted" and r.json()["state_name"] == "待核查"
     r = await inspector.post(f"/api/issues/{issue}/verification", json={"accept": False, "comment": "楼道仍有电动车停放"})
     assert r.json()["state"] == "rectifying" and r.json()["rounds"][0]["outcome"] == "rejected"
+    await assert_audited("issue.rectify", issue, actor="site_a1", round=1)
+    await assert_audited("issue.reject", issue, actor="inspector", round=1)
     r = await site.post(f"/api/issues/{issue}/rectifications", json=await _round_with_photo(site, measures="设置集中充电棚，清理楼道"))
     assert r.json()["state"] == "submitted" and len(r.json()["rounds"]) == 2
     r = await inspector.post(f"/api/issues/{issue}/verification", json={"accept": True, "comment": "现场核查已整改到位"})
@@ -49,6 +53,7 @@ async def test_rectify_reject_rectify_accept_keeps_every_round(world):
     assert out["closed_at"] and [x["outcome"] for x in out["rounds"]] == ["rejected", "accepted"]
     assert out["rounds"][0]["measures"] == "已清理楼道杂物，张贴禁止堆放告示"  # the first round is kept, not overwritten
     assert out["allowed_moves"] == []
+    await assert_audited("issue.accept", issue, actor="inspector", round=2)
 
 
 @pytest.mark.parametrize("user", ["site_a1", "county_a", "fire_a"])

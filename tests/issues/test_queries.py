@@ -7,6 +7,7 @@ import pytest
 from server.issues.lifecycle import escalation, overdue
 from server.lib import clock
 from tests.inspections.helpers import body, check_items, new_uuid
+from tests.audit.helpers import assert_audited
 
 A1 = (35.03, 111.01)
 B1 = (35.14, 110.77)
@@ -100,6 +101,7 @@ async def test_county_self_check_issue_is_idempotent_and_scoped(world):
             "description": "3号楼屋面渗漏", "severity": "major", "deadline_days": 15}
     first = await county.post("/api/issues", json=data)
     assert first.status_code == 200 and first.json()["source"] == "self_check" and first.json()["state"] == "open"
+    await assert_audited("issue.create", first.json()["id"], actor="county_a")
     again = await county.post("/api/issues", json=data)
     assert again.json()["id"] == first.json()["id"]
     assert (await county.get("/api/issues", params={"source": "self_check"})).json()["total"] == 1
@@ -124,6 +126,7 @@ async def test_county_team_reassigns_within_its_county_and_city_office_edits_dea
     r = await county.patch(f"/api/issues/{issue}", json={"site_id": world.sites["a2"], "responsible_person": "王五",
                                                          "department_id": world.departments["zhujian"]})
     assert r.status_code == 200 and r.json()["site_id"] == world.sites["a2"] and r.json()["responsible_person"] == "王五"
+    await assert_audited("issue.update", issue, actor="county_a")
     r = await county.patch(f"/api/issues/{issue}", json={"site_id": world.sites["b1"]})
     assert r.status_code == 404  # a site outside the county does not exist for this user
     r = await county.patch(f"/api/issues/{issue}", json={"deadline": "2026-12-31"})

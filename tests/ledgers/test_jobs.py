@@ -9,13 +9,17 @@ from server.ledgers import service, worker
 from server.ledgers.tables import LedgerJob
 from server.lib import clock
 from tests.ledgers.helpers import visit_with_issues
+from tests.audit.helpers import assert_audited
 
 
 async def test_a_second_runner_leaves_a_claimed_job_alone(world):
     await visit_with_issues(world, "a1")
     job = await service.request(None, "issues", "pdf", {})
+    await assert_audited("ledger.request", job["uuid"], actor="shell", kind="issues")
     done = await worker.run(job["uuid"])
     assert done["state"] == "done"
+    await assert_audited("ledger.running", job["uuid"], actor="system")
+    await assert_audited("ledger.done", job["uuid"], actor="system")
     again = await worker.run(job["uuid"])  # no longer queued: nothing is rendered or rewritten
     assert again["finished_at"] == done["finished_at"] and again["sha256"] == done["sha256"]
 
@@ -47,6 +51,7 @@ async def test_a_server_stopping_mid_render_queues_the_job_again_and_leaves_no_w
     assert all(w.returncode is not None for w in workers)
     row = await service.get_row(job["uuid"])
     assert (row["state"], row["rows_done"], row["started_at"]) == ("queued", 0, None)
+    await assert_audited("ledger.queued", job["uuid"], actor="system", reason="server shutting down")
 
     await service.resume_unfinished()  # the next start renders it
     for _ in range(1200):
@@ -55,3 +60,16 @@ async def test_a_server_stopping_mid_render_queues_the_job_again_and_leaves_no_w
             break
         await asyncio.sleep(0.05)
     assert row["state"] == "done" and row["pages"] >= 1
+
+
+async def test_a_job_that_fails_says_why_and_the_failure_is_audited(world, monkeypatch):
+    from server.ledgers import rows
+
+    async def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    job = await service.request(None, "work", "pdf", {})
+    monkeypatch.setattr(rows, "build", full_disk)
+    failed = await worker.run(job["uuid"])
+    assert failed["state"] == "failed" and "No space left on device" in failed["error"]
+    await assert_audited("ledger.failed", job["uuid"], actor="system", reason="[Errno 28] No space left on device")

@@ -10,6 +10,7 @@ from server.lib import clock
 from server.settings import get_settings, use_settings
 from tests.ledgers.helpers import visit_with_issues, wait_done
 from tests.world import settings_with
+from tests.audit.helpers import assert_audited
 
 
 async def _pdf(client, kind: str, **params) -> dict:
@@ -38,6 +39,7 @@ async def test_submission_is_recorded_once_and_the_city_sees_missing_and_late(wo
     again = await county.post(f"/api/ledgers/{jobs['work']['uuid']}/submission", json={"period": "2026-11"})
     assert first.status_code == again.status_code == 200 and first.json()["id"] == again.json()["id"]
     assert first.json()["late"] is False and first.json()["sha256"] == jobs["work"]["sha256"]
+    await assert_audited("ledger.submit", jobs["work"]["uuid"], actor="county_a")
 
     clock.freeze(datetime(2026, 12, 8, 9, 0, tzinfo=clock.SHANGHAI))  # after the 5th: late
     county = await world.client("county_a")
@@ -101,7 +103,14 @@ async def test_a_submission_is_emailed_to_the_city_office(world, tmp_path):
         assert received[0].rcpt_tos == ["yiqianban@example.cn"]
         mail = email.message_from_bytes(received[0].content, policy=policy.default)
         assert mail["Subject"] == "【台账报送】盐湖区 2026-11 整改台账"
-        assert job["sha256"] in mail.get_body(("plain",)).get_content()
+        text = mail.get_body(("plain",)).get_content()
+        assert job["sha256"] in text
+        # the audit chain as it stood, for the office to keep: it checks against the chain
+        from server.audit.service import Anchor, verify
+
+        kept = Anchor.parse(next(line for line in text.splitlines() if line.startswith('{"seq"')))
+        assert kept.seq > 0 and (await verify([kept])).ok
+        await assert_audited("ledger.mailed", r.json()["id"], actor="system", to="yiqianban@example.cn")
         attachment = next(mail.iter_attachments())
         assert attachment.get_content_type() == "application/pdf" and attachment.get_content().startswith(b"%PDF")
     finally:

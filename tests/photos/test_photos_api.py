@@ -10,6 +10,7 @@ from PIL import Image
 from server.photos.tables import Photo
 from tests.inspections.helpers import body, new_uuid, visit_naming
 from tests.photos.fixtures import FIXTURES, png_bomb, zip_bytes
+from tests.audit.helpers import assert_audited
 
 A1 = (35.03, 111.01)
 
@@ -32,6 +33,7 @@ async def test_upload_reads_exif_gps_and_flags_a_far_photo(world):
     assert abs(out["exif_lat"] - 43.467448) < 1e-5 and abs(out["exif_lon"] - 11.885127) < 1e-5
     assert out["far_from_site"] is True and out["distance_m"] > 1_000_000  # Italy, not Yuncheng
     assert out["taken_at"].startswith("2008-10-22T16:28:39")  # DateTimeOriginal, camera local time
+    await assert_audited("photo.upload", out["uuid"], actor="inspector", bytes=len(data))
 
 
 async def test_browser_position_near_site_is_not_flagged(world):
@@ -168,6 +170,7 @@ async def test_photos_taken_outside_the_visit_are_flagged(world):
     assert r.status_code == 200, r.text
     assert (await inspector.get(f"/api/photos/{old}")).json()["outside_visit"] is True
     assert (await inspector.get(f"/api/photos/{fresh}")).json()["outside_visit"] is False
+    await assert_audited("photo.flag", inspection, actor="inspector", outside_visit={old: True, fresh: False})
     late = new_uuid()  # after the visit was submitted, judged on arrival
     r = await _put(inspector, late, (FIXTURES / "gps" / "DSCN0012.jpg").read_bytes(), inspection=inspection)
     assert r.json()["outside_visit"] is True
@@ -188,6 +191,7 @@ async def test_a_photo_removed_from_the_visit_after_its_upload_is_forgotten_at_s
     for reader in (inspector, county, await world.client("admin")):
         assert (await reader.get(f"/api/photos/{removed}")).status_code == 404
     assert await Photo.count().where(Photo.uuid == removed) == 0
+    await assert_audited("photo.forget", inspection, actor="inspector", photos=[removed])
     # a stale tab's upload after the submit, named by nothing: its own uploader's, never the county's
     late = new_uuid()
     r = await _put(inspector, late, (FIXTURES / "gps" / "DSCN0012.jpg").read_bytes(), site_id=world.sites["a1"], inspection=inspection)

@@ -9,6 +9,7 @@ import pytest
 
 from server.audit.tables import AuditEvent
 from server.lib import clock
+from tests.audit.helpers import assert_audited
 
 READS = [
     "/api/plans", "/api/plans/mine", "/api/plans/{plan}", "/api/plans/{visit}", "/api/sites", "/api/sites/{a1}",
@@ -58,8 +59,11 @@ async def test_planners_and_the_assigned_inspector_see_it_and_every_read_is_audi
     clock.freeze(datetime(2026, 11, 20, 9, 0, tzinfo=clock.SHANGHAI))
     plan = await _plan(world)
     admin = await world.client("admin")
+    await assert_audited("plan.create", plan["uuid"], actor="admin")
     assert (await admin.get(f"/api/plans/{plan['uuid']}")).status_code == 200
+    await assert_audited("plan.read", plan["uuid"], actor="admin")
     assert [p["uuid"] for p in (await admin.get("/api/plans")).json()] == [plan["uuid"]]
+    await assert_audited("plan.list", actor="admin", plans=1)
     inspector = await world.client("inspector")
     assert (await inspector.get(f"/api/plans/{plan['uuid']}")).status_code == 404  # not a planner
     assert (await inspector.get("/api/plans/mine")).json() == []  # nothing released in November
@@ -85,6 +89,7 @@ async def test_a_submitted_visit_completes_its_planned_visit(world):
     visits = (await admin.get(f"/api/plans/{plan['uuid']}")).json()["visits"]
     done = [v for v in visits if v["state"] == "done"]
     assert len(done) == 1 and done[0]["site"] == world.sites["a1"] and str(done[0]["inspection_uuid"]) == uuid
+    await assert_audited("plan.visit_done", done[0]["id"], actor="inspector", inspection=uuid)
 
 
 async def test_bad_plans_are_refused(world):

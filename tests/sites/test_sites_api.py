@@ -1,6 +1,7 @@
 """Creating and editing sites; bad input is a clear 4xx and writes nothing."""
 
 import pytest
+from tests.audit.helpers import assert_audited
 
 
 def _site(world, **over):
@@ -21,6 +22,7 @@ async def test_admin_creates_site_and_reads_it_back(world):
     site = r.json()
     assert site["county_name"] == "万荣县" and site["total_people"] == 819 and site["coord_source"] == "wgs84"
     assert (await client.get(f"/api/sites/{site['id']}")).json() == site
+    await assert_audited("site.create", site["id"], actor="admin")
 
 
 async def test_gcj02_position_is_stored_as_wgs84(world):
@@ -101,5 +103,7 @@ async def test_user_scope_must_match_role(world):
     r = await client.post("/api/users", json={"username": "c1", "display_name": "县", "password": "0123456789ab", "role": "county_team",
                                               "county_id": world.counties["夏县"]})
     assert r.status_code == 201
+    event = await assert_audited("user.create", r.json()["id"], actor="admin")
+    assert "0123456789ab" not in str(event)  # the password is never in the log
     r = await client.post("/api/users", json={"username": "c1", "display_name": "县", "password": "0123456789ab", "role": "city_admin"})
     assert r.status_code == 422 and r.json()["error"] == "username_taken"
