@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from bench.common import fresh_pg_database
@@ -37,7 +37,7 @@ async def _fill() -> None:
     await ensure_reference_data()
     counties = [r["id"] for r in await County.select(County.id)]
     rng = random.Random(7)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     sites = [Site(county=counties[i % 13], name=f"bench site {i}", lat=35.0, lon=111.0, created_at=now, updated_at=now)
              for i in range(N_SITES)]
     for i in range(0, N_SITES, 500):

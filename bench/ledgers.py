@@ -38,7 +38,7 @@ def make_ledger(kind: str, n: int):
     from server.checklists.loader import registry
     from server.demo.data import COUNTIES, SITE_WORDS
     from server.ledgers.model import Ledger, Photo
-    from server.ledgers.rows import COLUMNS, CITY_ISSUER
+    from server.ledgers.rows import CITY_ISSUER, COLUMNS
 
     rng = random.Random(7)
     items = [(t, s, i) for t in registry().all_latest() for s, i in t.items()]

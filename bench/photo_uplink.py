@@ -17,8 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import demo_server  # noqa: E402
-from bench.pwa_shell import FIXTURES, PHONE, PHOTOS, log_in  # noqa: E402
+from bench.common import demo_server
+from bench.pwa_shell import FIXTURES, PHONE, PHOTOS, log_in
 
 RATE = 16 * 1024
 CUT_EVERY = 30

@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import demo_server  # noqa: E402
+from bench.common import demo_server
 
 DIST = ROOT / "pwa" / "dist"
 FIXTURES = ROOT.parent / "shared" / "fixtures" / "photos"

@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 import uuid as uuidlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -50,7 +50,7 @@ def _body(site_id: int, lat: float, lon: float, template: dict) -> dict:
                 value, failed = "fail", failed + 1
                 photos[item["key"]] = [str(uuidlib.uuid4())]
             answers[item["key"]] = value
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return {
         "site_id": site_id, "templates": [{"id": template["id"], "version": template["version"]}], "state": "submitted",
         "arrival": {"at": (now - timedelta(minutes=20)).isoformat(), "lat": lat, "lon": lon, "accuracy_m": 10},
@@ -123,7 +123,7 @@ def main() -> None:
     pg = fresh_pg_database("ducha_bench")
     if pg:
         engines.append(("PostgreSQL", pg))
-    print(f"submissions: one whole fire-safety inspection each, 2 issues raised; server: 1 uvicorn worker")
+    print("submissions: one whole fire-safety inspection each, 2 issues raised; server: 1 uvicorn worker")
     for name, url in engines:
         port = _free_port()
         proc = _serve(url, port)

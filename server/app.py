@@ -10,17 +10,17 @@ from litestar.openapi import OpenAPIConfig
 from server import __version__
 from server.accounts.controllers import AuthController, UsersController
 from server.accounts.middleware import SessionAuthMiddleware
-from server.lib import clock, crash, db
-from server.lib.http_errors import HANDLERS
-from server.settings import Settings, get_settings, use_settings
+from server.assessment.controllers import AssessmentController
 from server.checklists.controllers import TemplatesController
 from server.inspections.controllers import InspectionsController
 from server.issues.controllers import IssuesController
 from server.ledgers.controllers import LedgersController
-from server.plans.controllers import PlansController
-from server.assessment.controllers import AssessmentController
-from server.photos.controllers import PhotosController, PhotoUploadsController
+from server.lib import clock, crash, db
+from server.lib.http_errors import HANDLERS
 from server.lib.security_headers import add_security_headers
+from server.photos.controllers import PhotosController, PhotoUploadsController
+from server.plans.controllers import PlansController
+from server.settings import Settings, get_settings, use_settings
 from server.sites.controllers import SitesController
 from server.web.routes import pwa_router
 

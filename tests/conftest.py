@@ -21,9 +21,9 @@ os.environ.setdefault("DUCHA_AUDIT_KEY", "test-audit-key")
 os.environ["PICCOLO_CONF"] = "piccolo_conf"
 sys.path.insert(0, str(ROOT))
 
-import pytest  # noqa: E402
+import pytest
 
-from tests.world import World, build_world, reset_database, setup_database  # noqa: E402
+from tests.world import World, build_world, reset_database, setup_database
 
 
 def pytest_collection_finish(session) -> None:
@@ -71,7 +71,7 @@ def _process_state_restored():
 def clock_start():
     """The instant a test's clock starts at; None: the real time (which CI moves with faketime to
     the awkward instants). A test that needs a date sets it with ``clock.freeze`` or overrides this."""
-    return None
+    return
 
 
 @pytest.fixture

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import httpx
 
@@ -28,7 +26,6 @@ async def setup_database() -> None:
 
 def _tables():
     from piccolo.conf.apps import Finder
-
     from piccolo.table import sort_table_classes
 
     return list(reversed(sort_table_classes(Finder().get_table_classes())))

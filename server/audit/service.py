@@ -131,7 +131,7 @@ class Anchor:
         return f"审计链 {self.seq} 条 · {self.hash[:16]}"
 
     @classmethod
-    def parse(cls, text: str) -> "Anchor":
+    def parse(cls, text: str) -> Anchor:
         """A line written by :meth:`line`, or ``<seq>:<hash>``, or the short form a PDF footer prints
         (``审计链 N 条 · <16 hex>``, a hash prefix). Raises ValueError with a readable reason."""
         text = text.strip()

@@ -180,4 +180,4 @@ def validate_or_raise(evaluation: Evaluation) -> None:
         raise Invalid("answers_invalid", f"答案有误：{first}{more}", detail=evaluation.errors)
 
 
-__all__ = ["Evaluation", "Failure", "evaluate", "template_applies", "validate_or_raise", "SEVERITY_NAMES"]
+__all__ = ["SEVERITY_NAMES", "Evaluation", "Failure", "evaluate", "template_applies", "validate_or_raise"]

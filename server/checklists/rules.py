@@ -13,7 +13,8 @@ The PWA implements the same semantics; ``rule_vectors.json`` keeps the two in ag
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 SITE_ATTRIBUTES = frozenset({
     "registered_people", "other_people", "total_people", "households", "building_count",

@@ -7,7 +7,14 @@ import random
 from server.accounts import service as accounts
 from server.accounts.roles import Role
 from server.accounts.schemas import UserCreate
-from server.demo.data import COUNTIES, DEMO_PASSWORD, DEPARTMENTS, SITE_WORDS, TOWNSHIP_SUFFIXES, USERS
+from server.demo.data import (
+    COUNTIES,
+    DEMO_PASSWORD,
+    DEPARTMENTS,
+    SITE_WORDS,
+    TOWNSHIP_SUFFIXES,
+    USERS,
+)
 from server.lib import db
 from server.sites import service as sites
 from server.sites.schemas import SiteCreate
@@ -61,7 +68,7 @@ async def load_demo() -> dict:
     await ensure_reference_data()
     counties = {r["name"]: r["id"] for r in await County.select(County.id, County.name)}
     created_sites = 0
-    if not await Site.exists().where(Site.invented == True):  # noqa: E712
+    if not await Site.exists().where(Site.invented == True):
         for spec in _sites_plan():
             county = spec.pop("county")
             await sites.create_site(None, SiteCreate(county_id=counties[county], **spec), invented=True)

@@ -11,7 +11,6 @@ import msgspec
 from server.sites.schemas import CoordSystem, Lat, Lon
 
 
-
 class TemplateRef(msgspec.Struct, forbid_unknown_fields=True):
     id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
     version: Annotated[int, msgspec.Meta(ge=1)]

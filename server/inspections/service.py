@@ -19,9 +19,15 @@ import msgspec
 from server.accounts.guards import Principal, require_role, visible
 from server.accounts.roles import Role
 from server.audit import service as audit
-from server.checklists.evaluation import Failure, evaluate, template_applies
+from server.checklists.evaluation import evaluate, template_applies
 from server.checklists.loader import registry
-from server.inspections.schemas import Arrival, InspectionOut, InspectionPut, RaisedIssue, TemplateRef
+from server.inspections.schemas import (
+    Arrival,
+    InspectionOut,
+    InspectionPut,
+    RaisedIssue,
+    TemplateRef,
+)
 from server.inspections.tables import Inspection
 from server.issues import service as issues
 from server.issues.tables import Issue, Refinding

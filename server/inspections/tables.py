@@ -1,6 +1,15 @@
 """Inspections (visits): one row per client UUID, revisions chained by ``replaces``."""
 
-from piccolo.columns import JSON, UUID, Boolean, Integer, Real, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    JSON,
+    UUID,
+    Boolean,
+    Integer,
+    Real,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.column_types import ForeignKey, OnDelete
 from piccolo.table import Table
 

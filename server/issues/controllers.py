@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-
 from datetime import date
 from typing import Annotated, Literal
 
@@ -11,8 +10,16 @@ from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from server.issues import queries, service
-from server.issues.schemas import (IssueCreate, IssueOut, IssuePage, IssueUpdate, RectificationIn, RepeatFinding,
-                                   StateCounts, VerificationIn)
+from server.issues.schemas import (
+    IssueCreate,
+    IssueOut,
+    IssuePage,
+    IssueUpdate,
+    RectificationIn,
+    RepeatFinding,
+    StateCounts,
+    VerificationIn,
+)
 
 State = Literal["open", "rectifying", "submitted", "closed"]
 Sort = Literal["found_at", "-found_at", "deadline", "-deadline", "severity"]

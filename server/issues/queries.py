@@ -15,10 +15,10 @@ from piccolo.query.functions.aggregate import Count
 
 from server.accounts.guards import Principal, scope_where
 from server.accounts.roles import Role
+from server.checklists.model import SEVERITY_NAMES
 from server.issues import lifecycle
 from server.issues.schemas import IssuePage, IssueSummary, RepeatFinding, StateCounts
 from server.issues.tables import Issue, Refinding
-from server.checklists.model import SEVERITY_NAMES
 from server.lib import clock
 
 SORTS = {

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 import msgspec

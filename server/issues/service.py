@@ -6,18 +6,27 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from server.accounts.guards import Principal, visible
+from server.accounts.roles import Role
 from server.audit import service as audit
 from server.checklists.evaluation import Failure
 from server.checklists.model import SEVERITY_NAMES
 from server.issues import lifecycle, numbers
-from server.accounts.roles import Role
-from server.issues.schemas import IssueCreate, IssueOut, IssueUpdate, RectificationIn, Refound, Round, VerificationIn
+from server.issues.schemas import (
+    IssueCreate,
+    IssueOut,
+    IssueUpdate,
+    RectificationIn,
+    Refound,
+    Round,
+    VerificationIn,
+)
 from server.issues.tables import Issue, Rectification, Refinding
 from server.lib import clock, db
 from server.lib.errors import Conflict, Forbidden, Invalid, NotFound
 from server.photos.service import claim, present
 from server.settings import get_settings
 from server.sites.tables import Department
+
 
 async def department_id(code: str) -> int | None:
     """The department's id by its code; read each time (no process-wide cache that a changed
@@ -101,7 +110,7 @@ async def _out(p: Principal, row: dict[str, Any]) -> IssueOut:
                    .where(Refinding.issue == row["id"]).order_by(Refinding.found_at).output(load_json=True))
     named = [*row["photos"], *(u for r in rounds for u in r["photos"]), *(u for r in again for u in r["photos"])]
     arrived = await present(named)
-    aware = lambda v: clock.aware(v) if v else None  # noqa: E731
+    aware = lambda v: clock.aware(v) if v else None
     return IssueOut(
         id=row["id"], number=row["number"] or "", source=row["source"], state=row["state"], state_name=lifecycle.STATE_NAMES[row["state"]],
         county_id=row["county"], site_id=row["site"], department_id=row["department"], area=row["area"],

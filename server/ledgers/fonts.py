@@ -53,7 +53,7 @@ def subset(text: str, folder: Path, weights: tuple[str, ...] = ("regular", "bold
             wanted = hb.SubsetInput()
             for c in chars:
                 wanted.unicode_set.add(ord(c))
-            for name_id in range(0, 26):
+            for name_id in range(26):
                 wanted.name_id_set.add(name_id)
             data = hb.subset(face, wanted).blob.data
             tmp = path.with_suffix(".tmp")

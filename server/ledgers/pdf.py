@@ -17,12 +17,13 @@ import multiprocessing
 import os
 import re
 import tempfile
-from datetime import date
-from contextlib import contextmanager
-from functools import lru_cache
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from datetime import date
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import jinja2
 

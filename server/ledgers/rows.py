@@ -12,12 +12,20 @@ from uuid import UUID
 
 from server.accounts.guards import Principal, scope_where
 from server.accounts.tables import User
-from server.inspections.tables import Inspection
 from server.checklists.model import SEVERITY_NAMES
+from server.inspections.tables import Inspection
 from server.issues import lifecycle
 from server.issues.queries import Filters, where
 from server.issues.tables import Issue, Rectification
-from server.ledgers.model import KINDS, SOURCE_SHORT, Column, Figure, Ledger, LedgerFilters, Photo
+from server.ledgers.model import (
+    KINDS,
+    SOURCE_SHORT,
+    Column,
+    Figure,
+    Ledger,
+    LedgerFilters,
+    Photo,
+)
 from server.lib import clock
 from server.photos.tables import Photo as PhotoRow
 from server.sites.tables import County, Department, Site

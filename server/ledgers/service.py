@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
-from server.audit import service as audit
 from server.accounts.guards import Principal
 from server.accounts.roles import Role
+from server.audit import service as audit
 from server.ledgers.model import KINDS, LedgerFilters
 from server.ledgers.tables import LedgerJob, LedgerSubmission
 from server.lib import clock, db

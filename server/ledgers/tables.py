@@ -1,6 +1,15 @@
 """Ledger jobs (one rendered file each) and submissions (报送) of ledgers to the city office."""
 
-from piccolo.columns import JSON, UUID, Boolean, Date, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    JSON,
+    UUID,
+    Boolean,
+    Date,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.column_types import ForeignKey, OnDelete
 from piccolo.table import Table
 

@@ -10,7 +10,7 @@ Two ways to set it, both for tests only:
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -20,7 +20,7 @@ _offset = timedelta(0)
 
 def now() -> datetime:
     """The current time, aware, in UTC."""
-    return _frozen if _frozen is not None else datetime.now(timezone.utc) + _offset
+    return _frozen if _frozen is not None else datetime.now(UTC) + _offset
 
 
 def is_set() -> bool:
@@ -36,7 +36,7 @@ def today() -> date:
 def freeze(at: datetime | None) -> None:
     """Fix the clock at ``at`` (None lets it run again, on the real time)."""
     global _frozen, _offset
-    _frozen = at.astimezone(timezone.utc) if at is not None else None
+    _frozen = at.astimezone(UTC) if at is not None else None
     if at is None:
         _offset = timedelta(0)
 
@@ -45,7 +45,7 @@ def start_at(at: datetime) -> None:
     """Set a running clock: it reads ``at`` now and goes on from there."""
     global _frozen, _offset
     _frozen = None
-    _offset = at.astimezone(timezone.utc) - datetime.now(timezone.utc)
+    _offset = at.astimezone(UTC) - datetime.now(UTC)
 
 
 def use_test_clock(value: str) -> None:
@@ -74,10 +74,10 @@ def advance(delta: timedelta) -> None:
 def local(dt: datetime) -> datetime:
     """``dt`` in Asia/Shanghai."""
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
     return dt.astimezone(SHANGHAI)
 
 
 def aware(dt: datetime) -> datetime:
     """SQLite gives naive datetimes back: they are UTC."""
-    return dt if dt.tzinfo is not None else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)

@@ -21,9 +21,9 @@ import math
 import re
 import struct
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from collections.abc import Iterator
 from typing import Any
 
 import pillow_heif

@@ -57,7 +57,7 @@ def store():
 
 def _out(row: dict[str, Any]) -> PhotoOut:
     base = f"/api/photos/{row['uuid']}"
-    aware = lambda v: clock.aware(v) if v else None  # noqa: E731
+    aware = lambda v: clock.aware(v) if v else None
     return PhotoOut(
         uuid=row["uuid"], sha256=row["sha256"], mime=row["mime"], width=row["width"], height=row["height"],
         size_bytes=row["size_bytes"], site_id=row["site"], inspection_uuid=row["inspection_uuid"],

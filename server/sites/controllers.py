@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Request, get, patch, post
-from litestar.params import FromPath, JSONBody, QueryParameter, FromQuery
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from server.sites import schemas, service
 

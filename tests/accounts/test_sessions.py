@@ -1,10 +1,10 @@
 """Login, logout, session expiry, CSRF and disabled users."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from server.lib import clock
-from tests.world import PASSWORD
 from tests.audit.helpers import assert_audited
+from tests.world import PASSWORD
 
 
 async def test_login_sets_httponly_lax_cookie_and_returns_me(world):
@@ -59,7 +59,7 @@ async def test_logout_ends_the_session(world):
 
 
 async def test_idle_session_expires(world):
-    clock.freeze(datetime(2026, 3, 1, 8, 0, tzinfo=timezone.utc))
+    clock.freeze(datetime(2026, 3, 1, 8, 0, tzinfo=UTC))
     client = await world.client("inspector")
     clock.advance(timedelta(hours=71))
     assert (await client.get("/api/auth/me")).status_code == 200  # use renews the idle timer
@@ -69,7 +69,7 @@ async def test_idle_session_expires(world):
 
 
 async def test_absolute_session_timeout_even_when_used(world):
-    clock.freeze(datetime(2026, 3, 1, 8, 0, tzinfo=timezone.utc))
+    clock.freeze(datetime(2026, 3, 1, 8, 0, tzinfo=UTC))
     client = await world.client("inspector")
     for _ in range(14):
         clock.advance(timedelta(hours=24))

@@ -1,6 +1,6 @@
 """Login throttling slows an attacker without locking the real user out."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from server.lib import clock
 from tests.world import PASSWORD
@@ -11,7 +11,7 @@ async def _try(client, password, username="inspector"):
 
 
 async def test_free_failures_then_backoff_with_retry_after(world):
-    clock.freeze(datetime(2026, 5, 1, tzinfo=timezone.utc))
+    clock.freeze(datetime(2026, 5, 1, tzinfo=UTC))
     client = await world.client()
     for _ in range(5):
         assert (await _try(client, "wrong")).status_code == 422
@@ -23,7 +23,7 @@ async def test_free_failures_then_backoff_with_retry_after(world):
 
 
 async def test_wait_doubles_with_each_failure(world):
-    clock.freeze(datetime(2026, 5, 1, tzinfo=timezone.utc))
+    clock.freeze(datetime(2026, 5, 1, tzinfo=UTC))
     client = await world.client()
     waits = []
     for _ in range(10):
@@ -39,14 +39,14 @@ async def test_wait_doubles_with_each_failure(world):
 async def test_attacker_elsewhere_does_not_lock_out_the_real_user(world):
     from server.accounts.tables import LoginFailure
 
-    clock.freeze(datetime(2026, 5, 1, tzinfo=timezone.utc))
+    clock.freeze(datetime(2026, 5, 1, tzinfo=UTC))
     await LoginFailure.insert(*[LoginFailure(username="inspector", address="203.0.113.9", at=clock.now()) for _ in range(30)])
     client = await world.client()  # the test client's own address
     assert (await _try(client, PASSWORD)).status_code == 200
 
 
 async def test_many_accounts_from_one_address_are_slowed(world):
-    clock.freeze(datetime(2026, 5, 1, tzinfo=timezone.utc))
+    clock.freeze(datetime(2026, 5, 1, tzinfo=UTC))
     client = await world.client()
     for i in range(50):
         await _try(client, "wrong", username=f"guess{i}")
@@ -55,7 +55,7 @@ async def test_many_accounts_from_one_address_are_slowed(world):
 
 
 async def test_success_clears_the_pair_counter(world):
-    clock.freeze(datetime(2026, 5, 1, tzinfo=timezone.utc))
+    clock.freeze(datetime(2026, 5, 1, tzinfo=UTC))
     client = await world.client()
     for _ in range(4):
         await _try(client, "wrong")
@@ -68,7 +68,7 @@ async def test_forty_wrong_passwords_sent_at_once_are_counted_as_they_come(world
     """Each attempt is counted before its password is checked, so a burst cannot slip past the count."""
     import asyncio
 
-    clock.freeze(datetime(2026, 5, 1, tzinfo=timezone.utc))
+    clock.freeze(datetime(2026, 5, 1, tzinfo=UTC))
     client = await world.client()
     answers = await asyncio.gather(*[_try(client, f"wrong{i}") for i in range(40)])
     codes = sorted(r.status_code for r in answers)

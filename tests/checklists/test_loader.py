@@ -7,7 +7,12 @@ from pathlib import Path
 
 import yaml
 
-from server.checklists.loader import DEFAULT_DIR, check_templates, load_templates, summary
+from server.checklists.loader import (
+    DEFAULT_DIR,
+    check_templates,
+    load_templates,
+    summary,
+)
 
 
 def _ducha(*args):

@@ -11,9 +11,9 @@ from server.sites.tables import Site
 async def test_demo_loads_a_realistic_past_once(world):
     counts = await load_demo()
     assert counts["sites"] == 40 and counts["visits"] == 36 and counts["issues"] > 30
-    assert await Site.count().where(Site.invented == True) == 40  # noqa: E712
-    assert await Site.count().where((Site.invented == True) & (Site.registered_people < 100)) > 0  # noqa: E712
-    assert await Site.count().where((Site.invented == True) & (Site.registered_people >= 800)) > 0  # noqa: E712
+    assert await Site.count().where(Site.invented == True) == 40
+    assert await Site.count().where((Site.invented == True) & (Site.registered_people < 100)) > 0
+    assert await Site.count().where((Site.invented == True) & (Site.registered_people >= 800)) > 0
     states = {r["state"] for r in await Issue.select(Issue.state)}
     assert states == {"open", "rectifying", "submitted", "closed"}
     assert await Rectification.count().where(Rectification.outcome == "rejected") > 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid as uuidlib
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any
 
 from server.checklists.loader import registry

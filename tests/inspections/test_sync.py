@@ -4,8 +4,8 @@ import asyncio
 
 from server.inspections.tables import Inspection
 from server.issues.tables import Issue
-from tests.inspections.helpers import body, check_items, new_uuid
 from tests.audit.helpers import assert_audited
+from tests.inspections.helpers import body, check_items, new_uuid
 
 A1 = (35.03, 111.01)
 

@@ -50,7 +50,7 @@ async def test_a_declared_photo_is_pending_until_that_very_file_arrives_from_tha
     assert (await inspector.get(f"/api/issues/{issue_id}")).json()["photos_pending"] == [uuid]
 
     other = photo("gps/DSCN0012.jpg")  # another picture under the declared UUID
-    put = lambda client, body: client.put(f"/api/photos/{uuid}", content=body,  # noqa: E731
+    put = lambda client, body: client.put(f"/api/photos/{uuid}", content=body,
                                           params={"sha256": hashlib.sha256(body).hexdigest()}, headers={"Content-Type": "application/octet-stream"})
     r = await put(inspector, other)
     assert r.status_code == 409 and r.json()["error"] == "photo_claim_mismatch"

@@ -2,13 +2,13 @@
 the same everywhere; a repeat failure is a re-finding of the open issue, not another issue."""
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from server.issues.tables import Issue, Refinding
 from server.lib import clock
+from tests.audit.helpers import assert_audited
 from tests.inspections.helpers import body, check_items, new_uuid
 from tests.issues.test_lifecycle import A1, _round_with_photo
-from tests.audit.helpers import assert_audited
 
 NUMBER = re.compile(r"^盐湖-\d{4}-\d{4}$")
 
@@ -67,7 +67,7 @@ async def test_numbers_count_on_per_county_and_year_and_are_searchable(world):
 
 
 async def test_a_repeat_failure_attaches_to_the_open_issue_and_after_closure_reopens(world):
-    clock.freeze(datetime(2026, 5, 12, 2, 0, tzinfo=timezone.utc))
+    clock.freeze(datetime(2026, 5, 12, 2, 0, tzinfo=UTC))
     inspector = await world.client("inspector")
     item = check_items(n=1)[0]
     first = await inspector.put(f"/api/inspections/{new_uuid()}", json=body(world.sites["a1"], *A1, fail=[item]))

@@ -3,8 +3,14 @@
 import pytest
 
 from server.issues.tables import Rectification
-from tests.inspections.helpers import PENDING_SHA256, body, check_items, new_uuid, upload_photo
 from tests.audit.helpers import assert_audited
+from tests.inspections.helpers import (
+    PENDING_SHA256,
+    body,
+    check_items,
+    new_uuid,
+    upload_photo,
+)
 
 A1 = (35.03, 111.01)
 

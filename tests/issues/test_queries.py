@@ -1,13 +1,13 @@
 """Lists, counts, repeat findings, deadlines, escalation and the inbox."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from server.issues.lifecycle import escalation, overdue
 from server.lib import clock
-from tests.inspections.helpers import body, check_items, new_uuid
 from tests.audit.helpers import assert_audited
+from tests.inspections.helpers import body, check_items, new_uuid
 
 A1 = (35.03, 111.01)
 B1 = (35.14, 110.77)
@@ -34,7 +34,7 @@ def test_overdue_is_the_day_after_the_deadline():
 
 
 async def test_lists_stay_in_scope_and_filter(world):
-    clock.freeze(datetime(2026, 6, 30, 16, 30, tzinfo=timezone.utc))  # 00:30 on 1 July in Shanghai, 30 June in UTC
+    clock.freeze(datetime(2026, 6, 30, 16, 30, tzinfo=UTC))  # 00:30 on 1 July in Shanghai, 30 June in UTC
     a = await _visit(world, "a1", A1)
     b = await _visit(world, "b1", B1)
     admin = await world.client("admin")
@@ -56,10 +56,10 @@ async def test_lists_stay_in_scope_and_filter(world):
 
 
 async def test_counts_per_county_and_state_with_overdue(world):
-    clock.freeze(datetime(2026, 3, 1, 2, 0, tzinfo=timezone.utc))
+    clock.freeze(datetime(2026, 3, 1, 2, 0, tzinfo=UTC))
     await _visit(world, "a1", A1)
     await _visit(world, "b1", B1, n=1)
-    clock.freeze(datetime(2026, 4, 30, 2, 0, tzinfo=timezone.utc))  # past every fire-safety deadline
+    clock.freeze(datetime(2026, 4, 30, 2, 0, tzinfo=UTC))  # past every fire-safety deadline
     counts = {c["county_name"]: c for c in (await (await world.client("admin")).get("/api/issues/counts")).json()}
     assert counts["盐湖区"]["open"] == 2 and counts["盐湖区"]["overdue"] == 2 and counts["临猗县"]["open"] == 1
     mine = (await (await world.client("county_a")).get("/api/issues/counts")).json()
@@ -78,11 +78,11 @@ async def test_repeat_findings_per_site_and_item(world):
 
 
 async def test_inbox_shows_what_waits_for_each_role(world):
-    clock.freeze(datetime(2026, 3, 1, 2, 0, tzinfo=timezone.utc))
+    clock.freeze(datetime(2026, 3, 1, 2, 0, tzinfo=UTC))
     ids = await _visit(world)
     site = await world.client("site_a1")
     await site.post(f"/api/issues/{ids[0]}/rectifications", json={"uuid": new_uuid(), "measures": "已整改", "responsible_person": "李四"})
-    clock.freeze(datetime(2026, 4, 30, 2, 0, tzinfo=timezone.utc))
+    clock.freeze(datetime(2026, 4, 30, 2, 0, tzinfo=UTC))
     site = await world.client("site_a1")  # two months later: a fresh login
     raw = await site.get("/api/issues/inbox")
     assert raw.status_code == 200, raw.text

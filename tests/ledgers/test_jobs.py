@@ -8,8 +8,8 @@ from datetime import timedelta
 from server.ledgers import service, worker
 from server.ledgers.tables import LedgerJob
 from server.lib import clock
-from tests.ledgers.helpers import visit_with_issues
 from tests.audit.helpers import assert_audited
+from tests.ledgers.helpers import visit_with_issues
 
 
 async def test_a_second_runner_leaves_a_claimed_job_alone(world):

@@ -8,7 +8,12 @@ import subprocess
 
 from openpyxl import load_workbook
 
-from tests.ledgers.helpers import many_issues, upload_photo, visit_with_issues, wait_done
+from tests.ledgers.helpers import (
+    many_issues,
+    upload_photo,
+    visit_with_issues,
+    wait_done,
+)
 
 
 def pdftotext(data: bytes) -> str:
@@ -80,7 +85,7 @@ async def test_a_long_ledger_numbers_every_page_across_chunks(world):
     pages = job["pages"]
     stamped = [int(n) for n, total in re.findall(r"第\s*(\d+)\s*页\s*共\s*(\d+)\s*页", text) if int(total) == pages]
     assert pages > 5 and stamped == list(range(1, pages + 1))
-    numbers = [int(m) for m in re.findall(r"^\s*(\d+)\s+盐湖-\d{4}-\d{4}", text, re.M)]
+    numbers = [int(m) for m in re.findall(r"^\s*(\d+)\s+盐湖-\d{4}-\d{4}", text, re.MULTILINE)]
     assert numbers == list(range(1, job["rows_total"] + 1))  # 序号 1..N, none lost or repeated at chunk edges
 
 

@@ -8,9 +8,9 @@ from datetime import datetime
 
 from server.lib import clock
 from server.settings import get_settings, use_settings
+from tests.audit.helpers import assert_audited
 from tests.ledgers.helpers import visit_with_issues, wait_done
 from tests.world import settings_with
-from tests.audit.helpers import assert_audited
 
 
 async def _pdf(client, kind: str, **params) -> dict:

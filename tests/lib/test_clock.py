@@ -1,6 +1,6 @@
 """The clock: Shanghai dates, and the test clocks a process can be started on."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -8,19 +8,19 @@ from server.lib import clock, crash
 
 
 def test_today_is_the_shanghai_date_when_utc_is_still_yesterday():
-    clock.freeze(datetime(2026, 12, 31, 16, 30, tzinfo=timezone.utc))  # 00:30 on 1 Jan in Shanghai
+    clock.freeze(datetime(2026, 12, 31, 16, 30, tzinfo=UTC))  # 00:30 on 1 Jan in Shanghai
     assert clock.today() == date(2027, 1, 1)
-    clock.freeze(datetime(2028, 2, 28, 16, 0, tzinfo=timezone.utc))
+    clock.freeze(datetime(2028, 2, 28, 16, 0, tzinfo=UTC))
     assert clock.today() == date(2028, 2, 29)
 
 
 def test_a_started_clock_reads_the_instant_then_runs_on():
     clock.start_at(datetime(2026, 11, 18, 10, 0, tzinfo=clock.SHANGHAI))
     first = clock.now()
-    assert timedelta(0) <= first - datetime(2026, 11, 18, 2, 0, tzinfo=timezone.utc) < timedelta(seconds=5)
+    assert timedelta(0) <= first - datetime(2026, 11, 18, 2, 0, tzinfo=UTC) < timedelta(seconds=5)
     assert clock.now() >= first
     clock.freeze(None)  # back on the real time
-    assert abs(clock.now() - datetime.now(timezone.utc)) < timedelta(seconds=1)
+    assert abs(clock.now() - datetime.now(UTC)) < timedelta(seconds=1)
 
 
 @pytest.mark.parametrize("value", ["2026-11-18 10:00", "tomorrow", ""])

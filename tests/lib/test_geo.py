@@ -6,7 +6,14 @@ import pytest
 
 from server.lib.errors import Invalid
 from server.lib.geo import (
-    bd09_to_gcj02, gcj02_to_bd09, gcj02_to_wgs84, haversine_m, out_of_china, to_wgs84, validate_lat_lon, wgs84_to_gcj02,
+    bd09_to_gcj02,
+    gcj02_to_bd09,
+    gcj02_to_wgs84,
+    haversine_m,
+    out_of_china,
+    to_wgs84,
+    validate_lat_lon,
+    wgs84_to_gcj02,
 )
 
 YUNCHENG = (35.0265, 111.0070)  # 盐湖区, roughly

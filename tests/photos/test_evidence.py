@@ -1,6 +1,6 @@
 """Where and when a photo was taken, judged against its site and its visit."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -8,7 +8,7 @@ from server.lib.geo import wgs84_to_gcj02
 from server.photos.evidence import SHANGHAI, assess_location, camera_time
 
 SITE = (35.0265, 111.0070)
-UTC = timezone.utc
+UTC = UTC
 
 
 def north_of_site(metres: float) -> tuple[float, float]:

@@ -3,14 +3,14 @@
 import asyncio
 import hashlib
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from PIL import Image
 
 from server.photos.tables import Photo
-from tests.inspections.helpers import body, new_uuid, visit_naming
-from tests.photos.fixtures import FIXTURES, png_bomb, zip_bytes
 from tests.audit.helpers import assert_audited
+from tests.inspections.helpers import new_uuid, visit_naming
+from tests.photos.fixtures import FIXTURES, png_bomb, zip_bytes
 
 A1 = (35.03, 111.01)
 
@@ -55,7 +55,7 @@ async def test_exif_read_on_the_phone_stands_in_for_exif_lost_to_compression(wor
     got = r.json()
     assert abs(got["exif_lat"] - 43.467448) < 1e-6 and got["far_from_site"] is True
     taken = datetime.fromisoformat(got["taken_at"])  # camera time at +02:00, not read as Beijing time
-    assert taken == datetime(2008, 10, 22, 14, 28, 39, tzinfo=timezone.utc)
+    assert taken == datetime(2008, 10, 22, 14, 28, 39, tzinfo=UTC)
     bad = await _put(client, new_uuid(), out.getvalue(), exif_offset="8h")
     assert bad.status_code == 400 and bad.json()["error"] == "invalid_body"
 

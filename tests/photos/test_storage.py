@@ -7,7 +7,13 @@ import threading
 import pytest
 
 from server.photos.storage import (
-    PhotoStorage, PhotoStore, check_key, display_key, original_key, thumb_key, watermarked_key,
+    PhotoStorage,
+    PhotoStore,
+    check_key,
+    display_key,
+    original_key,
+    thumb_key,
+    watermarked_key,
 )
 
 SHA = hashlib.sha256(b"photo").hexdigest()

@@ -1,8 +1,8 @@
 """The 水印相机 stamp: a dark band bottom left, white CJK text, no metadata."""
 
 import io
-import subprocess
 import shutil
+import subprocess
 
 import pytest
 from PIL import Image, ImageChops

@@ -13,7 +13,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -47,7 +47,7 @@ server_clock = _ServerClock()
 @pytest.fixture
 def clock_start(live_server):
     """Every browser test's world starts on the server process's clock (see BROWSER_CLOCK)."""
-    return datetime.now(timezone.utc) + server_clock.offset
+    return datetime.now(UTC) + server_clock.offset
 
 
 @pytest.fixture(scope="session")
@@ -74,7 +74,7 @@ def live_server(database):
         time.sleep(0.2)
     assert r.json().get("test_clock"), "the server process should run on the test clock"
     # how far the server's clock is from the real one: this process runs on the same clock
-    server_clock.offset = datetime.fromisoformat(r.json()["now"]) - datetime.now(timezone.utc)
+    server_clock.offset = datetime.fromisoformat(r.json()["now"]) - datetime.now(UTC)
     yield url
     proc.terminate()
     try:

@@ -8,7 +8,17 @@ import re
 from playwright.async_api import expect
 
 from server.issues.tables import Issue
-from tests.pwa.driver import all_synced, fill_everything, go_offline, go_online, log_in, start_visit, submit, sync_now, wait_for_service_worker
+from tests.pwa.driver import (
+    all_synced,
+    fill_everything,
+    go_offline,
+    go_online,
+    log_in,
+    start_visit,
+    submit,
+    sync_now,
+    wait_for_service_worker,
+)
 
 SITE = "盐湖测试安置点一"
 NOTE = "3号楼2单元楼道堆放杂物，安全出口被锁"

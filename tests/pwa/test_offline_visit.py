@@ -10,7 +10,19 @@ from playwright.async_api import expect
 from server.inspections.tables import Inspection
 from server.issues.tables import Issue
 from server.photos.tables import Photo
-from tests.pwa.driver import all_synced, fill_everything, open_visit, go_offline, go_online, log_in, log_out, pending_text, start_visit, submit, sync_now, wait_for_service_worker
+from tests.pwa.driver import (
+    all_synced,
+    fill_everything,
+    go_offline,
+    go_online,
+    log_in,
+    log_out,
+    open_visit,
+    start_visit,
+    submit,
+    sync_now,
+    wait_for_service_worker,
+)
 
 SITE = "盐湖测试安置点一"
 TEMPLATES = ["社区治理与社会融入督查表", "产业就业督查表"]

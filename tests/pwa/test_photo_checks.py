@@ -14,7 +14,14 @@ from server.inspections.tables import Inspection
 from server.lib import clock
 from server.lib.clock import SHANGHAI
 from tests.photos.fixtures import FIXTURES
-from tests.pwa.driver import all_synced, fill_everything, open_visit, log_in, start_visit, submit
+from tests.pwa.driver import (
+    all_synced,
+    fill_everything,
+    log_in,
+    open_visit,
+    start_visit,
+    submit,
+)
 
 SITE = "盐湖测试安置点一"
 TEMPLATE = "社区治理与社会融入督查表"

@@ -9,7 +9,7 @@ from playwright.async_api import expect
 
 from server.issues.tables import Issue, Rectification
 from tests.inspections.helpers import body, new_uuid, upload_photo, visit_naming
-from tests.pwa.driver import all_synced, SHOTS, go_offline, go_online, log_in, sync_now
+from tests.pwa.driver import SHOTS, all_synced, go_offline, go_online, log_in, sync_now
 
 
 async def _raise_issue(world) -> int:

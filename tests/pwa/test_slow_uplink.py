@@ -4,14 +4,19 @@ while it uploads goes ahead of it."""
 
 from __future__ import annotations
 
-import asyncio
 from urllib.parse import parse_qs, urlsplit
 
 from playwright.async_api import expect
 
 from server.inspections.tables import Inspection
 from server.photos.tables import Photo
-from tests.pwa.driver import SHOTS, all_synced, fill_everything, log_in, start_visit, submit
+from tests.pwa.driver import (
+    all_synced,
+    fill_everything,
+    log_in,
+    start_visit,
+    submit,
+)
 from tests.pwa.uplink import Uplink
 
 SITE = "盐湖测试安置点一"

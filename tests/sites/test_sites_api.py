@@ -1,6 +1,7 @@
 """Creating and editing sites; bad input is a clear 4xx and writes nothing."""
 
 import pytest
+
 from tests.audit.helpers import assert_audited
 
 

@@ -4,8 +4,6 @@ Events recorded before this are sealed here, once, and only if their hash chain 
 (a chain already broken is left unsealed, so ``ducha audit verify`` keeps naming it).
 """
 
-import hashlib
-import hmac
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.table import Table
