@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export PICCOLO_CONF := piccolo_conf
 
-.PHONY: setup system system-test debs pwa run test test-sqlite test-postgres test-pwa bench screenshots clean
+.PHONY: setup system system-test debs pwa run test lint fuzz test-sqlite test-postgres test-pwa bench screenshots clean
 
 # Debian packages: fonts-noto-cjk (Chinese in PDFs and watermarks), libharfbuzz-subset0 (fast
 # font subsetting in WeasyPrint), poppler-utils (pdftotext/pdffonts in tests), libpango (WeasyPrint).
@@ -54,9 +54,19 @@ run: setup
 	$(BIN)/ducha demo
 	$(BIN)/ducha serve
 
-test: setup system-test
+test: setup system-test lint
 	cd pwa && npm test --silent
 	$(BIN)/python -m tests.run_all
+	$(BIN)/python -m tests.fuzz --examples 25
+	$(BIN)/python -m tests.fuzz --examples 25 --postgres
+
+# ruff (its default rules, see pyproject.toml) over the server, the tests and the benchmarks
+lint: setup
+	$(BIN)/ruff check server tests bench
+
+# schemathesis against a demo server as three roles: no 5xx, no undocumented status, schema or content type
+fuzz: setup
+	$(BIN)/python -m tests.fuzz --examples $(or $(EXAMPLES),100)
 
 test-sqlite: setup
 	$(BIN)/python -m pytest

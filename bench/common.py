@@ -35,11 +35,11 @@ def fresh_pg_database(name: str) -> str | None:
 
 
 @contextlib.contextmanager
-def demo_server(port: int = 0):
-    """A server process on a fresh SQLite database filled by ``ducha demo``; yields its URL."""
+def demo_server(port: int = 0, database_url: str = ""):
+    """A server process on a fresh database (SQLite, or ``database_url``) filled by ``ducha demo``; yields its URL."""
     root = Path(__file__).resolve().parents[1]
     with tempfile.TemporaryDirectory(prefix="ducha-bench-") as tmp:
-        env = {**os.environ, "DUCHA_DATABASE_URL": f"sqlite:///{tmp}/demo.sqlite", "DUCHA_MEDIA_DIR": f"{tmp}/media",
+        env = {**os.environ, "DUCHA_DATABASE_URL": database_url or f"sqlite:///{tmp}/demo.sqlite", "DUCHA_MEDIA_DIR": f"{tmp}/media",
                "DUCHA_SECRET_KEY": "bench", "PICCOLO_CONF": "piccolo_conf"}
         subprocess.run([sys.executable, "-m", "server.cli", "demo"], cwd=root, env=env, check=True, stdout=subprocess.DEVNULL)
         if not port:

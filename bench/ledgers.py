@@ -72,7 +72,7 @@ def make_ledger(kind: str, n: int):
                          "found_on": found, "found_by": finder, "found": f"{found.year}年{found.month}月{found.day}日 {finder}",
                          "state": rng.choice(["待整改", "整改中", "待核查", "已销号", "整改中"])})
         else:
-            def pics(k):
+            def pics(k, no=no):
                 return [Photo(uuid=f"{no}-{k}-{j}", path=rng.choice(thumbs), caption=f"2026年11月{rng.randrange(1, 29)}日 10:2{j} · 距点 {rng.randrange(20, 400)} 米") for j in range(2)]
             rows.append({**base, "measures": "已清理并建立长效巡查制度，明确专人负责，每周检查一次并留存记录。",
                          "progress": "待核查（第2轮）；2026年11月20日完成", "completed_on": date(2026, 11, 20),

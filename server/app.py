@@ -17,6 +17,7 @@ from server.issues.controllers import IssuesController
 from server.ledgers.controllers import LedgersController
 from server.lib import clock, crash, db
 from server.lib.http_errors import HANDLERS
+from server.lib.openapi_errors import document_errors
 from server.lib.security_headers import add_security_headers
 from server.photos.controllers import PhotosController, PhotoUploadsController
 from server.plans.controllers import PlansController
@@ -83,7 +84,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     if settings.test_crash_at:
         crash.check(settings.test_crash_at)
     auth = DefineMiddleware(SessionAuthMiddleware, exclude=["^/schema"], exclude_from_auth_key="exclude_from_auth")
-    return Litestar(
+    app = Litestar(
         route_handlers=route_handlers(),
         middleware=[auth],
         exception_handlers=HANDLERS,
@@ -96,3 +97,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=OpenAPIConfig(title="ducha 督查 API", version=__version__),
         debug=False,
     )
+    document_errors(app)
+    return app

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, Response, get, patch, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 
 from server.accounts import service, sessions
 from server.accounts.guards import Principal
 from server.accounts.middleware import check_origin
 from server.accounts.roles import ROLE_NAMES
 from server.accounts.schemas import LoginIn, Me, UserCreate, UserOut, UserUpdate
+from server.lib.bounds import PathId
 from server.lib.errors import UnsupportedMedia
 from server.settings import get_settings
 
@@ -70,5 +71,5 @@ class UsersController(Controller):
         return await service.create_user(request.user, data)
 
     @patch("/{user_id:int}", operation_id="updateUser")
-    async def update_user(self, request: Request, user_id: FromPath[int], data: JSONBody[UserUpdate]) -> UserOut:
+    async def update_user(self, request: Request, user_id: PathId, data: JSONBody[UserUpdate]) -> UserOut:
         return await service.update_user(request.user, user_id, data)

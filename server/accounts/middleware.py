@@ -31,7 +31,7 @@ class SessionAuthMiddleware(AbstractAuthenticationMiddleware):
     async def authenticate_request(self, connection: ASGIConnection) -> AuthenticationResult:
         check_origin(connection)
         principal, csrf = await sessions.resolve(get_settings(), connection.cookies.get(sessions.COOKIE))
-        if connection.scope.get("method", "GET") not in SAFE:
-            if not sessions.csrf_ok(csrf, connection.headers.get(sessions.CSRF_HEADER)):
-                raise Forbidden("安全校验失败（CSRF），请刷新页面后重试", code="csrf_failed")
+        unsafe = connection.scope.get("method", "GET") not in SAFE
+        if unsafe and not sessions.csrf_ok(csrf, connection.headers.get(sessions.CSRF_HEADER)):
+            raise Forbidden("安全校验失败（CSRF），请刷新页面后重试", code="csrf_failed")
         return AuthenticationResult(user=principal, auth=principal.session_id)

@@ -7,6 +7,7 @@ from typing import Annotated
 import msgspec
 
 from server.accounts.roles import Role
+from server.lib.bounds import Id
 
 Username = Annotated[str, msgspec.Meta(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9_.@-]+$")]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
@@ -35,9 +36,9 @@ class UserCreate(msgspec.Struct, forbid_unknown_fields=True):
     display_name: Name
     password: Password
     role: Role
-    county_id: int | None = None
-    site_id: int | None = None
-    department_id: int | None = None
+    county_id: Id | None = None
+    site_id: Id | None = None
+    department_id: Id | None = None
     phone: Annotated[str, msgspec.Meta(max_length=32)] = ""
 
 

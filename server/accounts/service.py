@@ -34,9 +34,8 @@ async def _scope_for(data: UserCreate) -> dict:
         if county or site or dept:
             raise Invalid("bad_scope", "市级账号不应绑定县、安置点或部门")
         return {}
-    if data.role is Role.COUNTY_TEAM:
-        if not county or site or dept:
-            raise Invalid("bad_scope", "县级专班账号必须且只能绑定一个县")
+    if data.role is Role.COUNTY_TEAM and (not county or site or dept):
+        raise Invalid("bad_scope", "县级专班账号必须且只能绑定一个县")
     if data.role is Role.SITE_MANAGER:
         if not site or dept:
             raise Invalid("bad_scope", "安置点账号必须绑定一个安置点")

@@ -10,6 +10,7 @@ from litestar.params import QueryParameter
 
 from server.assessment import service
 from server.lib import clock
+from server.lib.bounds import check_day
 
 
 class AssessmentController(Controller):
@@ -23,4 +24,6 @@ class AssessmentController(Controller):
         date_to: Annotated[date | None, QueryParameter(name="to")] = None,
     ) -> dict:
         today = clock.today()
+        check_day(date_from, "开始日期")
+        check_day(date_to, "结束日期")
         return await service.assess(request.user, date_from or date(today.year, 1, 1), date_to or today)

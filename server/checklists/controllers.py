@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from litestar import Controller, Request, Response, get
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, Parameter
 
 from server.checklists import service
 from server.checklists.model import Template
 from server.checklists.schemas import TemplateSummary
+from server.lib.bounds import QueryId
 
 
 class TemplatesController(Controller):
@@ -15,11 +18,11 @@ class TemplatesController(Controller):
     tags = ["checklists"]
 
     @get("/", operation_id="listTemplates")
-    async def list_templates(self, request: Request, site_id: FromQuery[int | None] = None) -> list[TemplateSummary]:
+    async def list_templates(self, request: Request, site_id: QueryId = None) -> list[TemplateSummary]:
         return await service.applicable(request.user, site_id)
 
     @get("/{template_id:str}/versions/{version:int}", operation_id="getTemplateVersion")
-    async def get_version(self, request: Request, template_id: FromPath[str], version: FromPath[int]) -> Response[Template]:
+    async def get_version(self, request: Request, template_id: FromPath[str], version: Annotated[int, Parameter(ge=1, le=10_000)]) -> Response[Template]:
         template, etag = service.get_version(template_id, version)
         headers = {"ETag": f'"{etag}"', "Cache-Control": "private, max-age=31536000, immutable"}
         if request.headers.get("if-none-match", "").strip('"W/') == etag:

@@ -38,7 +38,7 @@ def _meta(photo: dict[str, Any], sha256: str):
         return float(q[key]) if key in q else None
 
     def when(key):
-        return datetime.fromisoformat(q[key].replace("Z", "+00:00")) if key in q else None
+        return datetime.fromisoformat(q[key]) if key in q else None
 
     return PhotoMeta(sha256=sha256, site_id=int(q["site_id"]) if "site_id" in q else None,
                      inspection_uuid=UUID(q["inspection"]) if "inspection" in q else None, template_id=q.get("template", ""),

@@ -8,6 +8,7 @@ from uuid import UUID
 
 import msgspec
 
+from server.lib.bounds import Id
 from server.sites.schemas import CoordSystem, Lat, Lon
 
 
@@ -31,7 +32,7 @@ class Arrival(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class InspectionPut(msgspec.Struct, forbid_unknown_fields=True):
-    site_id: int
+    site_id: Id
     templates: Annotated[list[TemplateRef], msgspec.Meta(min_length=1, max_length=20)]
     state: Literal["draft", "submitted"] = "draft"
     arrival: Arrival | None = None

@@ -8,6 +8,8 @@ from uuid import UUID
 
 import msgspec
 
+from server.lib.bounds import Id, days_in_range
+
 PhotoIds = Annotated[list[UUID], msgspec.Meta(max_length=20)]
 
 
@@ -21,6 +23,9 @@ class RectificationIn(msgspec.Struct, forbid_unknown_fields=True):
     photos: PhotoIds = []
     #: {photo uuid: SHA-256} of after-photos not uploaded yet (only those files complete them)
     photo_hashes: dict[str, Annotated[str, msgspec.Meta(pattern="^[0-9a-fA-F]{64}$")]] = {}
+
+    def __post_init__(self) -> None:
+        days_in_range(self, {"completed_on": "完成日期"})
 
 
 class VerificationIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -105,27 +110,33 @@ class IssueCreate(msgspec.Struct, forbid_unknown_fields=True):
 
     uuid: UUID
     source: Source
-    site_id: int
+    site_id: Id
     area: Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
     description: Annotated[str, msgspec.Meta(min_length=1, max_length=5000)]
     severity: Severity = "minor"
     deadline: date | None = None
     deadline_days: Annotated[int, msgspec.Meta(ge=1, le=365)] = 30
-    department_id: int | None = None
+    department_id: Id | None = None
     basis: Annotated[str, msgspec.Meta(max_length=32)] = ""
     photos: PhotoIds = []
     photo_hashes: dict[str, Annotated[str, msgspec.Meta(pattern="^[0-9a-fA-F]{64}$")]] = {}
+
+    def __post_init__(self) -> None:
+        days_in_range(self, {"deadline": "整改期限"})
 
 
 class IssueUpdate(msgspec.Struct, forbid_unknown_fields=True):
     """The city office edits the deadline; the county team assigns within its county."""
 
     deadline: date | None = None
-    site_id: int | None = None
-    department_id: int | None = None
+    site_id: Id | None = None
+    department_id: Id | None = None
     responsible_person: Annotated[str, msgspec.Meta(max_length=64)] | None = None
     #: city inspectors and the city office, where the checklist item does not fix it
     severity: Severity | None = None
+
+    def __post_init__(self) -> None:
+        days_in_range(self, {"deadline": "整改期限"})
 
 
 class IssueSummary(msgspec.Struct):

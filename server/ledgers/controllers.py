@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import quote
 from uuid import UUID
 
 from litestar import Controller, Request, Response, get, post
+from litestar.openapi.spec import (
+    OpenAPIFormat,
+    OpenAPIMediaType,
+    OpenAPIResponse,
+    OpenAPIType,
+    Operation,
+    Schema,
+)
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from server.ledgers import service
@@ -31,6 +40,17 @@ def job_out(job: dict[str, Any]) -> JobOut:
         finished_at=clock.aware(job["finished_at"]) if job["finished_at"] else None,
         file_url=f"/api/ledgers/{job['uuid']}/file" if job["state"] == "done" else None,
     )
+
+
+@dataclass
+class _LedgerFileOperation(Operation):
+    """The file is a PDF or a spreadsheet: both media types documented for the 200."""
+
+    def __post_init__(self) -> None:
+        ok = (self.responses or {}).get("200")
+        if isinstance(ok, OpenAPIResponse):
+            binary = Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+            ok.content = {media: OpenAPIMediaType(schema=binary) for media in service.FORMATS.values()}
 
 
 class LedgersController(Controller):
@@ -72,7 +92,8 @@ class LedgersController(Controller):
     async def get_ledger(self, request: Request, uuid: FromPath[UUID]) -> JobOut:
         return job_out(await service.get(request.user, uuid))
 
-    @get("/{uuid:uuid}/file", operation_id="getLedgerFile", media_type="application/octet-stream")
+    @get("/{uuid:uuid}/file", operation_id="getLedgerFile", media_type="application/octet-stream",
+         operation_class=_LedgerFileOperation, opt={"errors": {409}})
     async def file(self, request: Request, uuid: FromPath[UUID]) -> Response[bytes]:
         job = await service.get(request.user, uuid)
         if job["state"] != "done":

@@ -8,6 +8,8 @@ from uuid import UUID
 
 import msgspec
 
+from server.lib.bounds import Id, days_in_range
+
 Kind = Literal["issues", "rectification", "closure", "work", "visit", "assessment"]
 
 
@@ -16,15 +18,18 @@ class LedgerRequest(msgspec.Struct, forbid_unknown_fields=True):
     format: Literal["pdf", "xlsx"] = "pdf"
     #: the client's UUID makes a retried request the same job
     uuid: UUID | None = None
-    county_id: int | None = None
-    site_id: int | None = None
+    county_id: Id | None = None
+    site_id: Id | None = None
     area: Annotated[str, msgspec.Meta(max_length=32)] | None = None
-    department_id: int | None = None
+    department_id: Id | None = None
     state: Literal["open", "rectifying", "submitted", "closed"] | None = None
     date_from: date | None = None
     date_to: date | None = None
     #: the inspection of a visit report (kind "visit")
     inspection: UUID | None = None
+
+    def __post_init__(self) -> None:
+        days_in_range(self, {"date_from": "开始日期", "date_to": "结束日期"})
 
 
 class JobOut(msgspec.Struct):

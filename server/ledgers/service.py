@@ -204,7 +204,6 @@ async def _run(uuid: UUID) -> None:
             _procs.pop(uuid, None)
     if code == 0:
         return
-    where = LedgerJob.uuid == uuid
     if _terminating:  # stopped by a server shutting down: rendered anew at the next start
         await move_job(uuid, "queued", ("running",), {LedgerJob.rows_done: 0, LedgerJob.started_at: None},
                        reason="server shutting down")

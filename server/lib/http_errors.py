@@ -61,7 +61,22 @@ def _explain(exc: ValidationException) -> str:
     return "；".join(parts) or str(exc.detail)
 
 
+#: a value no column or calendar can hold, that slipped past the checks at the edge
+OUT_OF_RANGE = ("out_of_range", "提交的数值或日期超出允许范围")
+
+
+def _out_of_range(exc: Exception) -> bool:
+    """Python's int/date overflow, SQLite's "int too large", PostgreSQL's out-of-range data errors."""
+    if isinstance(exc, OverflowError):
+        return True
+    sqlstate = getattr(exc, "sqlstate", None)  # asyncpg: 22003 numeric, 22008 datetime field overflow
+    return sqlstate in {"22003", "22008"}
+
+
 def internal_error(_: Request, exc: Exception) -> Response:
+    if _out_of_range(exc):  # the write's transaction is rolled back as for any error: nothing half written
+        log.warning("value out of range reached the database: %s", exc)
+        return Response(_body(*OUT_OF_RANGE), status_code=400)
     log.exception("unhandled error", exc_info=exc)
     return Response(_body("internal", "服务器内部错误，请稍后重试"), status_code=500)
 

@@ -224,7 +224,7 @@ def _jpeg(im: Image.Image, icc_profile: bytes | None) -> bytes:
 
 def _read_exif(im: Image.Image) -> dict[str, Any]:
     """GPS, time, camera; every part optional and never fatal (broken EXIF: ok=False, all None)."""
-    meta: dict[str, Any] = dict(ok=False, lat=None, lon=None, alt=None, taken_at=None, offset=None, make=None, model=None)
+    meta: dict[str, Any] = {"ok": False, "lat": None, "lon": None, "alt": None, "taken_at": None, "offset": None, "make": None, "model": None}
     raw = im.info.get("exif")
     if not raw:
         return meta

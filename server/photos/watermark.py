@@ -51,7 +51,7 @@ def _sc_face(path: str) -> int | None:
 def _fc_match() -> tuple[str, int] | None:
     try:
         out = subprocess.run(["fc-match", "-f", "%{file}:%{index}", PREFERRED[0]],
-                             capture_output=True, text=True, timeout=10).stdout.strip()
+                             capture_output=True, text=True, timeout=10, check=False).stdout.strip()
     except (OSError, subprocess.TimeoutExpired):
         return None
     path, _, index = out.rpartition(":")

@@ -9,13 +9,14 @@ import msgspec
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, JSONBody
 
+from server.lib.bounds import Id
 from server.plans import service
 
 
 class PlanIn(msgspec.Struct, forbid_unknown_fields=True):
     month: Annotated[str, msgspec.Meta(pattern=r"^\d{4}-\d{2}$")]
     count: Annotated[int, msgspec.Meta(ge=1, le=500)]
-    inspector_ids: Annotated[list[int], msgspec.Meta(min_length=1, max_length=50)]
+    inspector_ids: Annotated[list[Id], msgspec.Meta(min_length=1, max_length=50)]
     #: to repeat a draw (audit): the same seed and the same candidates give the same sites
     seed: Annotated[str, msgspec.Meta(min_length=4, max_length=32)] | None = None
 

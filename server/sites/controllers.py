@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Request, get, patch, post
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
+from server.lib.bounds import Offset, PathId, QueryId
 from server.sites import schemas, service
 
 
@@ -30,15 +31,15 @@ class SitesController(Controller):
     async def list_sites(
         self,
         request: Request,
-        county_id: FromQuery[int | None] = None,
+        county_id: QueryId = None,
         q: Annotated[str | None, QueryParameter(max_length=64)] = None,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Offset = 0,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> schemas.SitePage:
         return await service.list_sites(request.user, county_id=county_id, q=q, offset=offset, limit=limit)
 
     @get("/sites/{site_id:int}", operation_id="getSite")
-    async def get_site(self, request: Request, site_id: FromPath[int]) -> schemas.Site:
+    async def get_site(self, request: Request, site_id: PathId) -> schemas.Site:
         return await service.get_site(request.user, site_id)
 
     @post("/sites", operation_id="createSite")
@@ -46,5 +47,5 @@ class SitesController(Controller):
         return await service.create_site(request.user, data)
 
     @patch("/sites/{site_id:int}", operation_id="updateSite")
-    async def update_site(self, request: Request, site_id: FromPath[int], data: JSONBody[schemas.SiteUpdate]) -> schemas.Site:
+    async def update_site(self, request: Request, site_id: PathId, data: JSONBody[schemas.SiteUpdate]) -> schemas.Site:
         return await service.update_site(request.user, site_id, data)

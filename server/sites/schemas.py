@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from server.lib.bounds import Id
+
 Lat = Annotated[float, msgspec.Meta(ge=-90, le=90)]
 Lon = Annotated[float, msgspec.Meta(ge=-180, le=180)]
 People = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
@@ -42,7 +44,7 @@ class SiteAttributes(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class SiteCreate(msgspec.Struct, forbid_unknown_fields=True):
-    county_id: int
+    county_id: Id
     name: Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
     lat: Lat
     lon: Lon

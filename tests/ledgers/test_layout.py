@@ -96,7 +96,7 @@ def test_the_pdf_says_what_it_is_and_each_font_program_has_its_own_name(tmp_path
 
     ledger = _ledger(600, tmp_path, photos_every=50)
     ledger.seal()
-    data, pages = pdf.render(ledger, workers=2, chunk_rows=150, font_dir=tmp_path / "fonts")
+    data, _pages = pdf.render(ledger, workers=2, chunk_rows=150, font_dir=tmp_path / "fonts")
     reader = PdfReader(io.BytesIO(data))
     info = reader.metadata
     assert info.title == ledger.title and info.author == "盐湖区易地扶贫搬迁工作专班"
@@ -126,7 +126,7 @@ def test_a_ledger_asked_for_again_renders_only_the_chunks_whose_rows_changed(tmp
     cache = tmp_path / "chunks"
     ledger = _ledger(600, tmp_path, photos_every=50)
     ledger.seal()
-    first, pages = pdf.render(ledger, workers=2, chunk_rows=150, font_dir=tmp_path / "fonts", cache_dir=cache)
+    _first, pages = pdf.render(ledger, workers=2, chunk_rows=150, font_dir=tmp_path / "fonts", cache_dir=cache)
     assert len(list(cache.glob("*.pdf"))) == 4
     ledger.rows[400] = {**ledger.rows[400], "progress": "已销号", "remarks": "复查已整改到位"}
     old_digest, new_digest = ledger.digest, ledger.seal()

@@ -141,7 +141,7 @@ async def test_xlsx_cells_are_typed_bordered_printable_and_user_text_is_never_a_
     assert r.status_code == 200, r.text
     clock.freeze(datetime(2027, 1, 20, 10, 0, tzinfo=clock.SHANGHAI))  # every deadline passed
     admin = await world.client("admin")
-    job, data = await _ledger(admin, kind="issues", format="xlsx", date_from="2026-11-01", date_to="2026-11-30")
+    _job, data = await _ledger(admin, kind="issues", format="xlsx", date_from="2026-11-01", date_to="2026-11-30")
     wb = load_workbook(io.BytesIO(data))
     ws = wb.worksheets[0]
     assert ws["A1"].value == "运城市易地扶贫搬迁安置点问题台账（2026年11月）"
@@ -185,7 +185,7 @@ async def test_visit_report_is_portrait_with_every_answer_and_hidden_from_others
     photo = await upload_photo(await world.client("inspector"), world.sites["a1"])
     visit = await visit_with_issues(world, "a1", fail=("extinguishers_present",), photo=photo)
     inspector = await world.client("inspector")
-    job, data = await _ledger(inspector, kind="visit", inspection=visit["uuid"])
+    _job, data = await _ledger(inspector, kind="visit", inspection=visit["uuid"])
     text = cells_text(data)
     assert "易地扶贫搬迁安置点督查记录" in text and "盐湖测试安置点一" in text and "“四不两直”暗访" in text
     number = visit["issues"][0]["number"]
@@ -206,7 +206,7 @@ async def test_work_ledger_prints_arrival_proof_and_whether_photos_match(world):
     near = await upload_photo(inspector, world.sites["a1"])  # taken 2008 in Italy, says its EXIF: far and out of time
     await visit_with_issues(world, "a1", photo=near)
     admin = await world.client("admin")
-    job, data = await _ledger(admin, kind="work")
+    _job, data = await _ledger(admin, kind="work")
     text = cells_text(data)
     assert "距安置点" in text and "照片1张，1张位置或时间与到场不符" in text
 

@@ -8,7 +8,6 @@ from server.lib.geo import wgs84_to_gcj02
 from server.photos.evidence import SHANGHAI, assess_location, camera_time
 
 SITE = (35.0265, 111.0070)
-UTC = UTC
 
 
 def north_of_site(metres: float) -> tuple[float, float]:

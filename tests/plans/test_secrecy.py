@@ -45,7 +45,7 @@ async def test_nothing_reveals_a_plan_to_the_inspected_side(world, username):
     before = await _snapshot(world, username, ids)
     plan = await _plan(world)
     assert {v["site"] for v in plan["visits"]} == {world.sites["a1"], world.sites["a2"], world.sites["b1"]}  # every site drawn
-    mine = [v for v in plan["visits"] if v["site"] == world.sites["a1"]][0]
+    mine = next(v for v in plan["visits"] if v["site"] == world.sites["a1"])
     after_same_ids = await _snapshot(world, username, ids)
     assert after_same_ids == before
     # the real ids of the plan and of the planned visit get the answer of ids that do not exist
