@@ -1,0 +1,29 @@
+"""Each action of the table: a request against one object, by kind."""
+
+from __future__ import annotations
+
+from tests.inspections.helpers import new_uuid
+
+#: name -> (object kind, method, path with {id}, JSON body or None)
+ACTIONS: dict[str, tuple[str, str, str, dict | None]] = {
+    "site.read": ("site", "get", "/api/sites/{id}", None),
+    "site.update": ("site", "patch", "/api/sites/{id}", {"households": 321}),
+    "inspection.read": ("inspection", "get", "/api/inspections/{id}", None),
+    "issue.read": ("issue", "get", "/api/issues/{id}", None),
+    "issue.update": ("issue", "patch", "/api/issues/{id}", {"responsible_person": "赵六"}),
+    "issue.verify": ("issue", "post", "/api/issues/{id}/verification", {"accept": False, "comment": "未整改到位"}),
+    "issue.rectify": ("issue", "post", "/api/issues/{id}/rectifications", None),  # body made per request
+    "issue.start": ("issue", "post", "/api/issues/{id}/start", None),
+    "photo.read": ("photo", "get", "/api/photos/{id}", None),
+    "photo.thumb": ("photo", "get", "/api/photos/{id}/thumb", None),
+    "site_photo.read": ("site_photo", "get", "/api/photos/{id}", None),
+    "ledger.read": ("ledger", "get", "/api/ledgers/{id}", None),
+    "ledger.file": ("ledger", "get", "/api/ledgers/{id}/file", None),
+    "user.update": ("user", "patch", "/api/users/{id}", {"display_name": "改名"}),
+}
+
+
+def request_body(action: str) -> dict | None:
+    if action == "issue.rectify":  # a new round each time, naming no photo
+        return {"uuid": new_uuid(), "measures": "已整改", "responsible_person": "张三", "completed_on": "2026-12-09"}
+    return ACTIONS[action][3]
