@@ -10,6 +10,7 @@ from typing import Any
 from server.accounts.guards import Principal
 from server.assessment import scoring
 from server.inspections.tables import Inspection
+from server.issues import deadlines
 from server.issues.tables import Issue, Refinding
 from server.lib import clock
 from server.lib.errors import Forbidden, Invalid
@@ -81,7 +82,7 @@ async def assess(p: Principal, date_from: date, date_to: date, *, today: date | 
             repeats[c] += i["reopens"] is not None
             closed_by_end = i["closed_at"] is not None and clock.local(clock.aware(i["closed_at"])).date() <= end
             # a rectification handed in by the deadline and waiting for verification is not the county's delay
-            overdue[c] += (not closed_by_end) and i["deadline"] < end and i["id"] not in handed_in
+            overdue[c] += (not closed_by_end) and deadlines.is_overdue(i["deadline"], end, "open") and i["id"] not in handed_in
             if i["source"] == "self_check":
                 self_sites[c].add(i["site"])
         if date_from <= i["deadline"] <= end:  # deadlines already passed: a later one is not yet due

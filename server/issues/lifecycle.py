@@ -44,24 +44,3 @@ def allowed(p: Principal, issue: dict, *, county_verifies: bool = False) -> list
 
 def target(move: str) -> str:
     return MOVES[move][1]
-
-
-#: escalation ladder by days past the deadline: due (到期), +3 days (催办), +7 days (报市办)
-LADDER = ((7, 3, "报市办"), (3, 2, "催办"), (0, 1, "到期"))
-
-
-def escalation(deadline, today, state: str) -> tuple[int, str]:
-    """(level, name) of an issue that is not closed: 0 before its deadline, 1 on and after it,
-    2 from three days past it, 3 (the city office is told) from seven days past it."""
-    if state == "closed":
-        return 0, ""
-    late = (today - deadline).days
-    for days, level, name in LADDER:
-        if late >= days:
-            return level, name
-    return 0, ""
-
-
-def overdue(deadline, today, state: str) -> bool:
-    """Past the deadline day and not closed (computed, never stored)."""
-    return state != "closed" and today > deadline

@@ -16,7 +16,7 @@ from piccolo.query.functions.aggregate import Count
 from server.accounts.guards import Principal, scope_where
 from server.accounts.roles import Role
 from server.checklists.model import SEVERITY_NAMES
-from server.issues import lifecycle
+from server.issues import deadlines, lifecycle
 from server.issues.schemas import IssuePage, IssueSummary, RepeatFinding, StateCounts
 from server.issues.tables import Issue, Refinding
 from server.lib import clock
@@ -55,8 +55,9 @@ def where(p: Principal, f: Filters) -> list[Any]:
         if value is not None:
             clauses.append(column == value)
     if f.overdue is not None:
-        late = (Issue.state != "closed") & (Issue.deadline < clock.today())
-        clauses.append(late if f.overdue else ((Issue.state == "closed") | (Issue.deadline >= clock.today())))
+        day = clock.today()
+        clauses.append(deadlines.overdue_where(Issue.deadline, Issue.state, day) if f.overdue
+                       else deadlines.not_overdue_where(Issue.deadline, Issue.state, day))
     if f.found_from:
         clauses.append(Issue.found_at >= datetime.combine(f.found_from, time(), clock.SHANGHAI))
     if f.found_to:
@@ -69,13 +70,13 @@ def where(p: Principal, f: Filters) -> list[Any]:
 
 
 def summary(row: dict[str, Any], day: date) -> IssueSummary:
-    level, name = lifecycle.escalation(row["deadline"], day, row["state"])
+    level, name = deadlines.escalation(row["deadline"], day, row["state"])
     return IssueSummary(
         id=row["id"], number=row["number"] or "", source=row["source"], state=row["state"], state_name=lifecycle.STATE_NAMES[row["state"]],
         county_id=row["county"], county_name=row["county_name"], site_id=row["site"], site_name=row["site_name"],
         department_id=row["department"], area=row["area"], description=row["description"], severity=row["severity"],
         severity_name=SEVERITY_NAMES.get(row["severity"], row["severity"]), deadline=row["deadline"], found_at=clock.aware(row["found_at"]),
-        overdue=lifecycle.overdue(row["deadline"], day, row["state"]), escalation=level, escalation_name=name,
+        overdue=deadlines.is_overdue(row["deadline"], day, row["state"]), escalation=level, escalation_name=name,
     )
 
 
@@ -95,7 +96,7 @@ async def counts(p: Principal, f: Filters) -> list[StateCounts]:
     late = Issue.select(Issue.county, Count(Issue.id, alias="n"))
     for clause in where(p, f):
         query, late = query.where(clause), late.where(clause)
-    late = late.where((Issue.state != "closed") & (Issue.deadline < clock.today()))
+    late = late.where(deadlines.overdue_where(Issue.deadline, Issue.state, clock.today()))
     rows = await query.group_by(Issue.county, Issue.county.name, Issue.state)
     overdue = {r["county"]: r["n"] for r in await late.group_by(Issue.county)}
     by_county: dict[int, dict[str, Any]] = {}
@@ -157,5 +158,5 @@ async def inbox(p: Principal, limit: int = 50) -> dict[str, list[IssueSummary]]:
     if p.role in verifier_roles(get_settings().county_verifies):
         boxes["to_verify"] = await fetch(Issue.state == "submitted")
     if p.role is Role.CITY_ADMIN:
-        boxes["escalated"] = await fetch((Issue.state != "closed") & (Issue.deadline <= day - timedelta(days=7)))
+        boxes["escalated"] = await fetch(deadlines.escalated_where(Issue.deadline, Issue.state, day))
     return boxes

@@ -10,7 +10,7 @@ from server.accounts.roles import Role
 from server.audit import service as audit
 from server.checklists.evaluation import Failure
 from server.checklists.model import SEVERITY_NAMES
-from server.issues import lifecycle, numbers
+from server.issues import deadlines, lifecycle, numbers
 from server.issues.schemas import (
     IssueCreate,
     IssueOut,
@@ -104,7 +104,7 @@ async def get(p: Principal, issue_id: int) -> IssueOut:
 
 
 async def _out(p: Principal, row: dict[str, Any]) -> IssueOut:
-    level, level_name = lifecycle.escalation(row["deadline"], clock.today(), row["state"])
+    level, level_name = deadlines.escalation(row["deadline"], clock.today(), row["state"])
     rounds = await Rectification.select().where(Rectification.issue == row["id"]).order_by(Rectification.round).output(load_json=True)
     again = await (Refinding.select(Refinding.all_columns(), Refinding.inspection.uuid.as_alias("inspection_uuid"))
                    .where(Refinding.issue == row["id"]).order_by(Refinding.found_at).output(load_json=True))
@@ -126,7 +126,7 @@ async def _out(p: Principal, row: dict[str, Any]) -> IssueOut:
                 for r in rounds],
         refindings=[Refound(inspection_uuid=r["inspection_uuid"], found_at=clock.aware(r["found_at"]), found_by=r["found_by"],
                             description=r["description"], note=r["note"], photos=r["photos"]) for r in again],
-        overdue=lifecycle.overdue(row["deadline"], clock.today(), row["state"]),
+        overdue=deadlines.is_overdue(row["deadline"], clock.today(), row["state"]),
         escalation=level, escalation_name=level_name,
         allowed_moves=lifecycle.allowed(p, row, county_verifies=get_settings().county_verifies),
     )

@@ -14,7 +14,7 @@ from server.accounts.guards import Principal, scope_where
 from server.accounts.tables import User
 from server.checklists.model import SEVERITY_NAMES
 from server.inspections.tables import Inspection
-from server.issues import lifecycle
+from server.issues import deadlines, lifecycle
 from server.issues.queries import Filters, where
 from server.issues.tables import Issue, Rectification
 from server.ledgers.model import (
@@ -386,16 +386,16 @@ def overdue_days(issue: dict, last: dict | None, day, closed_by_end: bool) -> in
     A rectification handed in by the deadline and waiting for verification is not the county's delay."""
     deadline = issue["deadline"]
     if closed_by_end:
-        late = (clock.local(clock.aware(issue["closed_at"])).date() - deadline).days
+        late = deadlines.days_late(deadline, clock.local(clock.aware(issue["closed_at"])).date())
         if last is not None and clock.local(clock.aware(last["submitted_at"])).date() <= deadline:
             return ""  # handed in on time; the verification took longer
         return late if late > 0 else ""
-    if deadline >= day:
+    if not deadlines.is_overdue(deadline, day, "open"):
         return ""
     if issue["state"] == "submitted" and last is not None and last["outcome"] == "" \
             and clock.local(clock.aware(last["submitted_at"])).date() <= deadline:
         return ""
-    return (day - deadline).days
+    return deadlines.days_late(deadline, day)
 
 
 async def _remarks(issues: list[dict], rounds: dict[int, list[dict]], hi: datetime | None) -> dict[int, list[str]]:

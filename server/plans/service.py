@@ -19,6 +19,7 @@ from server.accounts.roles import Role
 from server.accounts.tables import User
 from server.audit import service as audit
 from server.inspections.tables import Inspection
+from server.issues import deadlines
 from server.issues.tables import Issue
 from server.lib import clock, db
 from server.lib.errors import Forbidden, Invalid, NotFound
@@ -44,7 +45,7 @@ async def risks(county_id: int | None) -> list[SiteRisk]:
         past[i["site"]] += 1
         if i["state"] != "closed":
             open_[i["site"]] += 1
-            if i["deadline"] < today:
+            if deadlines.is_overdue(i["deadline"], today, i["state"]):
                 overdue[i["site"]] += 1
     last: dict[int, Any] = {}
     for v in await Inspection.select(Inspection.site, Inspection.submitted_at).where(

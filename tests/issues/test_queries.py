@@ -4,7 +4,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from server.issues.lifecycle import escalation, overdue
+from server.issues.deadlines import escalation
+from server.issues.deadlines import is_overdue as overdue
 from server.lib import clock
 from tests.audit.helpers import assert_audited
 from tests.inspections.helpers import body, check_items, new_uuid
