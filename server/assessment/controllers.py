@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
+import msgspec
 from litestar import Controller, Request, get
 from litestar.params import QueryParameter
 
 from server.assessment import service
+from server.assessment.schemas import Assessment
 from server.lib import clock
 from server.lib.bounds import check_day
 
@@ -22,8 +24,9 @@ class AssessmentController(Controller):
         self, request: Request,
         date_from: Annotated[date | None, QueryParameter(name="from")] = None,
         date_to: Annotated[date | None, QueryParameter(name="to")] = None,
-    ) -> dict:
+    ) -> Assessment:
         today = clock.today()
         check_day(date_from, "开始日期")
         check_day(date_to, "结束日期")
-        return await service.assess(request.user, date_from or date(today.year, 1, 1), date_to or today)
+        result = await service.assess(request.user, date_from or date(today.year, 1, 1), date_to or today)
+        return msgspec.convert({**result, "date_from": result["from"], "date_to": result["to"]}, Assessment, from_attributes=False)

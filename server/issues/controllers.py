@@ -11,6 +11,7 @@ from litestar.params import JSONBody, QueryParameter
 
 from server.issues import queries, service
 from server.issues.schemas import (
+    Inbox,
     IssueCreate,
     IssueOut,
     IssuePage,
@@ -76,8 +77,8 @@ class IssuesController(Controller):
         return await queries.repeats(request.user, f)
 
     @get("/inbox", operation_id="issueInbox")
-    async def inbox(self, request: Request) -> dict[str, list]:
-        return await queries.inbox(request.user)
+    async def inbox(self, request: Request) -> Inbox:
+        return Inbox(**await queries.inbox(request.user))
 
     @post("/", operation_id="createIssue", status_code=200)
     async def create(self, request: Request, data: JSONBody[IssueCreate]) -> IssueOut:

@@ -185,3 +185,11 @@ class RepeatFinding(msgspec.Struct):
     item_key: str
     description: str
     times: int
+
+
+class Inbox(msgspec.Struct):
+    """What waits for the caller: to rectify, to verify, and (city office) 报市办, seven days past the deadline."""
+
+    to_rectify: list[IssueSummary]
+    to_verify: list[IssueSummary]
+    escalated: list[IssueSummary]

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from urllib.parse import quote
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.openapi.spec import (
     OpenAPIFormat,
@@ -20,7 +21,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from server.ledgers import service
 from server.ledgers.model import KINDS
-from server.ledgers.schemas import JobOut, LedgerRequest, SubmissionIn, SubmissionOut
+from server.ledgers.schemas import CountySubmissions, FileVerdict, JobOut, LedgerRequest, SubmissionIn, SubmissionOut
 from server.lib import clock
 from server.lib.errors import Conflict, Invalid
 
@@ -72,21 +73,21 @@ class LedgersController(Controller):
         return [job_out(j) for j in await service.listing(request.user)]
 
     @get("/submissions", operation_id="ledgerSubmissions")
-    async def submissions(self, request: Request, period: Annotated[str, QueryParameter(pattern=r"^\d{4}-\d{2}$")]) -> list[dict]:
-        return await service.inbox(request.user, period)
+    async def submissions(self, request: Request, period: Annotated[str, QueryParameter(pattern=r"^\d{4}-\d{2}$")]) -> list[CountySubmissions]:
+        return msgspec.convert(await service.inbox(request.user, period), list[CountySubmissions])
 
     @post("/verification", operation_id="verifyLedgerFile", status_code=200, request_max_body_size=VERIFY_MAX_BYTES + 1,
           description="Body: a ledger file (PDF or XLSX) as received. Answers whether it is byte for byte the file this server made.")
-    async def verify_file(self, request: Request) -> dict[str, Any]:
+    async def verify_file(self, request: Request) -> FileVerdict:
         data = await request.body()
         if not data:
             raise Invalid("empty_file", "请选择要核对的台账文件（PDF 或 XLSX）")
         if len(data) > VERIFY_MAX_BYTES:
             raise Invalid("file_too_large", f"文件超过 {VERIFY_MAX_BYTES // 1024 // 1024} MB，不是本系统生成的台账")
         verdict, message, job = await service.verify(data)
-        return {"verdict": verdict, "verdict_name": VERDICTS[verdict], "message": message,
-                "kind_name": KINDS[job["kind"]] if job else None, "digest": job["digest"] if job else None,
-                "file_name": job["file_name"] if job and verdict == "same" else None}
+        return FileVerdict(verdict=verdict, verdict_name=VERDICTS[verdict], message=message,
+                           kind_name=KINDS[job["kind"]] if job else None, digest=job["digest"] if job else None,
+                           file_name=job["file_name"] if job and verdict == "same" else None)
 
     @get("/{uuid:uuid}", operation_id="getLedger")
     async def get_ledger(self, request: Request, uuid: FromPath[UUID]) -> JobOut:

@@ -74,3 +74,57 @@ class SubmissionOut(msgspec.Struct):
     #: a correction (更正): the submission it replaces
     replaces: int | None = None
     note: str = ""
+
+
+class SentFile(msgspec.Struct):
+    """One submitted file as the city office sees it: when, by whom, what it covers."""
+
+    submitted_at: datetime
+    submitted_by: str
+    sha256: str
+    digest: str
+    late: bool
+    correction: bool
+    note: str
+    covers: str
+    file: str
+    file_name: str
+
+
+class CountyLedger(msgspec.Struct):
+    """One required ledger of a county for the month: its status and the files sent (the last one first-level)."""
+
+    kind: str
+    name: str
+    status: Literal["missing", "pending", "late", "on_time"]
+    status_name: str
+    files: list[SentFile]
+    submitted_at: datetime | None = None
+    submitted_by: str | None = None
+    sha256: str | None = None
+    digest: str | None = None
+    late: bool | None = None
+    correction: bool | None = None
+    note: str | None = None
+    covers: str | None = None
+    file: str | None = None
+    file_name: str | None = None
+
+
+class CountySubmissions(msgspec.Struct):
+    county_id: int
+    county_name: str
+    period: str
+    due_on: date
+    ledgers: list[CountyLedger]
+
+
+class FileVerdict(msgspec.Struct):
+    """Whether an uploaded file is byte for byte a ledger this server made."""
+
+    verdict: Literal["same", "altered", "unknown"]
+    verdict_name: str
+    message: str
+    kind_name: str | None
+    digest: str | None
+    file_name: str | None

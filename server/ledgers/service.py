@@ -18,6 +18,7 @@ from server.audit import service as audit
 from server.ledgers.model import KINDS, LedgerFilters
 from server.ledgers.tables import LedgerJob, LedgerSubmission
 from server.lib import clock, db
+from server.lib.bounds import MONTH_PATTERN
 from server.lib.errors import Conflict, Forbidden, Invalid, NotFound
 from server.settings import get_settings
 
@@ -252,7 +253,7 @@ async def stop(grace: float = SHUTDOWN_GRACE) -> None:
 
 # -- submissions (报送) -----------------------------------------------------------------------------
 
-PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+PERIOD = re.compile(MONTH_PATTERN)
 
 
 def due_on(period: str) -> date:

@@ -47,5 +47,8 @@ def days_in_range(struct: object, names: dict[str, str]) -> None:
             raise ValueError(f"{name}（{day.isoformat()}）超出范围：须在 {FIRST_DAY.year} 年至 {LAST_DAY.year} 年之间")
 
 
+#: a month of the programme, "YYYY-MM" (2000-01 to 2099-12); services answer 422 with their own code otherwise
+MONTH_PATTERN = r"^(20\d\d)-(0[1-9]|1[0-2])$"
+
 #: an offset into a list
 Offset = Annotated[int, Parameter(ge=0, le=ID_MAX)]

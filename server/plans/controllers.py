@@ -11,6 +11,7 @@ from litestar.params import FromPath, JSONBody
 
 from server.lib.bounds import Id
 from server.plans import service
+from server.plans.schemas import MyPlannedVisit, PlanOut, PlanSummary
 
 
 class PlanIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -26,17 +27,17 @@ class PlansController(Controller):
     tags = ["plans"]
 
     @post("/", operation_id="createPlan", status_code=200)
-    async def create(self, request: Request, data: JSONBody[PlanIn]) -> dict:
-        return await service.create(request.user, data.month, data.count, data.inspector_ids, data.seed)
+    async def create(self, request: Request, data: JSONBody[PlanIn]) -> PlanOut:
+        return msgspec.convert(await service.create(request.user, data.month, data.count, data.inspector_ids, data.seed), PlanOut)
 
     @get("/", operation_id="listPlans")
-    async def listing(self, request: Request) -> list[dict]:
-        return await service.listing(request.user)
+    async def listing(self, request: Request) -> list[PlanSummary]:
+        return msgspec.convert(await service.listing(request.user), list[PlanSummary])
 
     @get("/mine", operation_id="myPlannedVisits")
-    async def mine(self, request: Request) -> list[dict]:
-        return await service.mine(request.user)
+    async def mine(self, request: Request) -> list[MyPlannedVisit]:
+        return msgspec.convert(await service.mine(request.user), list[MyPlannedVisit])
 
     @get("/{uuid:uuid}", operation_id="getPlan")
-    async def get_plan(self, request: Request, uuid: FromPath[UUID]) -> dict:
-        return await service.get(request.user, uuid)
+    async def get_plan(self, request: Request, uuid: FromPath[UUID]) -> PlanOut:
+        return msgspec.convert(await service.get(request.user, uuid), PlanOut)

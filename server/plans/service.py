@@ -22,13 +22,14 @@ from server.inspections.tables import Inspection
 from server.issues import deadlines
 from server.issues.tables import Issue
 from server.lib import clock, db
+from server.lib.bounds import MONTH_PATTERN
 from server.lib.errors import Forbidden, Invalid, NotFound
 from server.plans.draw import SiteRisk, days, draw
 from server.plans.tables import PlannedVisit, VisitPlan
 from server.settings import get_settings
 from server.sites.tables import Site
 
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+MONTH = re.compile(MONTH_PATTERN)
 MISSING = "计划不存在"
 
 

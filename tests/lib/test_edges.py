@@ -16,7 +16,8 @@ BIGGER = 2**70
     f"/api/issues?county_id={HUGE}", f"/api/issues?site_id={BIGGER}", f"/api/issues?offset={HUGE}",
     f"/api/sites?offset={BIGGER}", f"/api/templates?site_id={HUGE}",
     "/api/issues?from=0001-01-01", "/api/issues?to=9999-12-31", "/api/issues/counts?from=0001-01-01",
-    "/api/assessment?from=0001-01-01&to=9999-12-31",
+    "/api/assessment?from=0001-01-01&to=9999-12-31", "/api/ledgers/submissions?period=0000-08",
+    "/api/ledgers/submissions?period=2026-00",
 ])
 async def test_reads_with_values_out_of_range_are_400_or_422(world, path):
     client = await world.client("admin")
@@ -40,13 +41,15 @@ async def test_a_template_version_beyond_any_is_400(world):
     ("post", "/api/ledgers", {"kind": "issues", "date_to": "9999-12-31"}),
     ("post", "/api/sites", {"county_id": HUGE, "name": "x", "lat": 35.0, "lon": 111.0}),
     ("post", "/api/plans", {"month": "2026-12", "count": 2, "inspector_ids": [HUGE]}),
+    ("post", "/api/plans", {"month": "0000-08", "count": 2, "inspector_ids": [1]}),
+    ("post", "/api/plans", {"month": "2026-13", "count": 2, "inspector_ids": [1]}),
 ])
 async def test_writes_with_values_out_of_range_are_refused_and_write_nothing(world, method, path, body):
     client = await world.client("admin")
     before = await AuditEvent.count()
     r = await getattr(client, method)(path, json=body)
     assert r.status_code in (400, 422), (path, r.status_code, r.text)
-    assert r.json()["error"] in ("invalid_body", "date_out_of_range", "out_of_range")
+    assert r.json()["error"] in ("invalid_body", "date_out_of_range", "out_of_range", "bad_month")
     assert await AuditEvent.count() == before
 
 
@@ -69,3 +72,10 @@ async def test_a_spreadsheet_with_control_characters_in_its_filter_is_made_or_re
         assert job["state"] == "done", job["error"]
     else:
         assert r.status_code == 422, r.text
+
+
+@pytest.mark.parametrize("period", ["0000-08", "1999-12", "2026-13", "2100-01"])
+async def test_a_submission_for_a_month_outside_the_programme_is_422(world, period):
+    county = await world.client("county_a")
+    r = await county.post("/api/ledgers/7b2b3d65-7412-4d1a-af6a-6353ff82b67c/submission", json={"period": period})
+    assert r.status_code == 422 and r.json()["error"] == "bad_period", r.text
