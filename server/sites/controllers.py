@@ -49,3 +49,15 @@ class SitesController(Controller):
     @patch("/sites/{site_id:int}", operation_id="updateSite")
     async def update_site(self, request: Request, site_id: PathId, data: JSONBody[schemas.SiteUpdate]) -> schemas.Site:
         return await service.update_site(request.user, site_id, data)
+
+    @post("/sites/{site_id:int}/proposals", operation_id="proposeSiteChange", status_code=201)
+    async def propose(self, request: Request, site_id: PathId, data: JSONBody[schemas.ProposalIn]) -> schemas.Proposal:
+        return await service.propose(request.user, site_id, data)
+
+    @get("/sites/{site_id:int}/proposals", operation_id="listSiteProposals")
+    async def proposals(self, request: Request, site_id: PathId) -> list[schemas.Proposal]:
+        return await service.proposals(request.user, site_id)
+
+    @post("/sites/{site_id:int}/proposals/{proposal_id:int}/decision", operation_id="decideSiteProposal", status_code=200)
+    async def decide(self, request: Request, site_id: PathId, proposal_id: PathId, data: JSONBody[schemas.DecisionIn]) -> schemas.Proposal:
+        return await service.decide(request.user, site_id, proposal_id, data)

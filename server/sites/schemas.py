@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -108,3 +109,36 @@ class SitePage(msgspec.Struct):
     total: int
     offset: int
     limit: int
+
+
+#: fields of a site that decide which checklist items apply, and its position: changed by the city only
+CONTROLLED = ("lat", "lon", "coord_system", "registered_people", "other_people", "households", "building_count",
+              "has_workshop", "has_first_secretary", "has_greenhouses", "has_lift", "has_piped_gas")
+
+
+class ProposalIn(SiteUpdate, forbid_unknown_fields=True):
+    """A county team's proposed change (the same fields as an edit) and why."""
+
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)] = "未说明"
+
+
+class DecisionIn(msgspec.Struct, forbid_unknown_fields=True):
+    approve: bool
+    note: Annotated[str, msgspec.Meta(max_length=500)] = ""
+
+
+class Proposal(msgspec.Struct):
+    id: int
+    site_id: int
+    site_name: str
+    changes: dict[str, Any]
+    #: the site's values when the proposal was read, for the fields it changes
+    current: dict[str, Any]
+    reason: str
+    state: Literal["pending", "approved", "rejected"]
+    state_name: str
+    proposed_by: int
+    proposed_at: datetime
+    decided_by: int | None
+    decided_at: datetime | None
+    decision_note: str

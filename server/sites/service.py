@@ -10,10 +10,10 @@ from server.accounts.guards import Principal, require_role, site_visible, site_w
 from server.accounts.roles import Role
 from server.audit import service as audit
 from server.lib import clock, db
-from server.lib.errors import Invalid, NotFound
+from server.lib.errors import Conflict, Forbidden, Invalid, NotFound
 from server.lib.geo import to_wgs84, validate_lat_lon
 from server.sites import schemas
-from server.sites.tables import County, Department, Site
+from server.sites.tables import County, Department, Site, SiteProposal
 
 ATTRIBUTES = [f for f in schemas.SiteAttributes.__struct_fields__]
 SITE_COLUMNS = [Site.all_columns(), Site.county.name.as_alias("county_name")]
@@ -107,24 +107,107 @@ async def create_site(p: Principal | None, data: schemas.SiteCreate, *, invented
     return out
 
 
+def _changes(data: schemas.SiteUpdate) -> dict[str, Any]:
+    """The columns an edit sets (a position converted to WGS-84, with the system it came in)."""
+    changes: dict[str, Any] = {}
+    for name, value in msgspec.structs.asdict(data).items():
+        if value is None or name in ("lat", "lon", "coord_system", "reason"):
+            continue
+        changes[name] = value
+    if (data.lat is None) != (data.lon is None):
+        raise Invalid("bad_coordinates", "纬度和经度须同时提供")
+    if data.lat is not None and data.lon is not None:
+        lat, lon = _position(data.lat, data.lon, data.coord_system)
+        changes.update({"lat": lat, "lon": lon, "coord_source": data.coord_system})
+    return changes
+
+
+def controlled(changes: dict[str, Any]) -> list[str]:
+    """Which of these changes only the city may make (what drives the checklists, the position)."""
+    return [k for k in changes if k in schemas.CONTROLLED or k == "coord_source"]
+
+
+async def _apply(p: Principal, site_id: int, changes: dict[str, Any]) -> schemas.Site:
+    """Write the changes and their audit event (inside the caller's transaction)."""
+    before = await get_site(p, site_id)
+    if changes:
+        await Site.update({**{getattr(Site, k): v for k, v in changes.items()}, Site.updated_at: clock.now()}).where(Site.id == site_id)
+    after = await get_site(p, site_id)
+    await audit.record(p.actor, "site.update", "site", site_id, before=msgspec.to_builtins(before), after=msgspec.to_builtins(after))
+    return after
+
+
 async def update_site(p: Principal, site_id: int, data: schemas.SiteUpdate) -> schemas.Site:
-    """The city office edits any site; a county team the sites of its own county."""
+    """The city office edits any site; a county team its own county's sites' names and addresses
+    only: people, facilities and the position (what decides the checklists and where an inspector
+    must stand) it proposes, and the city office approves (``propose``)."""
     require_role(p, Role.CITY_ADMIN, Role.COUNTY_TEAM)
     async with db.write():
-        before = await get_site(p, site_id)
-        values: dict[Any, Any] = {}
-        for name, value in msgspec.structs.asdict(data).items():
-            if value is None or name in ("lat", "lon", "coord_system"):
-                continue
-            values[getattr(Site, name)] = value
-        if (data.lat is None) != (data.lon is None):
-            raise Invalid("bad_coordinates", "纬度和经度须同时提供")
-        if data.lat is not None and data.lon is not None:
-            lat, lon = _position(data.lat, data.lon, data.coord_system)
-            values.update({Site.lat: lat, Site.lon: lon, Site.coord_source: data.coord_system})
-        if values:
-            values[Site.updated_at] = clock.now()
-            await Site.update(values).where(Site.id == site_id)
-        after = await get_site(p, site_id)
-        await audit.record(p.actor, "site.update", "site", site_id, before=msgspec.to_builtins(before), after=msgspec.to_builtins(after))
-    return after
+        await get_site(p, site_id)
+        changes = _changes(data)
+        if p.role is not Role.CITY_ADMIN and controlled(changes):
+            raise Forbidden(f"人口、设施和位置（{'、'.join(controlled(changes))}）的改动须经市易迁办审核，请提交变更申请",
+                            code="needs_approval", detail={"proposals": f"/api/sites/{site_id}/proposals"})
+        return await _apply(p, site_id, changes)
+
+
+# --- changes the county team proposes and the city office decides ---------------------------
+
+STATE_NAMES = {"pending": "待审核", "approved": "已批准", "rejected": "已驳回"}
+
+
+async def _proposal_out(row: dict[str, Any]) -> schemas.Proposal:
+    site = await Site.select().where(Site.id == row["site"]).first()
+    return schemas.Proposal(
+        id=row["id"], site_id=row["site"], site_name=site["name"], changes=row["changes"],
+        current={k: site[k] for k in row["changes"] if k in site}, reason=row["reason"], state=row["state"],
+        state_name=STATE_NAMES[row["state"]], proposed_by=row["proposed_by"], proposed_at=row["proposed_at"],
+        decided_by=row["decided_by"], decided_at=row["decided_at"], decision_note=row["decision_note"])
+
+
+async def propose(p: Principal, site_id: int, data: schemas.ProposalIn) -> schemas.Proposal:
+    """A county team asks for a change to one of its sites; nothing on the site changes yet."""
+    require_role(p, Role.COUNTY_TEAM)
+    async with db.write():
+        await get_site(p, site_id)
+        changes = _changes(data)
+        if not changes:
+            raise Invalid("no_changes", "变更申请中没有要改动的内容")
+        row = SiteProposal(site=site_id, changes=changes, reason=data.reason, proposed_by=p.id, proposed_at=clock.now())
+        await row.save()
+        await audit.record(p.actor, "site.propose", "site", site_id, after=changes, data={"proposal": row.id, "reason": data.reason})
+    return await _proposal_out(await SiteProposal.select().where(SiteProposal.id == row.id).output(load_json=True).first())
+
+
+async def proposals(p: Principal, site_id: int) -> list[schemas.Proposal]:
+    """A site's proposals, newest first: for the city office and the site's county team."""
+    require_role(p, Role.CITY_ADMIN, Role.COUNTY_TEAM)
+    await get_site(p, site_id)
+    rows = await SiteProposal.select().where(SiteProposal.site == site_id).order_by(SiteProposal.id, ascending=False) \
+        .output(load_json=True)
+    return [await _proposal_out(r) for r in rows]
+
+
+async def decide(p: Principal, site_id: int, proposal_id: int, data: schemas.DecisionIn) -> schemas.Proposal:
+    """The city office approves (the changes are written to the site) or rejects (with a note) a
+    pending proposal; a proposal is decided once (a second decision, or two at once, is 409)."""
+    require_role(p, Role.CITY_ADMIN)
+    async with db.write():
+        await get_site(p, site_id)
+        row = await SiteProposal.select().where((SiteProposal.id == proposal_id) & (SiteProposal.site == site_id)) \
+            .output(load_json=True).first()
+        if row is None:
+            raise NotFound("变更申请不存在")
+        if not data.approve and not data.note.strip():
+            raise Invalid("reason_required", "驳回须填写原因")
+        state = "approved" if data.approve else "rejected"
+        moved = await SiteProposal.update({SiteProposal.state: state, SiteProposal.decided_by: p.id,
+                                           SiteProposal.decided_at: clock.now(), SiteProposal.decision_note: data.note}) \
+            .where((SiteProposal.id == proposal_id) & (SiteProposal.state == "pending")).returning(SiteProposal.id)
+        if not moved:
+            raise Conflict(f"该变更申请已{STATE_NAMES[row['state']]}", code="already_decided")
+        if data.approve:
+            await _apply(p, site_id, row["changes"])
+        await audit.record(p.actor, f"site.{'approve' if data.approve else 'reject'}", "site", site_id,
+                           data={"proposal": proposal_id, "note": data.note})
+    return await _proposal_out(await SiteProposal.select().where(SiteProposal.id == proposal_id).output(load_json=True).first())

@@ -43,3 +43,20 @@ class Site(Table, tablename="site"):
     invented = Boolean(default=False)
     created_at = Timestamptz()
     updated_at = Timestamptz()
+
+
+class SiteProposal(Table, tablename="site_proposal"):
+    """A county team's proposed change to what drives a site's checklists (people, facilities) or its
+    position: nothing changes on the site until the city office approves it (the inspected side does
+    not shape its own inspection)."""
+
+    site = ForeignKey(references=Site, on_delete=OnDelete.cascade, index=True)
+    #: the proposed values (field: value; a position already converted to WGS-84, with its source)
+    changes = JSON(default={})
+    reason = Varchar(length=500, default="")
+    state = Varchar(length=10, default="pending", index=True)  # pending | approved | rejected
+    proposed_by = Integer()
+    proposed_at = Timestamptz()
+    decided_by = Integer(null=True, default=None)
+    decided_at = Timestamptz(null=True, default=None)
+    decision_note = Varchar(length=500, default="")

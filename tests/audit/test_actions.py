@@ -15,6 +15,7 @@ EXPANSIONS = {
     "move": sorted(MOVES),
     "to": ["queued", "running", "done", "failed"],
     "'submit' if submitting else 'save'": ["submit", "save"],
+    "'approve' if data.approve else 'reject'": ["approve", "reject"],
 }
 RECORD = re.compile(r"audit\.record\(\s*[^,]+,\s*(f?)\"([a-z_.]+(?:\{[^}]+\})?[a-z_.]*)\"", re.DOTALL)
 ASSERTED = re.compile(r"assert_audited\(\s*f?\"([a-z_.]+)\"")

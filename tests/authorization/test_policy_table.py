@@ -46,7 +46,7 @@ EXPECTED = {
     ("inspector", "ledger.file"): (200, 200),
     ("inspector", "user.update"): (403, 403),
     ("county_a", "site.read"): (200, 404),
-    ("county_a", "site.update"): (200, 404),
+    ("county_a", "site.update"): (403, 404),
     ("county_a", "inspection.read"): (200, 404),
     ("county_a", "issue.read"): (200, 404),
     ("county_a", "issue.update"): (200, 404),

@@ -38,10 +38,12 @@ async def test_county_team_cannot_edit_other_county_site(world):
     assert (await admin.get(f"/api/sites/{world.sites['b1']}")).json()["households"] == 0
 
 
-async def test_county_team_can_edit_own_site(world):
+async def test_county_team_edits_its_own_sites_name_and_address_only(world):
     client = await world.client("county_a")
+    r = await client.patch(f"/api/sites/{world.sites['a1']}", json={"address": "盐湖区解州镇新区路1号", "township": "解州镇"})
+    assert r.status_code == 200 and r.json()["address"] == "盐湖区解州镇新区路1号"
     r = await client.patch(f"/api/sites/{world.sites['a1']}", json={"households": 210})
-    assert r.status_code == 200 and r.json()["households"] == 210
+    assert r.status_code == 403 and r.json()["error"] == "needs_approval" and "households" in r.json()["message"]
 
 
 async def test_site_manager_sees_only_its_site(world):

@@ -4,7 +4,7 @@ Numbers go by county and by the year (Asia/Shanghai) each issue was found, in th
 盐湖-2026-0001, 盐湖-2026-0002 ... The counters are set to the last number given.
 """
 
-from datetime import UTC, timedelta, timezone
+from datetime import timedelta, timezone
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.table import Table
@@ -33,7 +33,7 @@ async def number_existing() -> None:
     for row in rows:
         found = row["found_at"]
         if found.tzinfo is None:
-            found = found.replace(tzinfo=UTC)
+            found = found.replace(tzinfo=timezone.utc)
         year = found.astimezone(SHANGHAI).year
         key = (row["county"], year)
         last[key] = last.get(key, 0) + 1

@@ -1,5 +1,6 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.column_types import Integer, Text
+from piccolo.columns.column_types import Integer
+from piccolo.columns.column_types import Text
 from piccolo.columns.indexes import IndexMethod
 
 ID = "2026-12-01T06:28:42:833261"
