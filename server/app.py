@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+
 from litestar import Litestar, get
 from litestar.config.compression import CompressionConfig
 from litestar.middleware.base import DefineMiddleware
@@ -56,6 +59,28 @@ async def _resume_ledgers() -> None:
     await resume_unfinished()
 
 
+_background: list[asyncio.Task] = []
+
+
+async def _start_background() -> None:
+    """In the background while the server runs: a previous crash's orphan files are removed once,
+    and ledger jobs whose worker stopped renewing its lease are queued again every half minute."""
+    from server.ledgers.service import watch_leases
+    from server.media.check import reap_at_start_up
+
+    loop = asyncio.get_running_loop()
+    _background.extend([loop.create_task(reap_at_start_up()), loop.create_task(watch_leases())])
+
+
+async def _stop_background() -> None:
+    for task in _background:
+        task.cancel()
+    for task in _background:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    _background.clear()
+
+
 async def _stop_ledgers() -> None:
     from server.ledgers.service import stop
 
@@ -89,8 +114,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[auth],
         exception_handlers=HANDLERS,
         before_send=[add_security_headers],
-        on_startup=[_start_pool, _resume_ledgers],
-        on_shutdown=[_stop_ledgers, _close_pool],
+        on_startup=[_start_pool, _resume_ledgers, _start_background],
+        on_shutdown=[_stop_background, _stop_ledgers, _close_pool],
         request_max_body_size=settings.max_body_bytes,
         # gzip for the app shell and JSON on slow rural links; photos are JPEG already
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024, gzip_compress_level=6, exclude=["^/api/photos"]),

@@ -129,6 +129,15 @@ def cmd_audit_anchor(args: argparse.Namespace) -> None:
     print(line)
 
 
+def cmd_media_check(args: argparse.Namespace) -> None:
+    from server.media.check import check
+
+    report = asyncio.run(check(remove_found=args.remove, grace_seconds=args.grace_minutes * 60))
+    for path, size in report.all():
+        print(f"{'已删除' if args.remove else '孤立'}  {size:>10}  {path}")
+    print(report.summary())
+
+
 def cmd_templates_check(args: argparse.Namespace) -> None:
     from pathlib import Path
 
@@ -274,6 +283,13 @@ def build_parser() -> argparse.ArgumentParser:
     aanchor = audit_sub.add_parser("anchor", help="print the chain's count and last hash, to keep away from the database")
     aanchor.add_argument("--append", metavar="FILE", help="also append the line to FILE (e.g. a file the city office keeps)")
     aanchor.set_defaults(func=cmd_audit_anchor)
+    media = sub.add_parser("media", help="the media folder (photos, ledgers)")
+    media_sub = media.add_subparsers(dest="media_command", required=True)
+    mcheck = media_sub.add_parser("check", help="files no database row refers to (a crash's leftovers); --remove removes them")
+    mcheck.add_argument("--remove", action="store_true", help="remove what was found")
+    mcheck.add_argument("--grace-minutes", type=float, default=60,
+                        help="leave files younger than this alone: their row may be committing (default 60)")
+    mcheck.set_defaults(func=cmd_media_check)
     templates = sub.add_parser("templates", help="checklist templates")
     templates_sub = templates.add_subparsers(dest="templates_command", required=True)
     tcheck = templates_sub.add_parser("check", help="validate every template file (names file, line and item)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import os
 import re
 import sys
@@ -23,6 +24,8 @@ from server.lib.errors import Conflict, Forbidden, Invalid, NotFound
 from server.settings import get_settings
 
 #: who asks for a ledger from the command line (``ducha ledger``)
+log = logging.getLogger("ducha")
+
 SHELL_ACTOR = audit.Actor(None, "shell")
 
 FORMATS = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -214,7 +217,12 @@ async def _run(uuid: UUID) -> None:
                        reason=error)
 
 
-STALE = timedelta(minutes=30)
+#: a running job's worker renews its lease every HEARTBEAT; a lease not renewed for LEASE means the
+#: worker (or the whole server) is gone, and the job is queued again and rendered afresh
+LEASE = timedelta(seconds=60)
+HEARTBEAT = 20.0
+#: how often a server looks for lapsed leases
+LEASE_CHECK = 30.0
 
 
 def open_runner() -> None:
@@ -223,16 +231,35 @@ def open_runner() -> None:
     _stopping = _terminating = False
 
 
+async def requeue_lapsed() -> list[UUID]:
+    """Jobs whose worker stopped renewing its lease (killed, or its server with it) go back to the
+    queue and start again here; a worker claims each job once, so any number of servers may call this."""
+    lapsed = await LedgerJob.select(LedgerJob.uuid).where(
+        (LedgerJob.state == "running") & (LedgerJob.lease_until.is_null() | (LedgerJob.lease_until < clock.now())))
+    moved = [r["uuid"] for r in lapsed
+             if await move_job(r["uuid"], "queued", ("running",), {LedgerJob.rows_done: 0, LedgerJob.lease_until: None},
+                               reason="lease lapsed: its worker stopped")]
+    for uuid in moved:
+        start(uuid)
+    return moved
+
+
 async def resume_unfinished() -> None:
-    """On start-up: queued jobs are run; a job left "running" for half an hour by a stopped server
-    is queued again (a worker claims each job once, so several server workers may all call this)."""
+    """On start-up: queued jobs are run, and running jobs whose lease lapsed are queued again."""
     open_runner()
-    stale = await LedgerJob.select(LedgerJob.uuid).where(
-        (LedgerJob.state == "running") & (LedgerJob.started_at < clock.now() - STALE))
-    for row in stale:
-        await move_job(row["uuid"], "queued", ("running",), reason="left running by a stopped server")
+    await requeue_lapsed()
     for row in await LedgerJob.select(LedgerJob.uuid).where(LedgerJob.state == "queued"):
         start(row["uuid"])
+
+
+async def watch_leases() -> None:
+    """While the server runs: every LEASE_CHECK seconds, queue again the jobs whose lease lapsed."""
+    while not _stopping:
+        await asyncio.sleep(LEASE_CHECK)
+        try:
+            await requeue_lapsed()
+        except Exception:
+            log.exception("checking ledger job leases failed")
 
 
 async def stop(grace: float = SHUTDOWN_GRACE) -> None:

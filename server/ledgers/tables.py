@@ -40,6 +40,8 @@ class LedgerJob(Table, tablename="ledger_job"):
     created_at = Timestamptz()
     started_at = Timestamptz(null=True, default=None)
     finished_at = Timestamptz(null=True, default=None)
+    #: while running: the worker renews this every HEARTBEAT; once it lapses the job is queued again
+    lease_until = Timestamptz(null=True, default=None)
 
 
 class LedgerSubmission(Table, tablename="ledger_submission"):

@@ -8,6 +8,7 @@ atomically, and records progress (rows done / total) and the outcome on the job 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 import sys
@@ -29,10 +30,12 @@ async def run(uuid: UUID) -> dict:
     where = LedgerJob.uuid == uuid
     # claim the job: of several runners (a retried request, server workers resuming at start-up)
     # exactly one moves it from queued to running; the others leave it alone
-    claimed = await service.move_job(uuid, "running", ("queued",), {LedgerJob.started_at: clock.now(), LedgerJob.error: ""})
+    claimed = await service.move_job(uuid, "running", ("queued",), {LedgerJob.started_at: clock.now(), LedgerJob.error: "",
+                                                                      LedgerJob.lease_until: clock.now() + service.LEASE})
     job = await service.get_row(uuid)
     if not claimed:
         return job
+    heart = asyncio.get_running_loop().create_task(_heartbeat(uuid))
     try:
         if job["requested_by"] is not None:
             p = principal_of(await User.select().where(User.id == job["requested_by"]).first())
@@ -68,7 +71,31 @@ async def run(uuid: UUID) -> dict:
         traceback.print_exc()
         await service.move_job(uuid, "failed", ("running",), {LedgerJob.error: f"生成失败：{exc}", LedgerJob.finished_at: clock.now()},
                                reason=str(exc))
+    finally:
+        heart.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await heart
     return await service.get_row(uuid)
+
+
+async def beat(uuid: UUID) -> bool:
+    """Renew the lease of a running job; False when it is no longer running (done, failed, taken away)."""
+    from server.ledgers import service
+    from server.ledgers.tables import LedgerJob
+    from server.lib import clock
+
+    renewed = await LedgerJob.update({LedgerJob.lease_until: clock.now() + service.LEASE}).where(
+        (LedgerJob.uuid == uuid) & (LedgerJob.state == "running")).returning(LedgerJob.id)
+    return bool(renewed)
+
+
+async def _heartbeat(uuid: UUID) -> None:
+    from server.ledgers import service
+
+    while True:
+        await asyncio.sleep(service.HEARTBEAT)
+        if not await beat(uuid):
+            return
 
 
 def main(argv: list[str]) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from server.audit.tables import AuditEvent
 from server.ledgers import service, worker
 from server.ledgers.tables import LedgerJob
 from server.lib import clock
@@ -24,17 +25,44 @@ async def test_a_second_runner_leaves_a_claimed_job_alone(world):
     assert again["finished_at"] == done["finished_at"] and again["sha256"] == done["sha256"]
 
 
-async def test_start_up_requeues_only_jobs_left_running_long_ago(world, monkeypatch):
-    fresh = await service.request(None, "work", "pdf", {})
-    stale = await service.request(None, "work", "xlsx", {})
-    await LedgerJob.update({LedgerJob.state: "running", LedgerJob.started_at: clock.now()}).where(LedgerJob.uuid == fresh["uuid"])
-    await LedgerJob.update({LedgerJob.state: "running", LedgerJob.started_at: clock.now() - timedelta(hours=1)}).where(
-        LedgerJob.uuid == stale["uuid"])
-    started = []
-    monkeypatch.setattr(service, "start", started.append)  # record instead of spawning workers
-    await service.resume_unfinished()
-    assert started == [stale["uuid"]]
-    assert (await service.get_row(fresh["uuid"]))["state"] == "running"
+async def test_jobs_whose_lease_lapsed_are_queued_again_and_finish_once(world):
+    """A server killed mid-render leaves its job "running" with a lease nobody renews: once it
+    lapses, any server queues it again and renders it (once); a job whose lease is alive is left alone."""
+    await visit_with_issues(world, "a1")
+    alive = await service.request(None, "work", "xlsx", {})
+    dead = await service.request(None, "issues", "pdf", {})
+    now = clock.now()
+    await LedgerJob.update({LedgerJob.state: "running", LedgerJob.started_at: now,
+                            LedgerJob.lease_until: now + timedelta(seconds=30)}).where(LedgerJob.uuid == alive["uuid"])
+    await LedgerJob.update({LedgerJob.state: "running", LedgerJob.started_at: now - timedelta(minutes=2), LedgerJob.rows_done: 7,
+                            LedgerJob.lease_until: now - timedelta(seconds=1)}).where(LedgerJob.uuid == dead["uuid"])
+    assert await service.requeue_lapsed() == [dead["uuid"]]
+    await assert_audited("ledger.queued", dead["uuid"], actor="system", reason="lease lapsed: its worker stopped")
+    assert await service.requeue_lapsed() == []  # the second server to look finds nothing to take
+    for _ in range(1200):
+        row = await service.get_row(dead["uuid"])
+        if row["state"] in ("done", "failed"):
+            break
+        await asyncio.sleep(0.05)
+    assert row["state"] == "done" and row["pages"] >= 1
+    assert await AuditEvent.count().where((AuditEvent.action == "ledger.done") & (AuditEvent.object_id == str(dead["uuid"]))) == 1
+    assert (await service.get_row(alive["uuid"]))["state"] == "running"
+
+
+async def test_a_worker_holds_its_job_on_a_lease_it_renews(world):
+    from datetime import datetime
+
+    clock.freeze(datetime(2026, 12, 2, 9, 0, tzinfo=clock.SHANGHAI))
+    job = await service.request(None, "work", "xlsx", {})
+    assert await service.move_job(job["uuid"], "running", ("queued",), {LedgerJob.lease_until: clock.now() + service.LEASE})
+    clock.freeze(datetime(2026, 12, 2, 9, 0, 50, tzinfo=clock.SHANGHAI))
+    assert await worker.beat(job["uuid"])
+    row = await service.get_row(job["uuid"])
+    assert clock.aware(row["lease_until"]) == clock.now() + service.LEASE
+    clock.freeze(datetime(2026, 12, 2, 9, 1, 30, tzinfo=clock.SHANGHAI))  # renewed: not lapsed 90 s after the claim
+    assert await service.requeue_lapsed() == []
+    await service.move_job(job["uuid"], "failed", ("running",))
+    assert not await worker.beat(job["uuid"])  # a finished job's heartbeat stops
 
 
 async def test_a_server_stopping_mid_render_queues_the_job_again_and_leaves_no_worker(world):
