@@ -166,7 +166,8 @@ async def put(p: Principal, uuid: UUID, data: bytes, meta: PhotoMeta) -> PhotoOu
             await row.save()
             if meta.inspection_uuid is not None:
                 visit = await Inspection.select().where(Inspection.uuid == meta.inspection_uuid).first()
-                if visit is not None and visit["state"] == "submitted":
+                # judged only against the uploader's own visit: another's answers as a missing one does
+                if visit is not None and visit["state"] == "submitted" and visit["inspector"] == p.id:
                     row.outside_visit = outside_visit(row.taken_at or row.captured_at, visit)
                     await Photo.update({Photo.outside_visit: row.outside_visit}).where(Photo.id == row.id)
             await audit.record(p.actor, "photo.upload", "photo", uuid, data={"sha256": ing.sha256, "bytes": len(data)})

@@ -72,12 +72,16 @@ async def create(p: Principal, month: str, count: int, inspector_ids: list[int],
         raise Invalid("bad_month", "月份格式应为 YYYY-MM，例如 2026-12")
     if not 1 <= count <= 500:
         raise Invalid("bad_count", "抽取的安置点数应在 1 到 500 之间")
-    people = await User.select().where(User.id.is_in(inspector_ids or [0]))
-    if not inspector_ids or len(people) != len(set(inspector_ids)):
+    people = {u["id"]: u for u in await User.select().where(User.id.is_in(inspector_ids or [0]))}
+    if not inspector_ids:
         raise Invalid("bad_inspectors", "请指定督查人员（用户编号）")
-    for u in people:
-        if Role(u["role"]) not in allowed or (county_id is not None and u["county"] != county_id) or not u["active"]:
-            raise Invalid("bad_inspectors", f"{u['display_name']} 不能承担此计划的督查")
+    for uid in inspector_ids:
+        u = people.get(uid)
+        # a user the planner may not assign answers as one that does not exist: no name, no role
+        if u is None or Role(u["role"]) not in allowed or (county_id is not None and u["county"] != county_id):
+            raise Invalid("bad_inspectors", f"用户 {uid} 不存在，或不能承担此计划的督查")
+        if not u["active"]:
+            raise Invalid("bad_inspectors", f"{u['display_name']} 的账号已停用，不能承担督查")
     candidates = await risks(county_id)
     if not candidates:
         raise Invalid("no_sites", "没有可抽取的安置点")
