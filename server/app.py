@@ -35,7 +35,7 @@ async def health() -> dict:
     from server.sites.tables import County
 
     await County.count()
-    out = {"status": "ok", "version": __version__, "now": clock.now().isoformat()}
+    out: dict[str, object] = {"status": "ok", "version": __version__, "now": clock.now().isoformat()}
     if get_settings().test_clock:
         out["test_clock"] = True
     return out

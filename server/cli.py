@@ -96,7 +96,7 @@ def _anchors(values: list[str]) -> list:
     """Each --anchor is a file (one anchor a line: what ``ducha audit anchor`` writes) or one anchor."""
     from server.audit.service import Anchor
 
-    out = []
+    out: list[Anchor] = []
     for value in values:
         path = Path(value)
         lines = path.read_text(encoding="utf-8").splitlines() if path.is_file() else [value]

@@ -55,7 +55,7 @@ class AuthController(Controller):
     @get("/me", operation_id="me")
     async def me(self, request: Request) -> Me:
         p: Principal = request.user
-        return _me(p, await sessions.csrf_token(p.session_id))
+        return _me(p, await sessions.csrf_token(p.session_id or 0))
 
 
 class UsersController(Controller):

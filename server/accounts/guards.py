@@ -91,7 +91,7 @@ def scope_where(
     if p.role is Role.SITE_MANAGER and site is not None:
         return site == p.site_id
     if p.role is Role.DEPARTMENT and department is not None:
-        clause = department == p.department_id
+        clause: Any = department == p.department_id
         if p.county_id is not None and county is not None:
             clause = clause & (county == p.county_id)
         return clause

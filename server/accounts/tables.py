@@ -1,5 +1,7 @@
 """Users, sessions and failed logins."""
 
+from typing import Any
+
 from piccolo.columns import Boolean, Timestamptz, Varchar
 from piccolo.columns.column_types import ForeignKey, OnDelete
 from piccolo.table import Table
@@ -10,6 +12,7 @@ from server.sites.tables import County, Department, Site
 class User(Table, tablename="app_user"):
     """A person with one role and the scope that role needs."""
 
+    id: Any  # the primary key Piccolo adds (an annotation only, for type checkers)
     username = Varchar(length=64, unique=True)
     display_name = Varchar(length=64)
     password_hash = Varchar(length=256)
@@ -26,6 +29,7 @@ class User(Table, tablename="app_user"):
 class Session(Table, tablename="user_session"):
     """A login; the cookie holds a token whose SHA-256 is stored here."""
 
+    id: Any  # the primary key Piccolo adds (an annotation only, for type checkers)
     token_hash = Varchar(length=64, unique=True)
     user = ForeignKey(references=User, on_delete=OnDelete.cascade, index=True)
     csrf_token = Varchar(length=64)
@@ -37,6 +41,7 @@ class Session(Table, tablename="user_session"):
 class LoginFailure(Table, tablename="login_failure"):
     """One failed login, kept for the throttling window."""
 
+    id: Any  # the primary key Piccolo adds (an annotation only, for type checkers)
     username = Varchar(length=64, index=True)
     address = Varchar(length=64, index=True)
     at = Timestamptz(index=True)

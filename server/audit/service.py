@@ -97,7 +97,7 @@ async def record(
 ) -> str:
     """Append one event; returns its hash. Call inside the write's transaction."""
     seq, prev_hash = await _advance_head()
-    row = {
+    row: dict[str, Any] = {
         "seq": seq,
         "at": clock.now(),
         "actor_id": actor.id,

@@ -1,5 +1,7 @@
 """The audit chain: one row an event, each hashing the one before."""
 
+from typing import Any
+
 from piccolo.columns import JSON, BigInt, Integer, Timestamptz, Varchar
 from piccolo.table import Table
 
@@ -7,6 +9,7 @@ from piccolo.table import Table
 class AuditEvent(Table, tablename="audit_event"):
     """hash = sha256(prev_hash || canonical_event)."""
 
+    id: Any  # the primary key Piccolo adds (an annotation only, for type checkers)
     seq = BigInt(unique=True)
     at = Timestamptz()
     actor_id = Integer(null=True, default=None)
@@ -26,6 +29,7 @@ class AuditEvent(Table, tablename="audit_event"):
 class AuditHead(Table, tablename="audit_head"):
     """One row: the chain's last sequence number and hash. Updating it serialises appends."""
 
+    id: Any  # the primary key Piccolo adds (an annotation only, for type checkers)
     seq = BigInt(default=0)
     hash = Varchar(length=64, default="0" * 64)
     #: HMAC of ``seq`` and ``hash`` under the audit key.

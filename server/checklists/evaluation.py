@@ -162,12 +162,12 @@ def evaluate(
             result.errors.append({"item": item.key, "code": "photo_required", "message": f"「{item.text}」不符合时须拍照取证"})
         if failed and item.raises_issue:
             note = notes.get(item.key, "") if isinstance(notes.get(item.key, ""), str) else ""
-            chosen = severities.get(item.key)
+            picked = severities.get(item.key)
             result.failures.append(Failure(
                 template_id=template.id, version=template.version, item_key=item.key, item_text=item.text,
                 finding=findings.finding(template, item, context, note), note=note.strip(),
                 area=template.area, section=section.title, basis=item.basis,
-                severity=chosen if chosen in SEVERITY_NAMES else (item.severity or "minor"),
+                severity=picked if picked in SEVERITY_NAMES else (item.severity or "minor"),
                 deadline_days=item.deadline_days or 30, department=item.department, photos=item_photos,
             ))
     return result

@@ -64,7 +64,7 @@ async def import_file(path: Path, username: str | None = None) -> list[tuple[str
     owner = (data.get("user") or {}).get("username")
     if username and owner and username != owner:
         raise Invalid("wrong_user", f"文件属于用户 {owner}，不能以 {username} 的身份导入")
-    p = await principal(username or owner)
+    p = await principal(str(username or owner or ""))
     results = []
     for photo in data.get("photos", []):
         if not photo.get("jpeg_base64"):

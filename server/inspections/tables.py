@@ -1,5 +1,7 @@
 """Inspections (visits): one row per client UUID, revisions chained by ``replaces``."""
 
+from typing import Any
+
 from piccolo.columns import (
     JSON,
     UUID,
@@ -20,6 +22,7 @@ from server.sites.tables import County, Site
 class Inspection(Table, tablename="inspection"):
     """A visit to a site, filled on a phone, keyed by the phone's UUIDv4."""
 
+    id: Any  # the primary key Piccolo adds (an annotation only, for type checkers)
     uuid = UUID(unique=True)
     site = ForeignKey(references=Site, on_delete=OnDelete.restrict, index=True)
     county = ForeignKey(references=County, on_delete=OnDelete.restrict, index=True)

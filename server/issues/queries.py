@@ -48,7 +48,7 @@ class Filters:
 
 
 def where(p: Principal, f: Filters) -> list[Any]:
-    clauses = [scope_where(p, county=Issue.county, site=Issue.site, department=Issue.department)]
+    clauses: list[Any] = [scope_where(p, county=Issue.county, site=Issue.site, department=Issue.department)]
     for column, value in ((Issue.county, f.county_id), (Issue.site, f.site_id), (Issue.area, f.area),
                           (Issue.department, f.department_id), (Issue.state, f.state), (Issue.severity, f.severity),
                           (Issue.source, f.source)):
@@ -118,7 +118,7 @@ async def repeats(p: Principal, f: Filters, *, at_least: int = 2) -> list[Repeat
     for clause in where(p, f):
         query = query.where(clause)
     rows = await query.order_by(Issue.id)
-    again = Counter()
+    again: Counter[int] = Counter()
     if rows:
         for r in await Refinding.select(Refinding.issue, Count(Refinding.id, alias="n")).where(
                 Refinding.issue.is_in([r["id"] for r in rows])).group_by(Refinding.issue):

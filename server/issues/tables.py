@@ -1,5 +1,7 @@
 """Issues (问题): one row per problem found, whatever its source."""
 
+from typing import Any
+
 from piccolo.columns import JSON, UUID, Date, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.column_types import ForeignKey, OnDelete
 from piccolo.table import Table
@@ -13,6 +15,7 @@ class Issue(Table, tablename="issue"):
     """A problem to rectify. From a visit it is unique per (inspection, template, item); while it is
     not closed, the same item failing again at the same site is a re-finding of it (Refinding)."""
 
+    id: Any  # the primary key Piccolo adds (an annotation only, for type checkers)
     #: the readable number, unique for ever: county abbreviation, year found, sequence (盐湖-2026-0057)
     number = Varchar(length=32, null=True, default=None)  # UNIQUE by an index of its own (migration 2026-12-01T03:21)
     source = Varchar(length=16, default="visit", index=True)  # visit | self_check | complaint | department
@@ -53,6 +56,7 @@ class Issue(Table, tablename="issue"):
 class Rectification(Table, tablename="rectification"):
     """One round of rectification (整改): rounds are kept, never overwritten."""
 
+    id: Any  # the primary key Piccolo adds (an annotation only, for type checkers)
     #: the phone's UUIDv4: a retried upload is the same round
     uuid = UUID(unique=True)
     issue = ForeignKey(references=Issue, on_delete=OnDelete.cascade, index=True)
@@ -72,6 +76,7 @@ class Refinding(Table, tablename="refinding"):
     """The same item failing again at the same site while its issue is not closed (复查仍未整改):
     kept on that issue instead of opening another."""
 
+    id: Any  # the primary key Piccolo adds (an annotation only, for type checkers)
     issue = ForeignKey(references=Issue, on_delete=OnDelete.cascade, index=True)
     inspection = ForeignKey(references=Inspection, on_delete=OnDelete.restrict, index=True)
     #: "<inspection uuid>/<template id>/<item key>": one re-finding per visit and item
@@ -86,5 +91,6 @@ class Refinding(Table, tablename="refinding"):
 class IssueCounter(Table, tablename="issue_counter"):
     """The last issue number given per county and year ("<county id>/<year>")."""
 
+    id: Any  # the primary key Piccolo adds (an annotation only, for type checkers)
     scope = Varchar(length=32, unique=True)
     last = Integer(default=0)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 from urllib.parse import quote
 from uuid import UUID
 
@@ -85,7 +85,7 @@ class LedgersController(Controller):
         if len(data) > VERIFY_MAX_BYTES:
             raise Invalid("file_too_large", f"文件超过 {VERIFY_MAX_BYTES // 1024 // 1024} MB，不是本系统生成的台账")
         verdict, message, job = await service.verify(data)
-        return FileVerdict(verdict=verdict, verdict_name=VERDICTS[verdict], message=message,
+        return FileVerdict(verdict=cast(Any, verdict), verdict_name=VERDICTS[verdict], message=message,
                            kind_name=KINDS[job["kind"]] if job else None, digest=job["digest"] if job else None,
                            file_name=job["file_name"] if job and verdict == "same" else None)
 

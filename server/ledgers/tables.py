@@ -1,5 +1,7 @@
 """Ledger jobs (one rendered file each) and submissions (报送) of ledgers to the city office."""
 
+from typing import Any
+
 from piccolo.columns import (
     JSON,
     UUID,
@@ -20,6 +22,7 @@ from server.sites.tables import County
 class LedgerJob(Table, tablename="ledger_job"):
     """A ledger requested as PDF or XLSX, rendered by a worker process; the file is kept for good."""
 
+    id: Any  # the primary key Piccolo adds (an annotation only, for type checkers)
     uuid = UUID(unique=True)
     kind = Varchar(length=16)
     format = Varchar(length=8, default="pdf")
@@ -47,6 +50,7 @@ class LedgerJob(Table, tablename="ledger_job"):
 class LedgerSubmission(Table, tablename="ledger_submission"):
     """报送: a county team sends a finished ledger file for a month; the file is frozen from then on."""
 
+    id: Any  # the primary key Piccolo adds (an annotation only, for type checkers)
     job = ForeignKey(references=LedgerJob, on_delete=OnDelete.restrict, index=True)
     county = ForeignKey(references=County, on_delete=OnDelete.restrict, index=True)
     kind = Varchar(length=16)

@@ -81,4 +81,4 @@ def internal_error(_: Request, exc: Exception) -> Response:
     return Response(_body("internal", "服务器内部错误，请稍后重试"), status_code=500)
 
 
-HANDLERS = {DomainError: domain_error, HTTPException: http_error, Exception: internal_error}
+HANDLERS: dict[Any, Any] = {DomainError: domain_error, HTTPException: http_error, Exception: internal_error}

@@ -1,5 +1,7 @@
 """Photos: one row per client UUID; the bytes live in the content-addressed store."""
 
+from typing import Any
+
 from piccolo.columns import UUID, Boolean, Integer, Real, Timestamptz, Varchar
 from piccolo.columns.column_types import ForeignKey, OnDelete
 from piccolo.table import Table
@@ -9,6 +11,7 @@ from server.sites.tables import Site
 
 
 class Photo(Table, tablename="photo"):
+    id: Any  # the primary key Piccolo adds (an annotation only, for type checkers)
     uuid = UUID(unique=True)
     sha256 = Varchar(length=64, index=True)
     mime = Varchar(length=32)
@@ -45,6 +48,7 @@ class PhotoClaim(Table, tablename="photo_claim"):
     """A photo a visit, round or issue names before it has arrived: only the file with this SHA-256,
     uploaded by the same user, completes it."""
 
+    id: Any  # the primary key Piccolo adds (an annotation only, for type checkers)
     uuid = UUID(unique=True)
     sha256 = Varchar(length=64)
     claimed_by = ForeignKey(references=User, on_delete=OnDelete.restrict, index=True)

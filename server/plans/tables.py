@@ -1,5 +1,7 @@
 """Visit plans and their planned visits."""
 
+from typing import Any
+
 from piccolo.columns import JSON, UUID, Date, Integer, Timestamptz, Varchar
 from piccolo.columns.column_types import ForeignKey, OnDelete
 from piccolo.table import Table
@@ -11,6 +13,7 @@ from server.sites.tables import County, Site
 class VisitPlan(Table, tablename="visit_plan"):
     """A month's draw: the city's (all sites) or a county's self-inspection plan (its sites)."""
 
+    id: Any  # the primary key Piccolo adds (an annotation only, for type checkers)
     uuid = UUID(unique=True)
     month = Varchar(length=7, index=True)  # "YYYY-MM"
     scope = Varchar(length=8, default="city")  # city | county
@@ -26,6 +29,7 @@ class VisitPlan(Table, tablename="visit_plan"):
 class PlannedVisit(Table, tablename="planned_visit"):
     """One site to visit on an undisclosed day of the month (不定时), by an assigned inspector."""
 
+    id: Any  # the primary key Piccolo adds (an annotation only, for type checkers)
     uuid = UUID(unique=True)
     plan = ForeignKey(references=VisitPlan, on_delete=OnDelete.cascade, index=True)
     site = ForeignKey(references=Site, on_delete=OnDelete.restrict, index=True)

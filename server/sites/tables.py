@@ -1,5 +1,7 @@
 """Counties, sites and departments."""
 
+from typing import Any
+
 from piccolo.columns import JSON, Boolean, Integer, Real, Timestamptz, Varchar
 from piccolo.columns.column_types import ForeignKey, OnDelete
 from piccolo.table import Table
@@ -8,6 +10,7 @@ from piccolo.table import Table
 class County(Table, tablename="county"):
     """A county-level unit of the city (区、县、县级市)."""
 
+    id: Any  # the primary key Piccolo adds (an annotation only, for type checkers)
     name = Varchar(length=32, unique=True)
     code = Varchar(length=12, unique=True)
 
@@ -15,6 +18,7 @@ class County(Table, tablename="county"):
 class Department(Table, tablename="department"):
     """A responsible department (住建、消防、教育 ...)."""
 
+    id: Any  # the primary key Piccolo adds (an annotation only, for type checkers)
     code = Varchar(length=32, unique=True)
     name = Varchar(length=64)
 
@@ -22,6 +26,7 @@ class Department(Table, tablename="department"):
 class Site(Table, tablename="site"):
     """A resettlement site (安置点), coordinates in WGS-84."""
 
+    id: Any  # the primary key Piccolo adds (an annotation only, for type checkers)
     county = ForeignKey(references=County, on_delete=OnDelete.restrict, index=True)
     township = Varchar(length=64, default="")
     name = Varchar(length=128)
@@ -50,6 +55,7 @@ class SiteProposal(Table, tablename="site_proposal"):
     position: nothing changes on the site until the city office approves it (the inspected side does
     not shape its own inspection)."""
 
+    id: Any  # the primary key Piccolo adds (an annotation only, for type checkers)
     site = ForeignKey(references=Site, on_delete=OnDelete.cascade, index=True)
     #: the proposed values (field: value; a position already converted to WGS-84, with its source)
     changes = JSON(default={})
