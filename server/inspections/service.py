@@ -16,7 +16,8 @@ from uuid import UUID
 
 import msgspec
 
-from server.accounts.guards import Principal, require_role, visible
+from server.accounts.guards import Principal, require_role
+from server.accounts.policy import can_read_inspection
 from server.accounts.roles import Role
 from server.audit import service as audit
 from server.checklists.evaluation import evaluate, template_applies
@@ -68,16 +69,8 @@ async def get(p: Principal, uuid: UUID) -> InspectionOut:
     return await _out(row)
 
 
-def can_read(p: Principal, row: dict[str, Any]) -> bool:
-    """City roles see every visit; the inspected side only submitted visits in its scope
-    (a draft is an unannounced visit still under way: it does not exist for them)."""
-    if row["inspector"] == p.id:
-        return True  # one's own visit, draft or not (a county team's self-inspection)
-    if p.is_city:
-        return p.role is Role.CITY_ADMIN or row["state"] == "submitted"
-    if row["state"] != "submitted" or p.role is Role.DEPARTMENT:
-        return False
-    return visible(p, county_id=row["county"], site_id=row["site"])
+#: who may read a visit: the rule lives in the policy module
+can_read = can_read_inspection
 
 
 async def _put_once(p: Principal, uuid: UUID, data: InspectionPut, body_digest: str) -> dict[str, Any]:

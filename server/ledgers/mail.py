@@ -8,6 +8,7 @@ from typing import Any
 
 import anyio
 
+from server.ledgers.files import file_path
 from server.ledgers.model import KINDS
 from server.ledgers.tables import LedgerSubmission
 from server.settings import get_settings
@@ -40,7 +41,6 @@ def _send(msg: EmailMessage) -> None:
 
 async def notify_submission(submission: dict[str, Any], job: dict[str, Any]) -> bool:
     """Send it; a mail failure never undoes the submission (it is recorded, ``emailed`` stays false)."""
-    from server.ledgers.service import file_path
     from server.sites.tables import County
 
     s = get_settings()

@@ -16,6 +16,8 @@ from uuid import UUID, uuid4
 from server.accounts.guards import Principal
 from server.accounts.roles import Role
 from server.audit import service as audit
+from server.ledgers import mail
+from server.ledgers.files import file_path
 from server.ledgers.model import KINDS, LedgerFilters
 from server.ledgers.tables import LedgerJob, LedgerSubmission
 from server.lib import clock, db
@@ -32,14 +34,6 @@ FORMATS = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-off
 #: the ledgers a county reports every month (policy 四(一))
 REQUIRED = ("work", "issues", "rectification")
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def folder() -> Path:
-    return get_settings().media_dir / "ledgers"
-
-
-def file_path(job: dict[str, Any]) -> Path:
-    return folder() / f"{job['uuid']}.{job['format']}"
 
 
 def filters_of(job: dict[str, Any]) -> LedgerFilters:
@@ -362,8 +356,6 @@ async def submit(p: Principal, uuid: UUID, period: str, note: str = "") -> dict[
         await audit.record(p.actor, "ledger.submit", "ledger_job", uuid,
                            data={"period": period, "kind": job["kind"], "sha256": job["sha256"],
                                  "replaces": earlier["id"] if earlier else None, "note": note.strip()})
-    from server.ledgers import mail
-
     await mail.notify_submission(row.to_dict(), job)
     return await LedgerSubmission.select().where(LedgerSubmission.id == row.id).first()
 

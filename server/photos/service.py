@@ -10,8 +10,8 @@ from uuid import UUID
 
 import anyio
 
-from server.accounts.guards import Principal, visible
-from server.accounts.roles import Role
+from server.accounts.guards import Principal
+from server.accounts.policy import can_read_photo, photos_named_by
 from server.audit import service as audit
 from server.inspections.tables import Inspection
 from server.lib import clock, crash, db
@@ -192,14 +192,7 @@ def outside_visit(taken: datetime | None, visit: dict[str, Any]) -> bool | None:
     return not (clock.aware(start) - VISIT_MARGIN <= clock.aware(taken) <= clock.aware(end) + VISIT_MARGIN)
 
 
-def named_by(visit: dict[str, Any]) -> set[str]:
-    """The photos a visit row names: evidence of its items and the answers of its photo items."""
-    named = {str(u).lower() for items in (visit["photos"] or {}).values() for uuids in items.values() for u in uuids}
-    for answers in (visit["answers"] or {}).values():
-        for value in answers.values():
-            if isinstance(value, list):
-                named.update(str(u).lower() for u in value if isinstance(u, str) and len(u) == 36)
-    return named
+named_by = photos_named_by
 
 
 async def forget_unnamed(actor, visit: dict[str, Any]) -> int:
@@ -292,37 +285,8 @@ async def _readable(p: Principal, uuid: UUID) -> dict[str, Any]:
     return row
 
 
-async def can_read(p: Principal, row: dict[str, Any]) -> bool:
-    """Who may read a photo follows who may read what it belongs to."""
-    if p.is_city or row["uploaded_by"] == p.id:
-        return True
-    if p.role is Role.DEPARTMENT and await _evidence_of_assigned_issue(p, str(row["uuid"])):
-        return True
-    if row["inspection_uuid"] is not None:
-        from server.inspections.service import can_read as can_read_inspection
-
-        inspection = await Inspection.select().where(Inspection.uuid == row["inspection_uuid"]).output(load_json=True).first()
-        return (inspection is not None and can_read_inspection(p, inspection) and row["sha256"] is not None
-                and str(row["uuid"]) in named_by(inspection))  # a photo the visit does not name is not its evidence
-    if row["site"] is None:
-        return False
-    site = await sites.get_site(None, row["site"])
-    return visible(p, county_id=site.county_id, site_id=site.id)
-
-
-async def _evidence_of_assigned_issue(p: Principal, uuid: str) -> bool:
-    """A department reads the evidence (finding, rounds, re-findings) of the issues assigned to it."""
-    from server.issues.tables import Issue, Rectification, Refinding
-
-    mine = Issue.department == p.department_id
-    if p.county_id is not None:
-        mine = mine & (Issue.county == p.county_id)
-    named = [r["photos"] for r in await Issue.select(Issue.photos).where(mine).output(load_json=True)]
-    named += [r["photos"] for r in await Rectification.select(Rectification.photos).where(
-        Rectification.issue.is_in(Issue.select(Issue.id).where(mine))).output(load_json=True)]
-    named += [r["photos"] for r in await Refinding.select(Refinding.photos).where(
-        Refinding.issue.is_in(Issue.select(Issue.id).where(mine))).output(load_json=True)]
-    return any(uuid in photos for photos in named)
+#: who may read a photo: the rule lives in the policy module
+can_read = can_read_photo
 
 
 async def get(p: Principal, uuid: UUID) -> PhotoOut:

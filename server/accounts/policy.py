@@ -1,0 +1,73 @@
+"""Who may read what, by object kind: the rules every service asks, in one place.
+
+Scope (which county, site or department a caller sees) is ``guards.visible`` and, for queries,
+``guards.scope_where``; the rules per kind of object built on them live here, so a service never
+writes its own. The table test (``tests/authorization/test_policy_table.py``) pins every role x
+action x object inside and outside the caller's scope to an exact status.
+
+This module reads tables only (never a feature's service), so any service may import it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from server.accounts.guards import Principal, visible
+from server.accounts.roles import Role
+
+
+def can_read_inspection(p: Principal, row: dict[str, Any]) -> bool:
+    """City roles see every visit; the inspected side only submitted visits in its scope
+    (a draft is an unannounced visit still under way: it does not exist for them)."""
+    if row["inspector"] == p.id:
+        return True  # one's own visit, draft or not (a county team's self-inspection)
+    if p.is_city:
+        return p.role is Role.CITY_ADMIN or row["state"] == "submitted"
+    if row["state"] != "submitted" or p.role is Role.DEPARTMENT:
+        return False
+    return visible(p, county_id=row["county"], site_id=row["site"])
+
+
+def photos_named_by(visit: dict[str, Any]) -> set[str]:
+    """The photos a visit row names: evidence of its items and the answers of its photo items."""
+    named = {str(u).lower() for items in (visit["photos"] or {}).values() for uuids in items.values() for u in uuids}
+    for answers in (visit["answers"] or {}).values():
+        for value in answers.values():
+            if isinstance(value, list):
+                named.update(str(u).lower() for u in value if isinstance(u, str) and len(u) == 36)
+    return named
+
+
+async def can_read_photo(p: Principal, row: dict[str, Any]) -> bool:
+    """Who may read a photo follows who may read what it belongs to: the visit that names it as
+    evidence, the issue (for the department it is assigned to), else the site it was taken at."""
+    from server.inspections.tables import Inspection
+    from server.sites.tables import Site
+
+    if p.is_city or row["uploaded_by"] == p.id:
+        return True
+    if p.role is Role.DEPARTMENT and await _evidence_of_assigned_issue(p, str(row["uuid"])):
+        return True
+    if row["inspection_uuid"] is not None:
+        inspection = await Inspection.select().where(Inspection.uuid == row["inspection_uuid"]).output(load_json=True).first()
+        return (inspection is not None and can_read_inspection(p, inspection) and row["sha256"] is not None
+                and str(row["uuid"]) in photos_named_by(inspection))  # a photo the visit does not name is not its evidence
+    if row["site"] is None:
+        return False
+    site = await Site.select(Site.id, Site.county).where(Site.id == row["site"]).first()
+    return site is not None and visible(p, county_id=site["county"], site_id=site["id"])
+
+
+async def _evidence_of_assigned_issue(p: Principal, uuid: str) -> bool:
+    """A department reads the evidence (finding, rounds, re-findings) of the issues assigned to it."""
+    from server.issues.tables import Issue, Rectification, Refinding
+
+    mine: Any = Issue.department == p.department_id
+    if p.county_id is not None:
+        mine = mine & (Issue.county == p.county_id)
+    named = [r["photos"] for r in await Issue.select(Issue.photos).where(mine).output(load_json=True)]
+    named += [r["photos"] for r in await Rectification.select(Rectification.photos).where(
+        Rectification.issue.is_in(Issue.select(Issue.id).where(mine))).output(load_json=True)]
+    named += [r["photos"] for r in await Refinding.select(Refinding.photos).where(
+        Refinding.issue.is_in(Issue.select(Issue.id).where(mine))).output(load_json=True)]
+    return any(uuid in photos for photos in named)
