@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
+import msgspec
 from litestar import Litestar, get
 from litestar.config.compression import CompressionConfig
 from litestar.middleware.base import DefineMiddleware
@@ -29,16 +30,22 @@ from server.sites.controllers import SitesController
 from server.web.routes import pwa_router
 
 
+class Health(msgspec.Struct, omit_defaults=True):
+    status: str
+    version: str
+    #: the server's clock (ISO 8601, UTC)
+    now: str
+    #: present (true) only when the server runs on a test clock (DUCHA_TEST_CLOCK)
+    test_clock: bool = False
+
+
 @get("/api/health", operation_id="health", opt={"exclude_from_auth": True}, tags=["system"])
-async def health() -> dict:
+async def health() -> Health:
     """Liveness and database reachability."""
     from server.sites.tables import County
 
     await County.count()
-    out: dict[str, object] = {"status": "ok", "version": __version__, "now": clock.now().isoformat()}
-    if get_settings().test_clock:
-        out["test_clock"] = True
-    return out
+    return Health(status="ok", version=__version__, now=clock.now().isoformat(), test_clock=bool(get_settings().test_clock))
 
 
 _owned_pool = False
