@@ -1,8 +1,15 @@
-"""Who may read what, by object kind: the rules every service asks, in one place.
+"""Who may do what, by object kind: the rules every service asks, in one place.
 
 Scope (which county, site or department a caller sees) is ``guards.visible`` and, for queries,
 ``guards.scope_where``; the rules per kind of object built on them live here, so a service never
-writes its own. The table test (``tests/authorization/test_policy_table.py``) pins every role x
+writes its own:
+
+- a visit: ``can_read_inspection``; a photo: ``can_read_photo`` (follows what names it);
+- an issue: ``can_read_issue``; its moves: ``may_move_issue`` (rectifiers, verifiers);
+- a ledger job: ``can_read_ledger_job``; a plan: ``is_planner`` (the inspected side never);
+- a site: ``guards.site_visible``; changes to what drives its checklists: the city only
+  (``sites.service.update_site`` / ``decide``).
+ The table test (``tests/authorization/test_policy_table.py``) pins every role x
 action x object inside and outside the caller's scope to an exact status.
 
 This module reads tables only (never a feature's service), so any service may import it.
@@ -26,6 +33,44 @@ def can_read_inspection(p: Principal, row: dict[str, Any]) -> bool:
     if row["state"] != "submitted" or p.role is Role.DEPARTMENT:
         return False
     return visible(p, county_id=row["county"], site_id=row["site"])
+
+
+#: who rectifies (整改) an issue in their scope
+RECTIFIERS = frozenset({Role.COUNTY_TEAM, Role.SITE_MANAGER, Role.DEPARTMENT})
+
+
+def verifier_roles(county_verifies: bool) -> set[Role]:
+    """Who verifies and closes (销号): the city's inspectors and office, and county teams when
+    DUCHA_COUNTY_VERIFIES is set."""
+    roles = {Role.CITY_INSPECTOR, Role.CITY_ADMIN}
+    return roles | {Role.COUNTY_TEAM} if county_verifies else roles
+
+
+def can_read_issue(p: Principal, row: dict[str, Any]) -> bool:
+    """An issue is read where its county, site and (for departments) department are in scope."""
+    return visible(p, county_id=row["county"], site_id=row["site"], department_id=row["department"])
+
+
+def may_move_issue(p: Principal, move: str, issue: dict[str, Any], *, county_verifies: bool = False) -> bool:
+    """May ``p`` make ``move`` (start, rectify, accept, reject) on ``issue`` by role and scope (the state aside)?"""
+    if move in ("start", "rectify"):
+        return p.role in RECTIFIERS and can_read_issue(p, issue)
+    return p.role in verifier_roles(county_verifies) and can_read_issue(p, issue)
+
+
+def can_read_ledger_job(p: Principal, job: dict[str, Any]) -> bool:
+    """A ledger job is its requester's; a county team also sees its county's; the city every one."""
+    if p.is_city or job["requested_by"] == p.id:
+        return True
+    return p.role is Role.COUNTY_TEAM and job["county"] is not None and job["county"] == p.county_id
+
+
+def is_planner(p: Principal, plan: dict[str, Any]) -> bool:
+    """A city plan is the city admin's, a county's self-inspection plan its county team's; nobody
+    else (above all the inspected side) reads a plan."""
+    if plan["scope"] == "city":
+        return p.role is Role.CITY_ADMIN
+    return p.role is Role.COUNTY_TEAM and plan["county"] == p.county_id
 
 
 def photos_named_by(visit: dict[str, Any]) -> set[str]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from server.accounts.guards import Principal, visible
+from server.accounts.guards import Principal
+from server.accounts.policy import can_read_issue
 from server.accounts.roles import Role
 from server.audit import service as audit
 from server.checklists.evaluation import Failure
@@ -94,7 +95,7 @@ async def raise_from_visit(
 
 async def _load(p: Principal, issue_id: int) -> dict[str, Any]:
     row = await Issue.select().where(Issue.id == issue_id).output(load_json=True).first()
-    if row is None or not visible(p, county_id=row["county"], site_id=row["site"], department_id=row["department"]):
+    if row is None or not can_read_issue(p, row):
         raise NotFound("问题不存在")
     return row
 

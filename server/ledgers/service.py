@@ -14,6 +14,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from server.accounts.guards import Principal
+from server.accounts.policy import can_read_ledger_job
 from server.accounts.roles import Role
 from server.audit import service as audit
 from server.ledgers import mail
@@ -147,10 +148,8 @@ async def get_row(uuid: UUID) -> dict[str, Any]:
     return row
 
 
-def can_see(p: Principal, job: dict[str, Any]) -> bool:
-    if p.is_city or job["requested_by"] == p.id:
-        return True
-    return p.role is Role.COUNTY_TEAM and job["county"] is not None and job["county"] == p.county_id
+#: who may read a ledger job: the rule lives in the policy module
+can_see = can_read_ledger_job
 
 
 async def get(p: Principal, uuid: UUID) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from server.accounts.guards import Principal
+from server.accounts.policy import is_planner
 from server.accounts.roles import Role
 from server.accounts.tables import User
 from server.audit import service as audit
@@ -103,10 +104,7 @@ async def create(p: Principal, month: str, count: int, inspector_ids: list[int],
     return await get(p, plan.uuid)
 
 
-def _planner(p: Principal, plan: dict[str, Any]) -> bool:
-    if plan["scope"] == "city":
-        return p.role is Role.CITY_ADMIN
-    return p.role is Role.COUNTY_TEAM and plan["county"] == p.county_id
+_planner = is_planner  # the rule lives in the policy module
 
 
 async def _visits(plan_id: int) -> list[dict[str, Any]]:
