@@ -54,6 +54,7 @@ async def test_leftovers_are_reported_then_removed_and_what_rows_name_stays(worl
     young_file = get_settings().media_dir / "photos" / "originals" / young[:2] / young[2:4] / f"{young}.jpg"
     young_file.parent.mkdir(parents=True, exist_ok=True)
     young_file.write_bytes(b"y")
+    os.utime(young_file, (time.time(), time.time()))  # "now" as this process's clock reads it (faketime moves it, not the kernel's file times)
 
     report = await media.check()
     assert {p for p, _ in report.orphan_photos} == {left["photo"], left["thumb"]}
