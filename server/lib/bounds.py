@@ -27,24 +27,28 @@ PathId = Annotated[int, Parameter(ge=1, le=ID_MAX)]
 QueryId = Annotated[int | None, Parameter(ge=1, le=ID_MAX)]
 
 
+def _out_of_range(value: date | datetime | None, name: str) -> str | None:
+    """The message for a date outside 2000-2099, or None when it is within (or absent)."""
+    day = value.date() if isinstance(value, datetime) else value
+    if day is None or FIRST_DAY <= day <= LAST_DAY:
+        return None
+    return f"{name}（{day.isoformat()}）超出范围：须在 {FIRST_DAY.year} 年至 {LAST_DAY.year} 年之间"
+
+
 def check_day(value: date | datetime | None, name: str) -> None:
     """422 ``date_out_of_range`` for a date outside 2000-2099 (``name`` is the field, in Chinese)."""
-    if value is None:
-        return
-    day = value.date() if isinstance(value, datetime) else value
-    if not FIRST_DAY <= day <= LAST_DAY:
-        raise Invalid("date_out_of_range", f"{name}（{day.isoformat()}）超出范围：须在 {FIRST_DAY.year} 年至 {LAST_DAY.year} 年之间",
-                      detail={"field": name, "min": FIRST_DAY.isoformat(), "max": LAST_DAY.isoformat()})
+    message = _out_of_range(value, name)
+    if message:
+        raise Invalid("date_out_of_range", message, detail={"field": name, "min": FIRST_DAY.isoformat(), "max": LAST_DAY.isoformat()})
 
 
 def days_in_range(struct: object, names: dict[str, str]) -> None:
     """For a body's ``__post_init__``: its date fields (attribute: Chinese name) within 2000-2099;
     the ValueError becomes a 400 naming the field."""
     for attr, name in names.items():
-        value = getattr(struct, attr)
-        day = value.date() if isinstance(value, datetime) else value
-        if day is not None and not FIRST_DAY <= day <= LAST_DAY:
-            raise ValueError(f"{name}（{day.isoformat()}）超出范围：须在 {FIRST_DAY.year} 年至 {LAST_DAY.year} 年之间")
+        message = _out_of_range(getattr(struct, attr), name)
+        if message:
+            raise ValueError(message)
 
 
 #: a month of the programme, "YYYY-MM" (2000-01 to 2099-12); services answer 422 with their own code otherwise

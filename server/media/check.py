@@ -36,12 +36,12 @@ class Report:
         return [*self.orphan_photos, *self.orphan_ledgers, *self.temporary]
 
     def summary(self) -> str:
-        def part(name: str, items: list[tuple[Path, int]]) -> str:
-            return f"{name} {len(items)} 个（{sum(b for _, b in items) / 1024 / 1024:.1f} MB）"
+        def part(items: list[tuple[Path, int]]) -> str:
+            return f"{len(items)} 个（{sum(b for _, b in items) / 1024 / 1024:.1f} MB）"
 
         verb = "已删除" if self.removed else "发现"
-        return (f"{verb}：无记录的照片文件 {part('', self.orphan_photos).strip()}，无记录的台账文件 "
-                f"{part('', self.orphan_ledgers).strip()}，中断写入留下的临时文件 {part('', self.temporary).strip()}")
+        return (f"{verb}：无记录的照片文件 {part(self.orphan_photos)}，无记录的台账文件 {part(self.orphan_ledgers)}，"
+                f"中断写入留下的临时文件 {part(self.temporary)}")
 
 
 def _old(path: Path, cutoff: float) -> int | None:

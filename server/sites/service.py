@@ -156,8 +156,9 @@ async def update_site(p: Principal, site_id: int, data: schemas.SiteUpdate) -> s
 STATE_NAMES = {"pending": "待审核", "approved": "已批准", "rejected": "已驳回"}
 
 
-async def _proposal_out(row: dict[str, Any]) -> schemas.Proposal:
-    site = await Site.select().where(Site.id == row["site"]).first()
+async def _proposal_out(row: dict[str, Any], site: dict[str, Any] | None = None) -> schemas.Proposal:
+    """``site``: the proposal's site row when the caller has it already (a list reads it once)."""
+    site = site or await Site.select().where(Site.id == row["site"]).first()
     return schemas.Proposal(
         id=row["id"], site_id=row["site"], site_name=site["name"], changes=row["changes"],
         current={k: site[k] for k in row["changes"] if k in site}, reason=row["reason"], state=row["state"],
@@ -185,7 +186,8 @@ async def proposals(p: Principal, site_id: int) -> list[schemas.Proposal]:
     await get_site(p, site_id)
     rows = await SiteProposal.select().where(SiteProposal.site == site_id).order_by(SiteProposal.id, ascending=False) \
         .output(load_json=True)
-    return [await _proposal_out(r) for r in rows]
+    site = await Site.select().where(Site.id == site_id).first()
+    return [await _proposal_out(r, site) for r in rows]
 
 
 async def decide(p: Principal, site_id: int, proposal_id: int, data: schemas.DecisionIn) -> schemas.Proposal:
