@@ -54,6 +54,11 @@ export function finding(template, item, context, note = "") {
     sentence = item.finding.replace(PLACEHOLDER, (_, name, asPercent) => {
       const v = name in values ? values[name] : name.includes(".") ? lookup(context, name) : null;
       if (v === null || v === undefined) return "（未填）";
+      const chosen = !(name in values) && name.startsWith("answer.") ? itemOf(template, name.slice(7)) : null;
+      if (chosen && chosen.type === "single") {
+        const o = (chosen.options || []).find((x) => x.value === v);
+        if (o) return o.label;
+      }
       return asPercent ? percent(v) : number(v);
     });
   } else {
@@ -77,6 +82,11 @@ function generic(template, item, context) {
   if (item.type === "single") {
     const o = (item.options || []).find((x) => x.value === value);
     return `不符合：${item.text}（所填：${o ? o.label : number(value)}）`;
+  }
+  if (item.type === "multi" && item.require_all) {
+    const options = item.options || [];
+    const missing = options.filter((o) => !(value || []).includes(o.value)).map((o) => o.label);
+    if (missing.length) return `${item.text}缺少${missing.join("、")}（${options.length}项中已有${options.length - missing.length}项）`;
   }
   if (item.type === "multi") {
     const labels = (item.options || []).filter((o) => (value || []).includes(o.value)).map((o) => o.label);

@@ -54,6 +54,7 @@ export function evaluate(rule, context) {
     const v = lookup(context, args);
     return v !== null && v !== "" && !(Array.isArray(v) && v.length === 0);
   }
+  if (op === "days_since") return daysBetween(lookup(context, args), lookup(context, "visit.date"));
   if (op === "!") {
     const v = evaluate(Array.isArray(args) ? args[0] : args, context);
     return v === null ? null : !truthy(v);
@@ -79,6 +80,17 @@ export function evaluate(rule, context) {
   return arith(op, values);
 }
 
+// whole days from one "YYYY-MM-DD" to another (null when either is not such a date)
+function daysBetween(start, end) {
+  const day = (v) => {
+    if (typeof v !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(v) || v < "1900") return null;
+    const t = Date.UTC(Number(v.slice(0, 4)), Number(v.slice(5, 7)) - 1, Number(v.slice(8, 10)));
+    return new Date(t).toISOString().slice(0, 10) === v ? t : null;
+  };
+  const a = day(start), b = day(end);
+  return a === null || b === null ? null : Math.round((b - a) / 86400000);
+}
+
 function arith(op, values) {
   if (!values.every((v) => typeof v === "number" && Number.isFinite(v))) return null;
   if (op === "+") return values.reduce((a, b) => a + b, 0);
@@ -90,10 +102,11 @@ function arith(op, values) {
 
 // What a template's items look like for these answers: applicable (unknown counts as applicable)
 // and failed (a "fail" check, or fails_when true). Same rules as server/checklists/evaluation.py.
-export function assess(template, site, answers) {
+// `visitDate` ("YYYY-MM-DD" in Shanghai, the arrival's day) is what days_since counts to.
+export function assess(template, site, answers, visitDate = null) {
   const keys = new Set(template.sections.flatMap((s) => s.items.map((i) => i.key)));
   const answer = Object.fromEntries(Object.entries(answers || {}).filter(([k]) => keys.has(k)));
-  const context = { site, answer };
+  const context = { site, answer, visit: { date: visitDate } };
   const applicable = {}, failed = {};
   for (const section of template.sections) {
     for (const item of section.items) {
@@ -102,6 +115,10 @@ export function assess(template, site, answers) {
       const v = answer[item.key];
       const empty = v === undefined || v === null || v === "" || (Array.isArray(v) && v.length === 0);
       let fail = applies && !empty && item.type === "check" && v === "fail";
+      if (applies && !empty && item.require_all && Array.isArray(v)) {
+        const chosen = new Set(v);
+        fail = fail || chosen.size !== (item.options || []).length || !(item.options || []).every((o) => chosen.has(o.value));
+      }
       if (applies && !empty && item.fails_when != null && evaluate(item.fails_when, context) === true) fail = true;
       failed[item.key] = fail;
     }
@@ -113,11 +130,18 @@ export function templateApplies(template, site) {
   return template.applies_when == null || evaluate(template.applies_when, { site, answer: {} }) !== false;
 }
 
+// A site whose registered relocated population is 0 has none recorded: rules see it as unknown, so
+// the items that depend on it are asked (server: sites.service.population_known).
+export function populationKnown(site) {
+  return Number(site.registered_people) > 0;
+}
+
 // The site as rules see it (server: sites.service.rule_attributes).
 export function siteAttributes(site) {
   const names = ["registered_people", "other_people", "households", "building_count", "has_workshop",
     "has_first_secretary", "has_greenhouses", "has_lift", "has_piped_gas", "total_people"];
   const attrs = Object.fromEntries(names.map((n) => [n, site[n]]));
   attrs.county = site.county_name;
+  if (!populationKnown(site)) for (const n of ["registered_people", "other_people", "total_people"]) attrs[n] = null;
   return attrs;
 }

@@ -111,9 +111,11 @@ def evaluate(
     notes: dict[str, str] | None = None,
     severities: dict[str, str] | None = None,
     strict: bool = True,
+    visit_date: str | None = None,
 ) -> Evaluation:
     """Applicability, type errors, required answers (when ``strict``), failures. ``notes`` are the
-    inspector's words per item; ``severities`` the severity chosen per item where the template allows."""
+    inspector's words per item; ``severities`` the severity chosen per item where the template allows;
+    ``visit_date`` (``YYYY-MM-DD`` in Shanghai) is the day ``days_since`` counts to."""
     photos, notes, severities = photos or {}, notes or {}, severities or {}
     result = Evaluation()
     keys = {i.key for _, i in template.items()}
@@ -135,7 +137,8 @@ def evaluate(
         elif item.severity_fixed and chosen != item.severity:
             result.errors.append({"item": key, "code": "severity_fixed",
                                   "message": f"「{item.text}」的严重程度固定为{SEVERITY_NAMES[item.severity or 'minor']}，不能更改"})
-    context = {"site": site, "answer": {k: v for k, v in answers.items() if k in keys}}
+    context: dict[str, dict[str, Any]] = {
+        "site": site, "answer": {k: v for k, v in answers.items() if k in keys}, "visit": {"date": visit_date}}
     for section, item in template.items():
         applies = item.applies_when is None or rules.evaluate(item.applies_when, context) is not False
         result.applicable[item.key] = applies
@@ -149,15 +152,30 @@ def evaluate(
             result.failed[item.key] = False
             continue
         problem = _type_error(item, value)
+        if not problem and item.at_most:
+            limit = context["answer"].get(item.at_most)
+            if isinstance(limit, (int, float)) and not isinstance(limit, bool) and isinstance(value, (int, float)) and value > limit:
+                other = template.item(item.at_most)
+                problem = f"不能大于「{other.text if other else item.at_most}」（{findings.number(limit)}）"
         if problem:
             result.errors.append({"item": item.key, "code": "wrong_type", "message": f"「{item.text}」{problem}"})
             result.failed[item.key] = False
             continue
         failed = value == "fail" if item.type == "check" else False
+        if item.require_all and isinstance(value, list) and set(value) != {o.value for o in item.options}:
+            failed = True
         if item.fails_when is not None and rules.evaluate(item.fails_when, context) is True:
             failed = True
         result.failed[item.key] = failed
         item_photos = tuple(photos.get(item.key, ()))
+        if value == "na" and item.na_reason and strict:
+            reason = notes.get(item.key, "")
+            if not isinstance(reason, str) or not reason.strip():
+                result.errors.append({"item": item.key, "code": "na_reason_required",
+                                      "message": f"「{item.text}」选“不适用”须写明理由"})
+            if item.na_photo and not item_photos:
+                result.errors.append({"item": item.key, "code": "na_photo_required",
+                                      "message": f"「{item.text}」选“不适用”须拍照说明"})
         if failed and strict and item.photo_on_fail and not item_photos:
             result.errors.append({"item": item.key, "code": "photo_required", "message": f"「{item.text}」不符合时须拍照取证"})
         if failed and item.raises_issue:
@@ -168,7 +186,7 @@ def evaluate(
                 finding=findings.finding(template, item, context, note), note=note.strip(),
                 area=template.area, section=section.title, basis=item.basis,
                 severity=picked if picked in SEVERITY_NAMES else (item.severity or "minor"),
-                deadline_days=item.deadline_days or 30, department=item.department, photos=item_photos,
+                deadline_days=30 if item.deadline_days is None else item.deadline_days, department=item.department, photos=item_photos,
             ))
     return result
 

@@ -37,18 +37,24 @@ def finding(template: Template, item: Item, context: dict[str, Any], note: str =
     """The sentence for a failed item; ``context`` is the rule context (``site``, ``answer``)."""
     if item.finding:
         values = {name: rules.evaluate(rule, context) for name, rule in item.finding_values.items()}
-        sentence = PLACEHOLDER.sub(lambda m: _placeholder(m, context, values), item.finding)
+        sentence = PLACEHOLDER.sub(lambda m: _placeholder(m, template, context, values), item.finding)
     else:
         sentence = _generic(template, item, context)
     note = note.strip()
     return f"{sentence}。现场：{note}" if note else sentence
 
 
-def _placeholder(m: re.Match, context: dict[str, Any], values: dict[str, Any]) -> str:
+def _placeholder(m: re.Match, template: Template, context: dict[str, Any], values: dict[str, Any]) -> str:
+    """A value in the sentence; a single-choice answer shows its label."""
     name, as_percent = m.group(1), m.group(2)
     value = values[name] if name in values else _lookup(name, context)
     if value is None:
         return "（未填）"
+    chosen = template.item(name[7:]) if name not in values and name.startswith("answer.") else None
+    if chosen is not None and chosen.type == "single":
+        label = next((o.label for o in chosen.options if o.value == value), None)
+        if label is not None:
+            return label
     return percent(value) if as_percent else number(value)
 
 
@@ -70,6 +76,10 @@ def _generic(template: Template, item: Item, context: dict[str, Any]) -> str:
     if item.type == "single":
         label = next((o.label for o in item.options if o.value == value), value)
         return f"不符合：{item.text}（所填：{label}）"
+    if item.type == "multi" and item.require_all:
+        missing = [o.label for o in item.options if o.value not in (value or [])]
+        if missing:
+            return f"{item.text}缺少{'、'.join(missing)}（{len(item.options)}项中已有{len(item.options) - len(missing)}项）"
     if item.type == "multi":
         labels = [o.label for o in item.options if o.value in (value or [])]
         return f"不符合：{item.text}（所选：{'、'.join(labels) or '无'}）"

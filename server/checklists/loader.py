@@ -15,7 +15,7 @@ from typing import Any
 import msgspec
 import yaml
 
-from server.checklists import findings, rules
+from server.checklists import findings, policy, rules
 from server.checklists.model import AREAS, DEPARTMENTS, Template
 from server.lib.canonical import digest
 from server.lib.errors import NotFound
@@ -103,12 +103,25 @@ def _check_one(path: Path, raw: Any) -> tuple[list[str], Template | None]:
             problems.append(f"{at}: 缺少政策依据 basis")
         elif not BASIS.match(item.basis.strip()):
             problems.append(f"{at}: 政策依据 {item.basis!r} 格式应如 三(二)一")
+        elif item.basis.strip() not in policy.paragraphs():
+            problems.append(f"{at}: 政策依据 {item.basis!r} 在运易组办〔2021〕1号中不存在（{_near(item.basis.strip())}）")
         if item.department not in DEPARTMENTS:
             problems.append(f"{at}: 未知责任部门 {item.department!r}")
         if item.type in ("single", "multi") and not item.options:
             problems.append(f"{at}: 选择题必须列出 options")
         if item.raises_issue and (item.severity is None or item.deadline_days is None):
             problems.append(f"{at}: 会生成问题的检查项必须有 severity 和 deadline_days")
+        if item.deadline_days is not None and not 0 <= item.deadline_days <= 365:
+            problems.append(f"{at}: deadline_days 应在 0（立即整改）到 365 天之间")
+        if item.require_all and item.type != "multi":
+            problems.append(f"{at}: require_all 只用于多选题（multi）")
+        if (item.na_reason or item.na_photo) and item.type != "check":
+            problems.append(f"{at}: na_reason/na_photo 只用于判断题（check），其他题型没有“不适用”")
+        if item.at_most and (item.type not in ("number", "integer") or not any(
+                i.key == item.at_most and i.type in ("number", "integer") for _, i in template.items())):
+            problems.append(f"{at}: at_most 须指向同一检查表中的数值检查项")
+        if item.na_photo and not item.na_reason:
+            problems.append(f"{at}: na_photo 须与 na_reason 同用")
     all_keys = set(keys)
     for section, item in template.items():
         line = lines.get(item.key)
@@ -132,12 +145,34 @@ def _check_one(path: Path, raw: Any) -> tuple[list[str], Template | None]:
                 rules.check(rule, all_keys)
             except rules.RuleError as exc:
                 problems.append(f"{where}:{line}: 检查项 {item.key} 的 {name}: {exc}")
+    if template.basis and template.basis not in policy.paragraphs():
+        problems.append(f"{where}: 检查表的政策依据 {template.basis!r} 在运易组办〔2021〕1号中不存在（{_near(template.basis)}）")
     if template.applies_when is not None:
         try:
             rules.check(template.applies_when, set())
         except rules.RuleError as exc:
             problems.append(f"{where}: 检查表的 applies_when: {exc}")
     return problems, template
+
+
+def _near(basis: str) -> str:
+    """The paragraphs that exist under the cited one's section or part, to help the editor."""
+    head = basis[:4] if "(" in basis else basis[:1]
+    same = [p for p in policy.paragraphs() if p.startswith(head)]
+    return "该部分现有：" + "、".join(same) if same else "现有段落：" + "、".join(policy.paragraphs())
+
+
+def _needs_finding(template: Template, latest: bool) -> list[str]:
+    """In a template's newest version every numeric or list item that raises an issue says what was
+    found with its own ``finding`` pattern (a multi-choice ``require_all`` item names what is missing by
+    itself)."""
+    if not latest:
+        return []
+    return [item.key for _, item in template.items()
+            if item.raises_issue and not item.finding and (
+                (item.type in ("number", "integer") and item.fails_when is not None)
+                or (item.type == "multi" and not item.require_all)
+                or (item.type == "single" and item.fails_when is not None))]
 
 
 def _load(directory: Path) -> tuple[list[str], Registry]:
@@ -162,6 +197,9 @@ def _load(directory: Path) -> tuple[list[str], Registry]:
             continue
         registry.templates[key] = template
         registry.digests[key] = digest(msgspec.to_builtins(template))
+    for template in registry.all_latest():
+        for item_key in _needs_finding(template, latest=True):
+            problems.append(f"{template.id}.v{template.version}.yaml: 检查项 {item_key}: 数值、选择题须写 finding（说明发现了什么）")
     return problems, registry
 
 

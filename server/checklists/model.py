@@ -13,6 +13,8 @@ DEPARTMENTS = {
     "zhujian": "住建", "xiaofang": "消防", "jiaoyu": "教育", "weijian": "卫健", "renshe": "人社",
     "nongye": "农业农村", "minzheng": "民政", "xiangcun": "乡村振兴", "gongan": "公安",
     "yiban": "易地搬迁专班", "shuili": "水利", "yiliao_baozhang": "医保",
+    "fazhan": "发展改革", "yingji": "应急管理", "shangwu": "商务", "shichang": "市场监管", "zuzhi": "组织部",
+    "ziran": "自然资源",
 }
 CHECK_VALUES = {"pass": "符合", "fail": "不符合", "na": "不适用"}
 SEVERITY_NAMES = {"minor": "一般", "major": "较重", "critical": "严重"}
@@ -48,6 +50,13 @@ class Item(msgspec.Struct, forbid_unknown_fields=True):
     finding_values: dict[str, Any] = {}
     #: the inspector may not change the severity of this item's issue
     severity_fixed: bool = False
+    #: a multi-choice item that fails unless every option is chosen (the policy's fixed lists)
+    require_all: bool = False
+    #: 不适用 on this check item needs the inspector's reason (the item note), and a photo with na_photo
+    na_reason: bool = False
+    na_photo: bool = False
+    #: a count that cannot exceed another item's answer (不合格 M of 抽查 N): the other item's key
+    at_most: str = ""
 
 
 class Section(msgspec.Struct, forbid_unknown_fields=True):

@@ -6,6 +6,9 @@ unanswered item, a division by zero). Unknown spreads: a comparison or arithmeti
 with an unknown operand is unknown; ``and`` is false if any operand is false, else
 unknown if any is unknown; ``or`` is true if any is true, else unknown if any is;
 ``!`` of unknown is unknown. ``answered`` is never unknown.
+``days_since`` counts the days from a date answer (``YYYY-MM-DD``) to the visit's day
+(``visit.date`` in the context, the Shanghai date the inspector arrived); unknown when either is
+missing, so a rule never depends on the day it is evaluated.
 An unknown ``applies_when`` counts as applicable; an unknown ``fails_when`` does not fail.
 The PWA implements the same semantics; ``rule_vectors.json`` keeps the two in agreement.
 """
@@ -13,7 +16,9 @@ The PWA implements the same semantics; ``rule_vectors.json`` keeps the two in ag
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 SITE_ATTRIBUTES = frozenset({
@@ -29,9 +34,10 @@ COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     ">": lambda a, b: a > b,
     ">=": lambda a, b: a >= b,
 }
+DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 ARITH = {"+", "-", "*", "/"}
 LOGIC = {"and", "or", "!"}
-OPERATORS = frozenset(COMPARE) | ARITH | LOGIC | {"var", "in", "answered"}
+OPERATORS = frozenset(COMPARE) | ARITH | LOGIC | {"var", "in", "answered", "days_since"}
 
 
 class RuleError(ValueError):
@@ -43,7 +49,7 @@ def references(rule: Any) -> list[str]:
     found: list[str] = []
     if isinstance(rule, dict):
         for op, args in rule.items():
-            if op in ("var", "answered"):
+            if op in ("var", "answered", "days_since"):
                 found.append(args)
             else:
                 found.extend(references(args))
@@ -68,7 +74,7 @@ def check(rule: Any, item_keys: set[str]) -> None:
     op, args = next(iter(rule.items()))
     if op not in OPERATORS:
         raise RuleError(f"未知运算符 {op!r}（可用: {', '.join(sorted(OPERATORS))}）")
-    if op in ("var", "answered"):
+    if op in ("var", "answered", "days_since"):
         if not isinstance(args, str):
             raise RuleError(f"{op} 需要一个变量名字符串")
         scope, _, name = args.partition(".")
@@ -100,6 +106,9 @@ def evaluate(rule: Any, context: dict[str, dict[str, Any]]) -> Any:
         scope, _, name = args.partition(".")
         value = context.get(scope, {}).get(name)
         return value is not None and value != "" and value != []
+    if op == "days_since":
+        scope, _, name = args.partition(".")
+        return _days_between(context.get(scope, {}).get(name), context.get("visit", {}).get("date"))
     if op == "!":
         value = evaluate(args[0] if isinstance(args, list) else args, context)
         return None if value is None else not _truthy(value)
@@ -140,6 +149,21 @@ def _arith(op: str, values: list[Any]) -> Any:
     if values[1] == 0:  # "/"
         return None
     return values[0] / values[1]
+
+
+def _day(value: Any) -> date | None:
+    """A ``YYYY-MM-DD`` string from 1900 on as a date (the phone's evaluator reads the same)."""
+    if not isinstance(value, str) or not DAY.match(value) or value < "1900":
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _days_between(start: Any, end: Any) -> int | None:
+    first, last = _day(start), _day(end)
+    return None if first is None or last is None else (last - first).days
 
 
 def _truthy(value: Any) -> bool:

@@ -16,3 +16,6 @@ class TemplateSummary(msgspec.Struct):
     not_applicable: list[str]
     etag: str
     url: str
+    #: site attributes this template's rules read that the site has not recorded (such as its
+    #: population): the items that depend on them are asked, not skipped
+    unknown_attributes: list[str] = []

@@ -11,15 +11,19 @@ from server.sites import service as sites
 
 
 def _summary(reg: Registry, t: Template, site_attrs: dict | None) -> TemplateSummary:
-    not_applicable = []
+    not_applicable: list[str] = []
+    unknown: list[str] = []
     if site_attrs is not None:
         context = {"site": site_attrs, "answer": {}}
         not_applicable = [i.key for _, i in t.items()
                           if i.applies_when is not None and rules.evaluate(i.applies_when, context) is False]
+        read = {ref[5:] for _, i in t.items() for rule in (i.applies_when, i.fails_when) if rule is not None
+                for ref in rules.references(rule) if ref.startswith("site.")}
+        unknown = sorted(name for name in read if site_attrs.get(name) is None)
     return TemplateSummary(
         id=t.id, version=t.version, title=t.title, area=t.area, lead_department=t.lead_department,
         items=len(t.items()), not_applicable=not_applicable, etag=reg.digest(t),
-        url=f"/api/templates/{t.id}/versions/{t.version}",
+        url=f"/api/templates/{t.id}/versions/{t.version}", unknown_attributes=unknown,
     )
 
 

@@ -22,6 +22,7 @@ from server.accounts.roles import Role
 from server.audit import service as audit
 from server.checklists.evaluation import evaluate, template_applies
 from server.checklists.loader import registry
+from server.inspections.days import visit_day
 from server.inspections.schemas import (
     Arrival,
     InspectionOut,
@@ -89,7 +90,7 @@ async def _put_once(p: Principal, uuid: UUID, data: InspectionPut, body_digest: 
     site = await sites.get_site(p, data.site_id)
     templates = _templates(data, sites.rule_attributes(site))
     submitting = data.state == "submitted"
-    failures = _evaluate(templates, sites.rule_attributes(site), data, strict=submitting)
+    failures = _evaluate(templates, sites.rule_attributes(site), data, strict=submitting, visit_date=visit_day(data))
     arrival = _arrival(data.arrival, site, required=submitting)
     from server.photos.service import claim
 
@@ -169,12 +170,13 @@ def _named_photos(templates, data: InspectionPut) -> list[str]:
     return named
 
 
-def _evaluate(templates, site_attrs, data: InspectionPut, *, strict: bool):
+def _evaluate(templates, site_attrs, data: InspectionPut, *, strict: bool, visit_date: str | None = None):
     results = {}
     errors = []
     for tid, template in templates.items():
         ev = evaluate(template, site_attrs, data.answers.get(tid, {}), photos=data.photos.get(tid, {}),
-                      notes=data.item_notes.get(tid, {}), severities=data.severities.get(tid, {}), strict=strict)
+                      notes=data.item_notes.get(tid, {}), severities=data.severities.get(tid, {}), strict=strict,
+                      visit_date=visit_date)
         errors.extend({**e, "template": tid} for e in ev.errors)
         results[tid] = ev
     if errors:

@@ -13,6 +13,7 @@ from uuid import UUID
 from server.accounts.guards import Principal, scope_where
 from server.accounts.tables import User
 from server.checklists.model import SEVERITY_NAMES
+from server.inspections.days import visit_day
 from server.inspections.tables import Inspection
 from server.issues import deadlines, lifecycle
 from server.issues.queries import Filters, where
@@ -565,7 +566,7 @@ async def _visit_rows(p: Principal, f: LedgerFilters, ledger: Ledger, names) -> 
         titles.append(f"{template.title}（第{template.version}版）")
         answers = (visit["answers"] or {}).get(template.id, {})
         evidence = (visit["photos"] or {}).get(template.id, {})
-        ev = evaluate(template, attrs, answers, photos=evidence, strict=False)
+        ev = evaluate(template, attrs, answers, photos=evidence, strict=False, visit_date=visit_day(visit))
         for section, item in template.items():
             n += 1
             value = answers.get(item.key)
@@ -575,6 +576,9 @@ async def _visit_rows(p: Principal, f: LedgerFilters, ledger: Ledger, names) -> 
                 result = "未填"
             elif item.type == "check":
                 result = CHECK_VALUES.get(value, str(value))
+                reason = ((visit["item_notes"] or {}).get(template.id) or {}).get(item.key) if value == "na" else None
+                if reason:
+                    result += f"。理由：{reason}"
             elif item.type in ("single", "multi"):
                 labels = {o.value: o.label for o in item.options}
                 result = "、".join(labels.get(v, v) for v in (value if isinstance(value, list) else [value]))

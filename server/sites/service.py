@@ -31,11 +31,21 @@ def site_out(row: dict[str, Any]) -> schemas.Site:
     )
 
 
+def population_known(site: schemas.Site) -> bool:
+    """A resettlement site exists for its registered relocated people (建档立卡搬迁人口): 0 means none
+    recorded yet, not an empty site."""
+    return site.registered_people > 0
+
+
 def rule_attributes(site: schemas.Site) -> dict[str, Any]:
-    """The site as the checklist rules see it (``site.<name>``)."""
+    """The site as the checklist rules see it (``site.<name>``). With no population recorded the
+    people counts are unknown (None): the items that depend on them are asked, never silently skipped
+    as if the site had 0 people (the phone says so: pwa/src/rules.js populationKnown)."""
     values = {name: getattr(site, name) for name in ATTRIBUTES}
     values["total_people"] = site.total_people
     values["county"] = site.county_name
+    if not population_known(site):
+        values.update(registered_people=None, other_people=None, total_people=None)
     return values
 
 

@@ -1,4 +1,5 @@
-"""Each numeric rule of the policy at its edge, applicability by site, versions."""
+"""The first versions' rules at their edges, applicability by site, versions: old versions evaluate
+exactly as they did (the current versions are pinned in test_shipped.py)."""
 
 import pytest
 
@@ -16,11 +17,11 @@ def site(**over):
 
 
 def industry():
-    return registry().latest("industry-employment")
+    return registry().get("industry-employment", 1)
 
 
 def governance():
-    return registry().latest("governance-integration")
+    return registry().get("governance-integration", 1)
 
 
 def _keys_applicable(template, s):
@@ -105,9 +106,8 @@ def test_failed_check_with_photo_on_fail_needs_a_photo():
 
 def test_old_version_still_evaluates_after_a_new_one():
     reg = registry()
-    assert reg.versions("fire-safety") == [1, 2]
+    assert reg.versions("fire-safety") == [1, 2, 3]
     v1, v2 = reg.get("fire-safety", 1), reg.get("fire-safety", 2)
-    assert reg.latest("fire-safety") is v2
     assert v1.item("ebike_smart_charging_shed") is None and v2.item("ebike_smart_charging_shed") is not None
     ev = evaluate(v1, site(), {"ebike_smart_charging_shed": "pass"}, strict=False)
     assert ev.errors[0]["code"] == "unknown_item"  # v1 answers are judged by v1
@@ -116,7 +116,7 @@ def test_old_version_still_evaluates_after_a_new_one():
 
 
 def test_lift_items_only_where_there_are_lifts():
-    t = registry().latest("quality-safety")
+    t = registry().get("quality-safety", 1)
     lifts = {i.key for _, i in t.items() if "site.has_lift" in str(i.applies_when)}
     assert lifts
     assert lifts <= _keys_applicable(t, site(has_lift=True))
@@ -125,3 +125,22 @@ def test_lift_items_only_where_there_are_lifts():
 
 def test_every_template_applies_somewhere():
     assert all(template_applies(t, site()) for t in registry().all_latest())
+
+
+def test_deadline_days_zero_means_today():
+    import msgspec
+
+    from server.checklists.model import Template
+    from server.issues.service import deadline_for
+    from server.lib import clock
+
+    raw = {"id": "now", "version": 1, "title": "立即", "area": "消防措施", "lead_department": "xiaofang", "sections": [
+        {"key": "s", "title": "s", "items": [{"key": "exits", "text": "安全出口未锁闭", "type": "check", "required": True,
+                                              "raises_issue": True, "severity": "critical", "deadline_days": 0,
+                                              "department": "xiaofang", "basis": "三(六)"}]}]}
+    ev = evaluate(msgspec.convert(raw, Template), site(), {"exits": "fail"}, strict=False)
+    assert ev.failures[0].deadline_days == 0
+    from datetime import datetime
+
+    found = datetime(2026, 12, 31, 23, 50, tzinfo=clock.SHANGHAI)
+    assert str(deadline_for(found, 0)) == "2026-12-31" and str(deadline_for(found, 1)) == "2027-01-01"

@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 NODE = """
 import { finding } from "./pwa/src/findings.js";
 let input = "";
+process.stdin.setEncoding("utf8");
 process.stdin.on("data", (d) => (input += d));
 process.stdin.on("end", () => {
   const out = JSON.parse(input).map(([tpl, key, context, note]) => {
@@ -54,6 +55,8 @@ def _answer(item, n: int):
         return [o.value for o in item.options[: n % 3]]
     if item.type == "text":
         return "楼道堆放杂物"
+    if item.type == "date":
+        return ["2015-03-01", "2026-01-31", "2024-02-29", "2026-11-30"][n]
     return None
 
 
@@ -64,7 +67,8 @@ def _cases(templates: list[Template]):
             answers = {i.key: v for i in items if (v := _answer(i, n)) is not None}
             site = SITES[n % 2]
             for item in items:
-                yield tpl, item, {"site": site, "answer": answers}, "3号楼2单元" if n == 1 else ""
+                visit = {"date": ["2027-01-01", "2026-12-01", None, "2026-12-31"][n]}
+                yield tpl, item, {"site": site, "answer": answers, "visit": visit}, "3号楼2单元" if n == 1 else ""
 
 
 def _patterns() -> Template:
@@ -107,3 +111,5 @@ def test_the_phone_and_the_server_write_the_same_finding_sentences():
     differ = [(s, p) for s, p in zip(server, phone) if s != p]
     assert len(phone) == len(server) > 400 and not differ, differ[:5]
     assert any("（差 " in s for s in server) and any("占" in s for s in server) and any("现场：" in s for s in server)
+    assert any("距检查已" in s for s in server) and any("缺少" in s for s in server)  # dates and lists
+    assert any("控制器现场状态：有故障" in s for s in server)  # a single choice shows its label

@@ -92,3 +92,48 @@ def test_missing_basis_is_named(tmp_path):
 def test_file_name_must_match_id_and_version(tmp_path):
     folder = _broken_copy(tmp_path, "monitoring.v1.yaml", lambda d: d.update(version=3))
     assert any("文件名应为 monitoring.v3.yaml" in p for p in check_templates(folder))
+
+
+def test_a_made_up_basis_is_refused_with_the_real_paragraphs(tmp_path):
+    def invent(data):
+        data["sections"][0]["items"][0]["basis"] = "三(九)七"
+        data["sections"][0]["items"][1]["basis"] = "三(二)五"  # 三(二) has four points
+    target = _broken_copy(tmp_path, "industry-employment.v2.yaml", invent)
+    problems = check_templates(target)
+    assert any("'三(九)七' 在运易组办〔2021〕1号中不存在" in p for p in problems), problems
+    named = next(p for p in problems if "'三(二)五'" in p)
+    assert "三(二)一、三(二)二、三(二)三、三(二)四" in named and named.startswith("industry-employment.v2.yaml:")
+
+
+def test_the_policy_paragraphs_are_read_from_the_text():
+    from server.checklists import policy
+
+    found = set(policy.paragraphs())
+    assert {"三(一)一", "三(一)二", "三(二)四", "三(三)五", "三(四)", "三(五)五", "三(六)", "四(一)二", "四(三)"} <= found
+    assert not {"三(一)三", "三(二)五", "三(四)一", "三(九)七"} & found
+    assert len(found) == 32
+
+
+def test_newest_versions_say_what_was_found_for_numbers_and_lists(tmp_path):
+    def drop(data):
+        for section in data["sections"]:
+            for item in section["items"]:
+                if item["key"] == "workshop_capacity":
+                    item.pop("finding")
+    target = _broken_copy(tmp_path, "industry-employment.v2.yaml", drop)
+    assert check_templates(target) == ["industry-employment.v2.yaml: 检查项 workshop_capacity: 数值、选择题须写 finding（说明发现了什么）"]
+
+
+def test_language_fields_are_checked(tmp_path):
+    def wrong(data):
+        items = data["sections"][0]["items"]
+        items[0]["require_all"] = True  # a check item
+        items[1]["na_reason"] = True     # workshop_operating is a check: fine
+        items[2]["na_reason"] = True     # workshop_minutes is a number
+        items[2]["at_most"] = "no_such"
+        items[0]["deadline_days"] = -1
+    target = _broken_copy(tmp_path, "industry-employment.v2.yaml", wrong)
+    problems = "\n".join(check_templates(target))
+    assert "require_all 只用于多选题" in problems and "na_reason/na_photo 只用于判断题" in problems
+    assert "at_most 须指向同一检查表中的数值检查项" in problems and "deadline_days 应在 0（立即整改）到 365 天之间" in problems
+    assert "workshop_operating" not in problems
