@@ -34,6 +34,12 @@ DEPARTMENTS = [
     ("yiban", "易地搬迁后续扶持专班"),
     ("shuili", "水利局"),
     ("yiliao_baozhang", "医疗保障局"),
+    ("fazhan", "发展和改革局"),
+    ("yingji", "应急管理局"),
+    ("shangwu", "商务局"),
+    ("shichang", "市场监督管理局"),
+    ("zuzhi", "组织部"),
+    ("ziran", "自然资源局"),
 ]
 
 TOWNSHIP_SUFFIXES = ["镇", "乡", "街道"]

@@ -11,13 +11,14 @@ import hashlib
 import io
 import random
 import uuid as uuidlib
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from PIL import Image, ImageDraw
 
 from server.accounts.guards import Principal, principal_of
 from server.accounts.tables import User
 from server.checklists.evaluation import evaluate, template_applies
+from server.demo.answers import passing_answers
 from server.checklists.loader import registry
 from server.inspections import service as inspections
 from server.inspections.schemas import Arrival, InspectionPut, TemplateRef
@@ -60,27 +61,15 @@ async def _photo(p: Principal, rng: random.Random, site, inspection: uuidlib.UUI
     return str(uid)
 
 
-def _answers(rng: random.Random, template, attrs: dict) -> tuple[dict, list[str]]:
-    answers: dict = {}
-    for _, item in template.items():
-        answers[item.key] = {"check": "pass", "number": rng.randrange(5, 60), "integer": rng.randrange(5, 60),
-                             "text": "现场查看，情况正常", "date": "2026-05-20"}.get(item.type)
-        if item.type == "single":
-            answers[item.key] = item.options[0].value
-        if item.type == "multi":
-            answers[item.key] = [item.options[0].value]
-        if item.type == "photo":
-            answers[item.key] = []
-    ev = evaluate(template, attrs, answers, strict=False)
-    answers = {k: v for k, v in answers.items() if ev.applicable[k] and v is not None}
+def _answers(rng: random.Random, template, attrs: dict, day: date) -> tuple[dict, list[str]]:
+    """Answers that pass every rule, then a few check items failed on purpose."""
+    answers = passing_answers(template, attrs, day)
+    ev = evaluate(template, attrs, answers, strict=False, visit_date=day.isoformat())
+    stubborn = [k for k, failed in ev.failed.items() if failed]  # none with the shipped templates
     candidates = [i.key for _, i in template.items() if i.type == "check" and i.raises_issue and ev.applicable[i.key]]
-    failing = rng.sample(candidates, k=min(len(candidates), rng.choice([0, 1, 1, 2, 2, 3])))
+    failing = stubborn + rng.sample(candidates, k=min(len(candidates), rng.choice([0, 1, 1, 2, 2, 3])))
     for key in failing:
         answers[key] = "fail"
-    # numbers that keep the rules quiet unless a failure is wanted
-    for _, item in template.items():
-        if item.fails_when is not None and item.key in answers and item.type in ("number", "integer"):
-            answers[item.key] = 10_000 if "allocated" in item.key or "capacity" in item.key or "places" in item.key else answers[item.key]
     return answers, failing
 
 
@@ -104,7 +93,7 @@ async def load_history() -> dict[str, int]:
                 p = rng.choice(inspectors)
                 start = datetime(year, month, rng.randrange(1, 28), rng.randrange(9, 16), rng.randrange(60), tzinfo=clock.SHANGHAI)
                 clock.freeze(start)
-                answers, failing = _answers(rng, template, attrs)
+                answers, failing = _answers(rng, template, attrs, start.date())
                 visit_id = uuidlib.uuid4()
                 evidence = {}
                 for key in failing:

@@ -21,12 +21,14 @@ def _employment(world, **answers) -> dict:
 
 async def test_a_numeric_failure_says_the_values_and_the_gap(world):
     inspector = await world.client("inspector")
-    data = _employment(world, workshop_jobs=10, workshop_jobs_relocated=4, households_with_labour=30, households_with_stable_worker=26)
+    data = _employment(world, workshop_jobs=10, workshop_jobs_relocated=4, households_with_labour=30, households_with_stable_worker=26,
+                       workshop_minutes=26.5)
     r = await inspector.put(f"/api/inspections/{new_uuid()}", json=data)
     assert r.status_code == 200, r.text
     found = {i["item_key"]: i["description"] for i in r.json()["issues"]}
-    assert found["workshop_jobs_relocated"] == "其中由搬迁劳动力就业的岗位数占车间工坊就业岗位总数的比例（4/10）为40%，低于50%"
-    assert found["households_with_stable_worker"] == "其中至少一人稳定就业的户数 26 户，少于有劳动能力的搬迁脱贫户数 30 户（差 4 户）"
+    assert found["workshop_jobs_relocated"] == "搬迁劳动力就业岗位4个，占岗位总数10个的40%，低于50%"
+    assert found["households_with_stable_worker"] == "有劳动能力的搬迁脱贫户30户中，26户有稳定就业劳动力，4户没有"
+    assert found["workshop_minutes"] == "车间工坊到安置点约26.5分钟，超出20分钟生活圈（多6.5分钟）"
     ids = {i["item_key"]: i["id"] for i in r.json()["issues"]}
     issue = (await inspector.get(f"/api/issues/{ids['households_with_stable_worker']}")).json()
     assert issue["requirement"] == "其中至少一人稳定就业的户数" != issue["description"]  # the requirement is kept apart

@@ -25,7 +25,7 @@ async def many_issues(world, n: int, site: str = "a1") -> None:
         assert r.status_code == 200, r.text
 
 
-async def visit_with_issues(world, site: str = "a1", fail=("extinguishers_present", "hydrants_pressure"), photo: str | None = None) -> dict:
+async def visit_with_issues(world, site: str = "a1", fail=("extinguishers_present", "outdoor_hydrants"), photo: str | None = None) -> dict:
     inspector = await world.client("inspector")
     lat, lon = A1 if site.startswith("a") else B1
     data = body(world.sites[site], lat, lon, fail=list(fail))

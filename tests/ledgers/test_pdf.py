@@ -8,7 +8,9 @@ import subprocess
 
 from openpyxl import load_workbook
 
+from tests.inspections.helpers import body, new_uuid
 from tests.ledgers.helpers import (
+    A1,
     many_issues,
     upload_photo,
     visit_with_issues,
@@ -240,3 +242,19 @@ async def test_the_issue_ledger_prints_each_issues_number_and_what_was_found(wor
     header = [c.value for c in ws[2]]
     row = {h: ws.cell(row=3, column=n + 1).value for n, h in enumerate(header)}
     assert row["问题编号"] == raised["number"] and row["问题描述（发现的情况）"].endswith("现场：5号楼1单元灭火器压力不足")
+
+
+async def test_visit_report_gives_the_reason_for_not_applicable(world):
+    inspector = await world.client("inspector")
+    photo = await upload_photo(inspector, world.sites["a1"])
+    data = body(world.sites["a1"], *A1, "facilities-services")
+    data["answers"]["facilities-services"]["has_kindergarten"] = "na"
+    data["item_notes"] = {"facilities-services": {"has_kindergarten": "与相邻的城关幼儿园共用，步行8分钟"}}
+    data["photos"] = {"facilities-services": {"has_kindergarten": [photo]}}
+    r = await inspector.put(f"/api/inspections/{new_uuid()}", json=data)
+    assert r.status_code == 200 and r.json()["issues"] == [], r.text
+    _job, pdf_bytes = await _ledger(inspector, kind="visit", inspection=r.json()["uuid"])
+    assert "不适用。理由：与相邻的城关幼儿园共用，步行8分钟" in cells_text(pdf_bytes)  # cells_text drops spaces
+    del data["item_notes"]
+    r = await inspector.put(f"/api/inspections/{new_uuid()}", json=data)
+    assert r.status_code == 422 and r.json()["detail"][0]["code"] == "na_reason_required"
