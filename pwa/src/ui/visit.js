@@ -2,7 +2,8 @@
 // Every change is written to IndexedDB at once; submitting puts the visit in the outbox.
 import * as store from "../store.js";
 import { enqueue, drain } from "../outbox.js";
-import { assess, siteAttributes } from "../rules.js";
+import { assess, siteAttributes, populationKnown } from "../rules.js";
+import { shanghaiDate } from "../dates.js";
 import { finding } from "../findings.js";
 import { position, distanceM, formatDistance } from "../geo.js";
 import { t, formatTime, formatDay } from "../messages.js";
@@ -33,7 +34,8 @@ export async function visitScreen(uuid) {
 
   const refreshStates = () => {
     for (const tpl of templates) {
-      const { applicable, failed } = assess(tpl, attrs, draft.answers[tpl.id] || {});
+      const answers = draft.answers[tpl.id] || {};
+      const { applicable, failed } = assess(tpl, attrs, answers, visitDay(draft));
       for (const section of tpl.sections) {
         for (const item of section.items) {
           const card = cards.get(`${tpl.id}/${item.key}`);
@@ -42,6 +44,9 @@ export async function visitScreen(uuid) {
           card.el.classList.toggle("failed", !!failed[item.key]);
           const photos = ((draft.photos[tpl.id] || {})[item.key] || []).length;
           card.el.classList.toggle("needs-photo", !!failed[item.key] && item.photo_on_fail && photos === 0);
+          const naChosen = applicable[item.key] && answers[item.key] === "na" && !!item.na_reason;
+          card.el.classList.toggle("na-chosen", naChosen);
+          card.el.classList.toggle("needs-na-photo", naChosen && !!item.na_photo && photos === 0);
           if (failed[item.key] && item.raises_issue) showFinding(tpl, item, card.el);
         }
       }
@@ -63,7 +68,7 @@ export async function visitScreen(uuid) {
     const preview = el.querySelector(".finding-preview");
     if (!preview) return;
     const note = ((draft.item_notes || {})[tpl.id] || {})[item.key] || "";
-    preview.textContent = finding(tpl, item, { site: attrs, answer: draft.answers[tpl.id] || {} }, note);
+    preview.textContent = finding(tpl, item, { site: attrs, answer: draft.answers[tpl.id] || {}, visit: { date: visitDay(draft) } }, note);
   };
 
   const setFinding = (tpl, item, field, value) => {
@@ -170,7 +175,7 @@ export async function visitScreen(uuid) {
     const items = [];
     for (const tpl of templates) {
       const answers = draft.answers[tpl.id] || {};
-      const { applicable, failed } = assess(tpl, attrs, answers);
+      const { applicable, failed } = assess(tpl, attrs, answers, visitDay(draft));
       for (const section of tpl.sections) {
         for (const item of section.items) {
           const card = cards.get(`${tpl.id}/${item.key}`);
@@ -178,7 +183,8 @@ export async function visitScreen(uuid) {
           const v = answers[item.key];
           const answered = !(v === undefined || v === null || v === "" || (Array.isArray(v) && v.length === 0));
           const photos = ((draft.photos[tpl.id] || {})[item.key] || []).length;
-          const needsPhoto = !!failed[item.key] && item.photo_on_fail && photos === 0;
+          const naNeeds = v === "na" && item.na_reason && (!noteOf(draft, tpl, item).trim() || (item.na_photo && photos === 0));
+          const needsPhoto = (!!failed[item.key] && item.photo_on_fail && photos === 0) || naNeeds;
           items.push({ tpl, section, item, el: card.el, answered, failed: !!failed[item.key], photos,
             todo: (!answered && item.required) || needsPhoto, needsPhoto });
         }
@@ -213,7 +219,7 @@ export async function visitScreen(uuid) {
   // one tap for a section found in order; each item stays changeable, answered ones are left alone
   const allPass = (tpl, section) => {
     const answers = (draft.answers[tpl.id] ||= {});
-    const { applicable } = assess(tpl, attrs, answers);
+    const { applicable } = assess(tpl, attrs, answers, visitDay(draft));
     const open = section.items.filter((i) => i.type === "check" && applicable[i.key] && !answers[i.key]);
     for (const item of open) answers[item.key] = "pass";
     save();
@@ -225,6 +231,7 @@ export async function visitScreen(uuid) {
   const body = [];
   for (const tpl of templates) {
     body.push(h("h2.template-title", tpl.title, h("small", ` 第${tpl.version}版`)));
+    if (tpl.note) body.push(h("p.template-note", tpl.note));
     for (const section of tpl.sections) {
       const items = section.items.map((item) => {
         const el = itemCard(tpl, item, draft, editable, { setAnswer, setPhotos, setFinding, site });
@@ -233,7 +240,8 @@ export async function visitScreen(uuid) {
       });
       const checks = section.items.some((i) => i.type === "check");
       const el = h("section.card.section", h("div.section-head", h("h3", section.title),
-        editable && checks ? h("button.small", { type: "button", onclick: () => allPass(tpl, section) }, t.sectionAllPass) : null), ...items);
+        editable && checks ? h("button.small", { type: "button", onclick: () => allPass(tpl, section) }, t.sectionAllPass) : null),
+        section.help ? h("p.section-help", section.help) : null, ...items);
       sectionEls.push({ tpl, section, el });
       body.push(el);
     }
@@ -257,7 +265,7 @@ export async function visitScreen(uuid) {
     const issues = raised.map((x) => {
       const note = ((draft.item_notes || {})[x.tpl.id] || {})[x.item.key] || "";
       const severity = ((draft.severities || {})[x.tpl.id] || {})[x.item.key] || x.item.severity || "minor";
-      const sentence = finding(x.tpl, x.item, { site: attrs, answer: draft.answers[x.tpl.id] || {} }, note);
+      const sentence = finding(x.tpl, x.item, { site: attrs, answer: draft.answers[x.tpl.id] || {}, visit: { date: visitDay(draft) } }, note);
       return h("li.review-issue", h("p", sentence),
         h("small", `${t.severity}：${t.severities[severity]} · ${t.reviewPhotos(x.photos)} · `,
           h("button.link", { type: "button", onclick: () => { closeReview(); jumpTo(x.el); } }, t.backToEdit)));
@@ -309,6 +317,7 @@ export async function visitScreen(uuid) {
 
   mount(h("div.visit", header,
     editable ? null : h("p.notice", t.readOnly, draft.server ? ` 已上传，生成问题 ${draft.server.issues} 条。` : ""),
+    site && !populationKnown(site) ? h("p.notice.population-unknown", t.populationUnknown) : null,
     guide, arrivalBox, ...body,
     h("section.card", h("h3", t.notes), notes),
     editable ? h("section.card.submit", submit, remove) : null, review));
@@ -354,12 +363,37 @@ function itemCard(tpl, item, draft, editable, { setAnswer, setPhotos, setFinding
   const input = inputFor(tpl, item, value, editable, setAnswer);
   const status = h("p.status",
     h("span.na-text", t.notApplicable), h("span.fail-text", item.raises_issue ? t.willRaise : t.check.fail),
-    h("span.photo-text", t.photoOnFail));
+    h("span.photo-text", t.photoOnFail), h("span.na-photo-text", t.naPhotoText));
   const since = () => draft.started_at || (draft.arrival && draft.arrival.at) || null; // as the server judges
   const strip = item.type === "photo" ? null : photoStrip(photos, owner, (list) => setPhotos(tpl, item, list), { editable, label: t.addPhoto, since });
   const photoInput = item.type === "photo" ? photoStrip(photos, owner, (list) => setPhotos(tpl, item, list), { editable, since }) : null;
-  return h("div.item", { "data-key": `${tpl.id}/${item.key}`, "data-type": item.type, "data-raises": item.raises_issue ? "1" : "0" },
-    title, help, input, photoInput, status, findingBox(tpl, item, draft, editable, setFinding), strip);
+  const naBox = item.na_reason ? naReasonBox(tpl, item, draft, editable, setFinding) : null;
+  return h("div.item", { "data-key": `${tpl.id}/${item.key}`, "data-type": item.type, "data-raises": item.raises_issue ? "1" : "0",
+    "data-all": item.require_all ? "1" : "0" },
+    title, help, input, photoInput, status, naBox, findingBox(tpl, item, draft, editable, setFinding), strip);
+}
+
+// 不适用 on a mandatory item (十有, 十到位, 五项机制…): why, in the inspector's words (kept as the item note)
+function naReasonBox(tpl, item, draft, editable, setFinding) {
+  const reason = h("textarea", { rows: 2, maxlength: 500, placeholder: t.naReasonHint, disabled: !editable,
+    oninput: (e) => setFinding(tpl, item, "item_notes", e.target.value.trim() ? e.target.value : "") });
+  reason.value = noteOf(draft, tpl, item);
+  return h("div.na-reason", h("label", t.naReason, reason)); // a missing photo shows in the status line
+}
+
+function itemText(tpl, key) {
+  for (const s of tpl.sections) for (const i of s.items) if (i.key === key) return i.text;
+  return key;
+}
+
+function noteOf(draft, tpl, item) {
+  return ((draft.item_notes || {})[tpl.id] || {})[item.key] || "";
+}
+
+// the visit's day in Shanghai (what date rules count to): the arrival's, else the start's, else today
+export function visitDay(draft) {
+  const at = (draft.arrival && draft.arrival.at) || draft.started_at;
+  return shanghaiDate(at ? new Date(at) : new Date());
 }
 
 function inputFor(tpl, item, value, editable, setAnswer) {
@@ -442,7 +476,7 @@ export function problemsOf(draft, templates, attrs) {
   if (!draft.arrival) errors.push({ message: t.needArrival, target: "arrival" });
   for (const tpl of templates) {
     const answers = draft.answers[tpl.id] || {};
-    const { applicable, failed } = assess(tpl, attrs, answers);
+    const { applicable, failed } = assess(tpl, attrs, answers, visitDay(draft));
     for (const section of tpl.sections) {
       for (const item of section.items) {
         if (!applicable[item.key]) continue;
@@ -452,6 +486,12 @@ export function problemsOf(draft, templates, attrs) {
         if (empty && item.required) errors.push({ message: t.requiredMissing(item.text), target });
         const photos = ((draft.photos[tpl.id] || {})[item.key] || []).length;
         if (failed[item.key] && item.photo_on_fail && !photos) errors.push({ message: t.photoMissing(item.text), target });
+        const limit = item.at_most ? answers[item.at_most] : undefined;
+        if (!empty && typeof limit === "number" && typeof v === "number" && v > limit) {
+          errors.push({ message: t.atMost(item.text, itemText(tpl, item.at_most), limit), target });
+        }
+        if (v === "na" && item.na_reason && !noteOf(draft, tpl, item).trim()) errors.push({ message: t.naReasonMissing(item.text), target });
+        if (v === "na" && item.na_reason && item.na_photo && !photos) errors.push({ message: t.naPhotoMissing(item.text), target });
       }
     }
   }
