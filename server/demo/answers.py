@@ -31,13 +31,15 @@ def _value(item: Item, n: int, day: date) -> Any:
     return []  # photo: the caller names real photos
 
 
-def passing_answers(template: Template, site: dict[str, Any], day: date) -> dict[str, Any]:
-    """An answer to every item that applies, none of which fails: plausible values first, then others
-    until the rules are quiet (an item no value can pass keeps its last, failing, answer)."""
-    answers: dict[str, Any] = {item.key: _value(item, 0, day) for _, item in template.items()}
+def passing_answers(template: Template, site: dict[str, Any], day: date, fixed: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An answer to every item that applies, none of which fails but the ``fixed`` ones (kept as given):
+    plausible values first, then others until the rules are quiet (an item no value can pass keeps its
+    last, failing, answer)."""
+    fixed = fixed or {}
+    answers: dict[str, Any] = {item.key: _value(item, 0, day) for _, item in template.items()} | fixed
     for attempt in range(1, 8):
         ev = evaluate(template, site, answers, strict=False, visit_date=day.isoformat())
-        noisy = [item for _, item in template.items() if ev.failed[item.key]]
+        noisy = [item for _, item in template.items() if ev.failed[item.key] and item.key not in fixed]
         if not noisy:
             break
         for item in noisy:

@@ -18,8 +18,8 @@ from PIL import Image, ImageDraw
 from server.accounts.guards import Principal, principal_of
 from server.accounts.tables import User
 from server.checklists.evaluation import evaluate, template_applies
-from server.demo.answers import passing_answers
 from server.checklists.loader import registry
+from server.demo.answers import passing_answers
 from server.inspections import service as inspections
 from server.inspections.schemas import Arrival, InspectionPut, TemplateRef
 from server.inspections.tables import Inspection
@@ -62,14 +62,14 @@ async def _photo(p: Principal, rng: random.Random, site, inspection: uuidlib.UUI
 
 
 def _answers(rng: random.Random, template, attrs: dict, day: date) -> tuple[dict, list[str]]:
-    """Answers that pass every rule, then a few check items failed on purpose."""
+    """Answers that pass every rule but a few check items failed on purpose (and what those failures
+    bring into question answered too)."""
     answers = passing_answers(template, attrs, day)
+    candidates = [i.key for _, i in template.items() if i.type == "check" and i.raises_issue and i.key in answers]
+    chosen = rng.sample(candidates, k=min(len(candidates), rng.choice([0, 1, 1, 2, 2, 3])))
+    answers = passing_answers(template, attrs, day, fixed=dict.fromkeys(chosen, "fail"))
     ev = evaluate(template, attrs, answers, strict=False, visit_date=day.isoformat())
-    stubborn = [k for k, failed in ev.failed.items() if failed]  # none with the shipped templates
-    candidates = [i.key for _, i in template.items() if i.type == "check" and i.raises_issue and ev.applicable[i.key]]
-    failing = stubborn + rng.sample(candidates, k=min(len(candidates), rng.choice([0, 1, 1, 2, 2, 3])))
-    for key in failing:
-        answers[key] = "fail"
+    failing = [k for k, failed in ev.failed.items() if failed]  # the chosen ones, and any no value could pass
     return answers, failing
 
 
@@ -99,6 +99,10 @@ async def load_history() -> dict[str, int]:
                 for key in failing:
                     clock.freeze(start + timedelta(minutes=rng.randrange(5, 40)))
                     evidence[key] = [await _photo(p, rng, site, visit_id, clock.now(), key)]
+                for _, item in template.items():  # a photo item: a photo even where all is well
+                    if item.type == "photo" and item.key in answers:
+                        clock.freeze(start + timedelta(minutes=rng.randrange(5, 40)))
+                        answers[item.key] = [await _photo(p, rng, site, visit_id, clock.now(), item.key)]
                 clock.freeze(start + timedelta(minutes=55))
                 out = await inspections.put(p, visit_id, InspectionPut(
                     site_id=site.id, templates=[TemplateRef(id=template.id, version=template.version)], state="submitted",

@@ -297,3 +297,13 @@ def test_departments_the_policy_names_are_responsible_somewhere():
     assert {"fazhan", "yingji", "shangwu", "shichang", "zuzhi"} <= used
     assert latest("quality-safety").item("lift_certificate_valid").department == "shichang"
     assert latest("quality-safety").item("completion_records").severity == "major"
+
+
+def test_a_photo_item_wants_its_photo_even_when_all_is_well():
+    t = latest("fire-safety")
+    item = t.item("mini_station_photo")
+    assert item.type == "photo" and item.required and not item.raises_issue
+    ev = judge("fire-safety", {}, strict=True)
+    assert any(e["item"] == "mini_station_photo" and e["code"] == "required" for e in ev.errors)
+    ev = judge("fire-safety", {"mini_station_photo": [PHOTO]}, strict=True)
+    assert not any(e["item"] == "mini_station_photo" for e in ev.errors) and not ev.failed["mini_station_photo"]
