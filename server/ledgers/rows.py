@@ -533,7 +533,7 @@ async def _visit_rows(p: Principal, f: LedgerFilters, ledger: Ledger, names) -> 
     from server.checklists.model import CHECK_VALUES
     from server.inspections.service import can_read
     from server.lib.errors import Invalid, NotFound
-    from server.sites.service import get_site, rule_attributes
+    from server.sites.service import get_site, population_known, rule_attributes
 
     try:
         uuid = UUID(str(f.inspection))
@@ -605,7 +605,7 @@ async def _visit_rows(p: Principal, f: LedgerFilters, ledger: Ledger, names) -> 
         ("提交时间", _minute(visit["submitted_at"])), ("检查表", "、".join(titles)),
         ("检查结果", f"检查 {visit['items_checked']} 项，不符合 {visit['items_failed']} 项，生成问题 {len(visit['issue_ids'] or [])} 个"),
         ("督查备注", visit["notes"] or "—"),
-    ] + [(f"问题 {r['number'] or r['id']}", f"{r['description']}。整改要求：{r['requirement'] or '按检查项要求整改'}；整改时限：{cn_date(r['deadline'])}")
+    ] + ([("搬迁人口", "未登记：按人口判断的检查项都已询问（请县级专班补登）")] if not population_known(site) else []) + [(f"问题 {r['number'] or r['id']}", f"{r['description']}。整改要求：{r['requirement'] or '按检查项要求整改'}；整改时限：{cn_date(r['deadline'])}")
          for r in raised_rows]
     ledger.signatures = ["督查人员（签字）：", "被督查单位负责人（签字）：", "被督查单位意见："]
 

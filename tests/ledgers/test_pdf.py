@@ -244,7 +244,9 @@ async def test_the_issue_ledger_prints_each_issues_number_and_what_was_found(wor
     assert row["问题编号"] == raised["number"] and row["问题描述（发现的情况）"].endswith("现场：5号楼1单元灭火器压力不足")
 
 
-async def test_visit_report_gives_the_reason_for_not_applicable(world):
+async def test_visit_report_gives_the_reason_for_not_applicable_and_an_unrecorded_population(world):
+    admin = await world.client("admin")
+    assert (await admin.patch(f"/api/sites/{world.sites['a1']}", json={"registered_people": 0})).status_code == 200
     inspector = await world.client("inspector")
     photo = await upload_photo(inspector, world.sites["a1"])
     data = body(world.sites["a1"], *A1, "facilities-services")
@@ -254,7 +256,9 @@ async def test_visit_report_gives_the_reason_for_not_applicable(world):
     r = await inspector.put(f"/api/inspections/{new_uuid()}", json=data)
     assert r.status_code == 200 and r.json()["issues"] == [], r.text
     _job, pdf_bytes = await _ledger(inspector, kind="visit", inspection=r.json()["uuid"])
-    assert "不适用。理由：与相邻的城关幼儿园共用，步行8分钟" in cells_text(pdf_bytes)  # cells_text drops spaces
+    text = cells_text(pdf_bytes)  # without spaces
+    assert "不适用。理由：与相邻的城关幼儿园共用，步行8分钟" in text
+    assert "搬迁人口未登记：按人口判断的检查项都已询问" in text
     del data["item_notes"]
     r = await inspector.put(f"/api/inspections/{new_uuid()}", json=data)
     assert r.status_code == 422 and r.json()["detail"][0]["code"] == "na_reason_required"
