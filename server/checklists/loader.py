@@ -162,12 +162,10 @@ def _near(basis: str) -> str:
     return "该部分现有：" + "、".join(same) if same else "现有段落：" + "、".join(policy.paragraphs())
 
 
-def _needs_finding(template: Template, latest: bool) -> list[str]:
-    """In a template's newest version every numeric or list item that raises an issue says what was
-    found with its own ``finding`` pattern (a multi-choice ``require_all`` item names what is missing by
-    itself)."""
-    if not latest:
-        return []
+def _needs_finding(template: Template) -> list[str]:
+    """Items of a template's newest version that must say what was found with their own ``finding``
+    pattern: numeric or choice items that raise an issue by a rule (a multi-choice ``require_all`` item
+    names what is missing by itself). Old versions stay as they were written."""
     return [item.key for _, item in template.items()
             if item.raises_issue and not item.finding and (
                 (item.type in ("number", "integer") and item.fails_when is not None)
@@ -198,7 +196,7 @@ def _load(directory: Path) -> tuple[list[str], Registry]:
         registry.templates[key] = template
         registry.digests[key] = digest(msgspec.to_builtins(template))
     for template in registry.all_latest():
-        for item_key in _needs_finding(template, latest=True):
+        for item_key in _needs_finding(template):
             problems.append(f"{template.id}.v{template.version}.yaml: 检查项 {item_key}: 数值、选择题须写 finding（说明发现了什么）")
     return problems, registry
 
