@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
-from litestar import Controller, Request, get, patch, post
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import JSONBody, QueryParameter
 
+from server.lib import clock
 from server.lib.bounds import Offset, PathId, QueryId
-from server.sites import schemas, service
+from server.sites import schemas, service, transfer
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class SitesController(Controller):
@@ -37,6 +41,22 @@ class SitesController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> schemas.SitePage:
         return await service.list_sites(request.user, county_id=county_id, q=q, offset=offset, limit=limit)
+
+    @get("/sites/sheet", operation_id="exportSiteSheet", media_type=XLSX,
+         description="The site list as an Excel workbook (安置点清单): the city office's, or a county team's own county.")
+    async def export_sheet(self, request: Request) -> Response[bytes]:
+        data = await transfer.export_sheet(request.user)
+        name = quote(f"安置点清单-{clock.local(clock.now()).date().isoformat()}.xlsx")
+        return Response(data, media_type=XLSX,
+                        headers={"Content-Disposition": f"attachment; filename=\"sites.xlsx\"; filename*=UTF-8''{name}"})
+
+    @post("/sites/sheet", operation_id="importSiteSheet", status_code=200, request_max_body_size=transfer.MAX_BYTES + 1,
+          description="Body: the site list workbook (.xlsx, as exported). Every row is checked first: with any problem "
+                      "nothing is written (422, every row's problems in detail); with dry_run=true nothing is written "
+                      "either and the rows show what an import would do. City admin only.")
+    async def import_sheet(self, request: Request,
+                           dry_run: Annotated[bool, QueryParameter(description="check only, write nothing")] = False) -> schemas.SheetImport:
+        return await transfer.import_sheet(request.user, await request.body(), dry_run=dry_run)
 
     @get("/sites/{site_id:int}", operation_id="getSite")
     async def get_site(self, request: Request, site_id: PathId) -> schemas.Site:

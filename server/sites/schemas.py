@@ -142,3 +142,25 @@ class Proposal(msgspec.Struct):
     decided_by: int | None
     decided_at: datetime | None
     decision_note: str
+
+
+class SheetLine(msgspec.Struct):
+    """One row of an imported site sheet: its Excel row number, what it does, its problems."""
+
+    row: int
+    #: create 新增 | update 修改 | unchanged 无变化
+    action: str
+    name: str
+    #: for an update: the fields that change
+    changes: list[str]
+    errors: list[str]
+
+
+class SheetImport(msgspec.Struct):
+    #: false for a check (dry run) and for a refused sheet: nothing was written
+    written: bool
+    rows: int
+    creates: int
+    updates: int
+    unchanged: int
+    lines: list[SheetLine]
