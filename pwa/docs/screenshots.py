@@ -1,8 +1,10 @@
-"""The main screens at 360x740 in Chromium, on the demo data: ``make screenshots`` writes the PNGs here."""
+"""The main screens at 360x740 (the desk screens at 1366x768) in Chromium, on the demo data:
+``make screenshots`` writes the PNGs here."""
 
 from __future__ import annotations
 
 import asyncio
+import io
 import sys
 from pathlib import Path
 
@@ -16,6 +18,9 @@ FIXTURES = ROOT.parent / "shared" / "fixtures" / "photos"
 PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 1, "is_mobile": True, "has_touch": True,
          "locale": "zh-CN", "timezone_id": "Asia/Shanghai", "geolocation": {"latitude": 35.0285, "longitude": 110.9800},
          "permissions": ["geolocation"]}
+
+
+DESK = {"viewport": {"width": 1366, "height": 768}, "locale": "zh-CN", "timezone_id": "Asia/Shanghai", "accept_downloads": True}
 
 
 async def shot(page, name):
@@ -32,6 +37,7 @@ async def log_in(page, url, user):
 
 
 async def main() -> None:
+    from openpyxl import load_workbook
     from playwright.async_api import async_playwright
 
     with demo_server() as url:
@@ -52,7 +58,7 @@ async def main() -> None:
             await page.wait_for_url("**/#/visit/*")
             await page.get_by_role("button", name="到达现场（记录时间和位置）").click()
             await page.locator(".arrived").wait_for()
-            items = page.locator(".item:not(.na)")
+            items = page.locator(".item[data-type=check]:not(.na)")
             await items.nth(0).get_by_role("radio", name="符合", exact=True).click()
             await items.nth(1).get_by_role("radio", name="不符合").click()
             await items.nth(1).locator("input[type=file]").set_input_files(str(FIXTURES / "phone" / "jolla.jpg"))
@@ -84,6 +90,26 @@ async def main() -> None:
             await shot(page, "9-dashboard")
             await page.locator("table.rank").scroll_into_view_if_needed()
             await shot(page, "10-ranking")
+            await ctx.close()
+
+            ctx = await browser.new_context(**DESK)
+            page = await log_in(await ctx.new_page(), url, "admin")
+            await page.get_by_role("button", name="登录").click()
+            await page.locator("#nav").get_by_role("link", name="安置点").click()
+            await page.locator("tr[data-site]").first.wait_for()
+            await shot(page, "12-desk-sites")
+            async with page.expect_download() as got:
+                await page.get_by_role("link", name="导出 Excel").click()
+            sheet = load_workbook(io.BytesIO(Path(await (await got.value).path()).read_bytes())).active  # (saved without a suffix)
+            headers = [c.value for c in sheet[1]]
+            row = {"县区": "临猗县", "安置点名称": "猗氏新村安置点", "纬度": 35.15, "经度": 110.78, "有电梯": "也许"}
+            sheet.append([row.get(h) for h in headers])
+            bad = HERE / "sheet-with-a-bad-row.xlsx"
+            sheet.parent.save(bad)
+            await page.get_by_label("选择安置点清单（Excel）").set_input_files(str(bad))
+            await page.locator(".sheet-result tr.bad").first.wait_for()
+            bad.unlink()
+            await shot(page, "13-desk-import-refused")
             await ctx.close()
 
             ctx = await browser.new_context(**PHONE)

@@ -11,6 +11,7 @@ import { issuesScreen, issueScreen } from "./ui/issues.js";
 import { syncScreen, renderSyncBar } from "./ui/sync.js";
 import { dashboardScreen } from "./ui/dashboard.js";
 import { ledgersScreen } from "./ui/ledgers.js";
+import { sitesDesk } from "./ui/desk_sites.js";
 import { listenForInstall, installEvents } from "./install.js";
 
 const only = (roles) => (screen) => (m) => (roles.includes(session.me.role)
@@ -18,6 +19,8 @@ const only = (roles) => (screen) => (m) => (roles.includes(session.me.role)
 // city inspectors visit unannounced; county teams inspect their own sites (县级自查)
 const inspectorOnly = only(INSPECTORS);
 const cityOnly = only(CITY);
+// the office desk: the city office and the county teams
+const deskOnly = only(["city_admin", "county_team"]);
 
 const routes = [
   [/^#\/new\/(\d+)$/, inspectorOnly((m) => chooseTemplatesScreen(m[1]))],
@@ -28,6 +31,7 @@ const routes = [
   [/^#\/sync$/, () => syncScreen()],
   [/^#\/dashboard$/, cityOnly(() => dashboardScreen())],
   [/^#\/ledgers$/, inspectorOnly(() => ledgersScreen())],
+  [/^#\/desk\/sites$/, deskOnly(() => sitesDesk())],
 ];
 
 async function route() {
@@ -38,6 +42,7 @@ async function route() {
   renderNav();
   renderSyncBar();
   const hash = location.hash || "#/";
+  document.getElementById("main").classList.toggle("wide", hash.startsWith("#/desk/")); // desk screens use the width
   for (const [re, screen] of routes) {
     const m = hash.match(re);
     if (m) return screen(m);
@@ -51,7 +56,9 @@ function renderNav() {
   const link = (href, label, key) => h("a", { href, class: here === key ? "on" : "" }, label);
   const city = isCity(session.me);
   fill(nav, link("#/", t.home, ""), link("#/issues", t.issues, "issues"),
-    city ? link("#/dashboard", "总览", "dashboard") : null, link("#/sync", t.sync, "sync"),
+    city ? link("#/dashboard", "总览", "dashboard") : null,
+    ["city_admin", "county_team"].includes(session.me.role) ? link("#/desk/sites", "安置点", "desk") : null,
+    link("#/sync", t.sync, "sync"),
     h("button.link", { type: "button", onclick: async (e) => {
       const button = e.currentTarget;
       const { pending } = await status();

@@ -1,0 +1,96 @@
+// 安置点清单 at a desk (wide screen): the site list, its export to Excel, and an import that is
+// checked row by row first (every problem shown by row, nothing written), previewed, then confirmed.
+import { api, request, ApiError, NetworkError } from "../api.js";
+import { session } from "../data.js";
+import { h, mount, fill, toast } from "./dom.js";
+
+const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const ACTIONS = { create: "新增", update: "修改", unchanged: "无变化" };
+const FIELDS = {
+  township: "乡镇", name: "名称", address: "地址", lat: "纬度", lon: "经度", registered_people: "建档立卡搬迁人口",
+  other_people: "同步搬迁人口", households: "户数", building_count: "楼栋数", has_workshop: "车间工坊",
+  has_first_secretary: "第一书记", has_greenhouses: "配套产业", has_lift: "电梯", has_piped_gas: "管道燃气",
+};
+const yes = (v) => (v ? "有" : "—");
+
+export async function sitesDesk() {
+  const admin = session.me.role === "city_admin";
+  const list = h("div.desk-table");
+  const result = h("section.card.sheet-result", { hidden: true, "aria-live": "polite" });
+  const search = h("input", { type: "search", placeholder: "按名称搜索", "aria-label": "按名称搜索" });
+  let timer = null;
+  search.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(() => load(), 250); });
+
+  async function load() {
+    fill(list, h("p.muted", "正在读取…"));
+    try {
+      const q = search.value.trim();
+      const page = await api.get(`/api/sites?limit=500${q ? `&q=${encodeURIComponent(q)}` : ""}`);
+      fill(list, h("p.muted", `共 ${page.total} 个安置点${page.total > page.items.length ? `，显示前 ${page.items.length} 个` : ""}`),
+        h("table.desk", h("thead", h("tr", ...["编号", "县区", "乡镇", "安置点", "建档立卡搬迁人口", "同步搬迁人口", "户数", "楼栋数",
+          "车间工坊", "第一书记", "配套产业", "电梯", "管道燃气"].map((x) => h("th", x)))),
+        h("tbody", page.items.map((s) => h("tr", { "data-site": s.id },
+          h("td", String(s.id)), h("td", s.county_name), h("td", s.township || ""), h("td", s.name),
+          h("td.num", s.registered_people ? String(s.registered_people) : "未登记"), // (a bare 0 would read as "no attributes")
+          h("td.num", String(s.other_people)), h("td.num", String(s.households)), h("td.num", String(s.building_count)), h("td", yes(s.has_workshop)),
+          h("td", yes(s.has_first_secretary)), h("td", yes(s.has_greenhouses)), h("td", yes(s.has_lift)), h("td", yes(s.has_piped_gas)))))));
+    } catch (err) {
+      fill(list, h("p.warn", err instanceof NetworkError ? "需要联网才能查看安置点清单" : err.message));
+    }
+  }
+
+  // the chosen workbook is checked (dry run) first; the import itself needs a second, explicit click
+  const file = h("input", { type: "file", accept: `.xlsx,${XLSX}`, "aria-label": "选择安置点清单（Excel）" });
+  file.addEventListener("change", async () => {
+    const chosen = file.files[0];
+    file.value = "";
+    if (!chosen) return;
+    show(h("p.muted", `正在检查 ${chosen.name}…`));
+    try {
+      const check = await send(chosen, true);
+      const changes = check.creates + check.updates;
+      const confirm = h("button.primary", { type: "button", disabled: changes === 0, onclick: async () => {
+        confirm.disabled = true;
+        try {
+          const done = await send(chosen, false);
+          show(h("p.done", `已导入：新增 ${done.creates} 个，修改 ${done.updates} 个。`));
+          toast(`安置点清单已导入：新增 ${done.creates} 个，修改 ${done.updates} 个`);
+          load();
+        } catch (err) {
+          confirm.disabled = false;
+          refused(err);
+        }
+      } }, "确认导入");
+      show(h("p", `检查通过：共 ${check.rows} 行，将新增 ${check.creates} 个、修改 ${check.updates} 个，${check.unchanged} 个无变化。尚未写入。`),
+        lines(check.lines.filter((l) => l.action !== "unchanged"), false), changes ? confirm : h("p.muted", "表中没有要导入的改动。"));
+    } catch (err) {
+      refused(err);
+    }
+  });
+
+  const send = (chosen, dryRun) => request("POST", `/api/sites/sheet?dry_run=${dryRun}`, { body: chosen, contentType: XLSX, timeoutMs: 120000 });
+  const show = (...children) => { result.hidden = false; fill(result, h("h2", "导入结果"), ...children); };
+  const refused = (err) => {
+    if (err instanceof ApiError && err.code === "sheet_invalid") {
+      const bad = err.detail.lines.filter((l) => l.errors.length);
+      return show(h("p.warn", `有 ${bad.length} 行有问题，未导入任何数据。请在 Excel 中改正后重新选择文件。`), lines(bad, true));
+    }
+    show(h("p.warn", err instanceof NetworkError ? "导入需要联网" : err.message));
+  };
+
+  mount(h("div.desk-page",
+    h("header.desk-head", h("h1", "安置点清单"),
+      h("div.desk-actions",
+        h("a.button", { href: "/api/sites/sheet", download: "安置点清单.xlsx" }, "导出 Excel"),
+        admin ? h("label.button.file-button", "导入 Excel…", file) : null)),
+    admin ? h("p.muted", "导入：先导出清单，在导出的表上修改或在末尾添加行（新增的安置点编号留空），再选择文件。系统先逐行检查，全部无误并经确认后才写入。") : null,
+    result, h("section.card", search, list)));
+  load();
+}
+
+function lines(rows, problems) {
+  return h("table.desk.sheet-lines", h("thead", h("tr", h("th", "Excel 行"), h("th", "安置点"), h("th", problems ? "问题" : "将要"))),
+    h("tbody", rows.map((l) => h("tr", { "data-row": l.row, class: problems ? "bad" : "" }, h("td.num", String(l.row)), h("td", l.name || "（无名称）"),
+      h("td", problems ? h("ul", l.errors.map((e) => h("li", e)))
+        : `${ACTIONS[l.action]}${l.changes.length ? `：${l.changes.map((c) => FIELDS[c] || c).join("、")}` : ""}`)))));
+}

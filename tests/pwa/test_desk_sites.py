@@ -1,0 +1,73 @@
+"""The office desk at 1366x768: the city admin exports the site list, imports a sheet with one bad
+row (refused, every problem by row, nothing written), then a good one (checked, confirmed, written)."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import load_workbook
+from playwright.async_api import expect
+
+from server.sites.tables import Site
+from tests.pwa.driver import log_in
+
+DESK = {"viewport": {"width": 1366, "height": 768}, "is_mobile": False, "has_touch": False, "device_scale_factor": 1}
+
+
+def _add(sheet, **values):
+    row = {"县区": "临猗县", "乡镇": "猗氏镇", "安置点名称": "猗氏新村安置点", "地址": "猗氏镇南环路8号", "纬度": 35.15, "经度": 110.78,
+           "坐标系": "wgs84", "建档立卡搬迁人口": 820, "同步搬迁人口": 40, "户数": 210, "楼栋数": 9, "有车间工坊": "否",
+           "有第一书记": "是", "配套产业（大棚）": "是", "有电梯": "否", "有管道燃气": "是"} | values
+    sheet.append([row.get(c.value) for c in sheet[1]])
+
+
+def _save(sheet, path):
+    sheet.parent.save(path)
+    return str(path)
+
+
+async def test_import_a_sheet_with_a_bad_row_then_a_good_one(world, phone, tmp_path):
+    page = await (await phone(**DESK)).new_page()
+    await log_in(page, "admin")
+    await page.locator("#nav").get_by_role("link", name="安置点").click()
+    await expect(page.get_by_role("heading", name="安置点清单")).to_be_visible()
+    await expect(page.locator("tr[data-site]")).to_have_count(3)
+    assert (await page.locator("main").bounding_box())["width"] > 1280  # the desk uses the width
+
+    async with page.expect_download() as got:
+        await page.get_by_role("link", name="导出 Excel").click()
+    exported = await (await got.value).path()
+    sheet = load_workbook(io.BytesIO(open(exported, "rb").read())).active
+    assert sheet.max_row == 4
+
+    before = await Site.count()
+    _add(sheet)
+    _add(sheet, 安置点名称="坏行安置点", 县区="运城县", 有电梯="也许")  # row 6
+    await page.get_by_label("选择安置点清单（Excel）").set_input_files(_save(sheet, tmp_path / "bad.xlsx"))
+    result = page.locator(".sheet-result")
+    await expect(result).to_contain_text("有 1 行有问题，未导入任何数据")
+    bad = result.locator('tr[data-row="6"]')
+    await expect(bad).to_contain_text("县区：“运城县”不是本市的县区")
+    await expect(bad).to_contain_text("有电梯：“也许”应填“是”或“否”")
+    await expect(result.get_by_role("button", name="确认导入")).to_have_count(0)
+    assert await Site.count() == before
+
+    sheet.delete_rows(6)
+    await page.get_by_label("选择安置点清单（Excel）").set_input_files(_save(sheet, tmp_path / "good.xlsx"))
+    await expect(result).to_contain_text("检查通过：共 4 行，将新增 1 个、修改 0 个，3 个无变化。尚未写入。")
+    await expect(result.locator('tr[data-row="5"]')).to_contain_text("新增")
+    assert await Site.count() == before  # a check writes nothing
+    await result.get_by_role("button", name="确认导入").click()
+    await expect(result).to_contain_text("已导入：新增 1 个，修改 0 个。")
+    await expect(page.locator("tr[data-site]")).to_have_count(4)
+    await expect(page.locator("tr[data-site]", has_text="猗氏新村安置点")).to_contain_text("820")
+    assert await Site.count() == before + 1
+
+
+async def test_a_county_team_exports_its_own_sites_and_cannot_import(world, phone):
+    page = await (await phone(**DESK)).new_page()
+    await log_in(page, "county_a")
+    await page.goto("/#/desk/sites")
+    await expect(page.locator("tr[data-site]")).to_have_count(2)
+    await expect(page.get_by_role("link", name="导出 Excel")).to_be_visible()
+    await expect(page.get_by_label("选择安置点清单（Excel）")).to_have_count(0)
