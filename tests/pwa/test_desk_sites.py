@@ -4,6 +4,7 @@ row (refused, every problem by row, nothing written), then a good one (checked, 
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 from openpyxl import load_workbook
 from playwright.async_api import expect
@@ -37,7 +38,7 @@ async def test_import_a_sheet_with_a_bad_row_then_a_good_one(world, phone, tmp_p
     async with page.expect_download() as got:
         await page.get_by_role("link", name="导出 Excel").click()
     exported = await (await got.value).path()
-    sheet = load_workbook(io.BytesIO(open(exported, "rb").read())).active
+    sheet = load_workbook(io.BytesIO(Path(exported).read_bytes())).active
     assert sheet.max_row == 4
 
     before = await Site.count()
