@@ -42,6 +42,20 @@ def _summary(rows: list[sheet.Row], written: bool) -> schemas.SheetImport:
                                  errors=r.errors) for r in rows])
 
 
+async def _checked(p: Principal, data: bytes, counties: dict[str, int], existing: dict[int, dict[str, Any]] | None = None) -> list[sheet.Row]:
+    """Every row read and checked against the sites as they are now; Invalid (every row's problems)
+    when any row has one."""
+    rows = sheet.read(data, counties, existing if existing is not None else await _visible(p))
+    if not rows:
+        raise Invalid("empty_sheet", "表中没有安置点（第 2 行起每行一个安置点）")
+    bad = [r for r in rows if r.errors]
+    if bad:
+        first = bad[0]
+        raise Invalid("sheet_invalid", f"{len(bad)} 行有问题，未导入任何数据。第 {first.number} 行：{first.errors[0]}",
+                      detail=msgspec.to_builtins(_summary(rows, False)))
+    return rows
+
+
 async def import_sheet(p: Principal, data: bytes, *, dry_run: bool) -> schemas.SheetImport:
     """Check every row; with ``dry_run`` (or any problem) write nothing. Problems: 422 with every row's."""
     require_role(p, Role.CITY_ADMIN)
@@ -50,19 +64,13 @@ async def import_sheet(p: Principal, data: bytes, *, dry_run: bool) -> schemas.S
     if len(data) > MAX_BYTES:
         raise Invalid("file_too_large", f"文件不能超过 {MAX_BYTES // 1024 // 1024} MB")
     counties = {r["name"]: r["id"] for r in await County.select(County.id, County.name)}
-    existing = await _visible(p)
-    rows = sheet.read(data, counties, existing)
-    if not rows:
-        raise Invalid("empty_sheet", "表中没有安置点（第 2 行起每行一个安置点）")
-    bad = [r for r in rows if r.errors]
-    if bad:
-        first = bad[0]
-        raise Invalid("sheet_invalid", f"{len(bad)} 行有问题，未导入任何数据。第 {first.number} 行：{first.errors[0]}",
-                      detail=msgspec.to_builtins(_summary(rows, False)))
     if dry_run:
-        return _summary(rows, False)
+        return _summary(await _checked(p, data, counties), False)
     now = clock.now()
     async with db.write():
+        await db.lock_key("sites.sheet")  # two imports at once: the second checks against the first's sites
+        existing = await _visible(p)
+        rows = await _checked(p, data, counties, existing)
         for row in rows:
             values = {k: v for k, v in row.values.items() if k not in ("id", "county", "coord_system")}
             if row.action == "create":

@@ -134,3 +134,18 @@ async def test_a_sheet_without_the_columns_says_which_are_missing(world):
     r = await _import(await world.client("admin"), _bytes(book.active))
     assert r.status_code == 422 and r.json()["error"] == "bad_header"
     assert "第 1 行缺少列：编号、县区、安置点名称、纬度、经度" in r.json()["message"]
+
+
+async def test_two_imports_of_the_same_new_site_at_once_create_it_once(world):
+    import asyncio
+
+    admin = await world.client("admin")
+    other = await world.client("admin")
+    sheet = _book(await _export(admin))
+    _new_row(sheet)
+    data = _bytes(sheet)
+    first, second = await asyncio.gather(_import(admin, data), _import(other, data))
+    assert sorted([first.status_code, second.status_code]) == [200, 422]
+    loser = first if first.status_code == 422 else second
+    assert "本县区已有同名安置点" in loser.json()["message"]
+    assert await Site.count().where(Site.name == "猗氏新村安置点") == 1
