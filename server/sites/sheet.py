@@ -142,7 +142,9 @@ def _row(number: int, cells: tuple, index: dict[str, int], counties: dict[str, i
             row.action = "update"
             if site["county_id"] != row.values.get("county"):
                 row.errors.append("县区：不能改变安置点所属的县区")
-            row.changes = [f for f in FIELDS if not _same(site.get(f), row.values.get(f))]
+            # a column the sheet leaves out is left as it is (not reset to empty, 0 or 否)
+            present = {name for header, name, _ in COLUMNS if header in index}
+            row.changes = [f for f in FIELDS if f in present and not _same(site.get(f), row.values.get(f))]
             if not row.changes and not row.errors:
                 row.action = "unchanged"
     return row

@@ -149,3 +149,14 @@ async def test_two_imports_of_the_same_new_site_at_once_create_it_once(world):
     loser = first if first.status_code == 422 else second
     assert "本县区已有同名安置点" in loser.json()["message"]
     assert await Site.count().where(Site.name == "猗氏新村安置点") == 1
+
+
+async def test_a_sheet_without_some_columns_leaves_those_fields_alone(world):
+    admin = await world.client("admin")
+    book = Workbook()
+    book.active.append(["编号", "县区", "安置点名称", "纬度", "经度", "户数"])  # no 有车间工坊, no people columns
+    book.active.append([world.sites["a1"], "盐湖区", "盐湖测试安置点一", 35.03, 111.01, 180])
+    r = await _import(admin, _bytes(book.active))
+    assert r.status_code == 200 and r.json()["lines"][0]["changes"] == ["households"], r.text
+    row = await Site.select().where(Site.id == world.sites["a1"]).first()
+    assert row["households"] == 180 and row["has_workshop"] is True and row["registered_people"] == 650
