@@ -9,6 +9,7 @@ import { installCard } from "../install.js";
 const STATE_LABEL = { draft: "草稿", queued: t.queued, synced: t.synced };
 
 export async function homeScreen() {
+  const hash = location.hash || "#/";
   const me = session.me;
   const city = canInspect(me);
   const drafts = (await store.all("drafts")).filter((d) => d.inspector_id === me.id)
@@ -23,6 +24,7 @@ export async function homeScreen() {
   const row = (d) => h("a.row", { href: `#/visit/${d.uuid}` },
     h("span.grow", h("b", d.site_name), h("small", ` ${d.county_name || ""} · ${d.templates.length} 张表 · ${formatTime(d.updated_at)}`)),
     h("span", { class: `pill ${d.state}` }, STATE_LABEL[d.state]));
+  if ((location.hash || "#/") !== hash) return; // moved on while this screen was reading: not over the next one
   mount(h("div.home",
     h("section.card.hello", h("h1", `${me.display_name}`), h("p.sub", t.roles[me.role] || me.role_name)),
     installCard(),
