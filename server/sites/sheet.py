@@ -203,8 +203,10 @@ def _whole(raw: Any, text: str, low: int, high: int) -> int:
 
 
 def _same(old: Any, new: Any) -> bool:
+    """Coordinates equal to 1e-5 degrees (about a metre): PostgreSQL keeps them as REAL, so 35.03 reads
+    back as 35.02999877…"""
     if isinstance(old, float) or isinstance(new, float):
-        return old is not None and new is not None and abs(float(old) - float(new)) < 1e-6
+        return old is not None and new is not None and abs(float(old) - float(new)) < 1e-5
     return old == new
 
 
