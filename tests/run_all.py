@@ -6,11 +6,15 @@ PostgreSQL comes from DUCHA_TEST_POSTGRES_URL, else a local server at 127.0.0.1:
 skipping it. The order of the tests is random (pytest-randomly); each run prints its seed, and
 ``-p randomly --randomly-seed=N`` repeats it. Arguments are passed on to every pytest run.
 
+At each awkward instant the SQLite and the PostgreSQL runs go side by side (they share nothing);
+their output is printed whole, one after the other, as each ends.
+
 ``DUCHA_TEST_INSTANTS=0`` leaves the awkward instants out (a quicker local run).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import shutil
@@ -38,15 +42,51 @@ def _reachable(host: str, port: int) -> bool:
         return False
 
 
-def _pytest(url: str, label: str, extra: list[str], prefix: list[str] | None = None, env_extra: dict | None = None) -> int:
-    print(f"\n===== tests on {label} =====", flush=True)
+def _command(url: str, label: str, extra: list[str], prefix: list[str] | None = None, env_extra: dict | None = None):
     env = {**os.environ, "DUCHA_DATABASE_URL": url, **(env_extra or {})}
     seed = random.randrange(10**9)
+    return label, seed, [*(prefix or []), sys.executable, "-m", "pytest", f"--randomly-seed={seed}", *extra], env
+
+
+def _header(label: str, seed: int) -> None:
+    print(f"\n===== tests on {label} =====", flush=True)
     print(f"random order: --randomly-seed={seed} (pass `-p randomly --randomly-seed={seed}` to pytest to repeat it)", flush=True)
+
+
+def _footer(label: str, code: int, seconds: float) -> None:
+    print(f"===== {label}: {'passed' if code == 0 else f'FAILED (exit {code})'} in {seconds:.0f} s =====", flush=True)
+
+
+def _pytest(url: str, label: str, extra: list[str], prefix: list[str] | None = None, env_extra: dict | None = None) -> int:
+    label, seed, argv, env = _command(url, label, extra, prefix, env_extra)
+    _header(label, seed)
     started = time.monotonic()
-    code = subprocess.call([*(prefix or []), sys.executable, "-m", "pytest", f"--randomly-seed={seed}", *extra], env=env)
-    print(f"===== {label}: {'passed' if code == 0 else f'FAILED (exit {code})'} in {time.monotonic() - started:.0f} s =====", flush=True)
+    code = subprocess.call(argv, env=env)
+    _footer(label, code, time.monotonic() - started)
     return code
+
+
+def _side_by_side(runs: list[tuple]) -> list[int]:
+    """Runs that share nothing (one SQLite file each, at most one on PostgreSQL) at the same time:
+    the machine has more than one core and a faketime run is CPU-bound. Each run's output is kept
+    in a file and printed whole when it ends, so the log reads as if they ran one after another."""
+    started = time.monotonic()
+    codes = []
+    with contextlib.ExitStack() as files:
+        jobs = []
+        for label, seed, argv, env in runs:
+            out = files.enter_context(tempfile.TemporaryFile(mode="w+b"))
+            jobs.append((label, seed, subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT), out))
+        for label, seed, proc, out in jobs:
+            code = proc.wait()
+            _header(label, seed)
+            out.seek(0)
+            sys.stdout.flush()
+            shutil.copyfileobj(out, sys.stdout.buffer)
+            sys.stdout.buffer.flush()
+            _footer(label, code, time.monotonic() - started)
+            codes.append(code)
+    return codes
 
 
 def _sqlite_url(tmp: str, name: str) -> str:
@@ -77,9 +117,10 @@ def main() -> int:
             for n, (instant, zone, why) in enumerate(INSTANTS):
                 prefix = [faketime, "-f", f"@{instant}"]
                 env = {"TZ": zone}
-                codes.append(_pytest(_sqlite_url(tmp, f"instant{n}"), f"SQLite at {instant} {zone}: {why}", server_side, prefix, env))
+                runs = [_command(_sqlite_url(tmp, f"instant{n}"), f"SQLite at {instant} {zone}: {why}", server_side, prefix, env)]
                 if pg:
-                    codes.append(_pytest(pg, f"PostgreSQL at {instant} {zone}: {why}", server_side, prefix, env))
+                    runs.append(_command(pg, f"PostgreSQL at {instant} {zone}: {why}", server_side, prefix, env))
+                codes.extend(_side_by_side(runs))
     failed = sum(1 for c in codes if c)
     print(f"\nmake test: {'every one of the' if not failed else f'{failed} of'} {len(codes)} suite runs {'passed' if not failed else 'FAILED'}", flush=True)
     return 1 if failed else 0
