@@ -11,7 +11,9 @@ from litestar.params import JSONBody, QueryParameter
 
 from server.issues import queries, service
 from server.issues.schemas import (
+    AssignmentResult,
     Inbox,
+    IssueAssignment,
     IssueCreate,
     IssueOut,
     IssuePage,
@@ -83,6 +85,10 @@ class IssuesController(Controller):
     @post("/", operation_id="createIssue", status_code=200)
     async def create(self, request: Request, data: JSONBody[IssueCreate]) -> IssueOut:
         return await service.create(request.user, data)
+
+    @post("/assignment", operation_id="assignIssues", status_code=200)
+    async def assign(self, request: Request, data: JSONBody[IssueAssignment]) -> AssignmentResult:
+        return await service.assign_many(request.user, data)
 
     @get("/{issue_id:int}", operation_id="getIssue")
     async def get_issue(self, request: Request, issue_id: PathId) -> IssueOut:

@@ -28,7 +28,7 @@ SORTS = {
 }
 COLUMNS = [Issue.id, Issue.number, Issue.source, Issue.state, Issue.county, Issue.county.name.as_alias("county_name"), Issue.site,
            Issue.site.name.as_alias("site_name"), Issue.department, Issue.area, Issue.description, Issue.severity,
-           Issue.deadline, Issue.found_at]
+           Issue.deadline, Issue.found_at, Issue.responsible_person]
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,7 @@ def summary(row: dict[str, Any], day: date) -> IssueSummary:
         department_id=row["department"], area=row["area"], description=row["description"], severity=row["severity"],
         severity_name=SEVERITY_NAMES.get(row["severity"], row["severity"]), deadline=row["deadline"], found_at=clock.aware(row["found_at"]),
         overdue=deadlines.is_overdue(row["deadline"], day, row["state"]), escalation=level, escalation_name=name,
+        responsible_person=row["responsible_person"] or "",
     )
 
 

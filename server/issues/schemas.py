@@ -139,6 +139,30 @@ class IssueUpdate(msgspec.Struct, forbid_unknown_fields=True):
         days_in_range(self, {"deadline": "整改期限"})
 
 
+class IssueAssignment(msgspec.Struct, forbid_unknown_fields=True):
+    """批量分派 at a desk: the same department, person and/or deadline for up to 200 issues."""
+
+    issue_ids: Annotated[list[Id], msgspec.Meta(min_length=1, max_length=200)]
+    department_id: Id | None = None
+    responsible_person: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | None = None
+    #: the city office only
+    deadline: date | None = None
+
+    def __post_init__(self) -> None:
+        days_in_range(self, {"deadline": "整改期限"})
+        if self.department_id is None and self.responsible_person is None and self.deadline is None:
+            raise ValueError("请至少选择一项要分派的内容（责任部门、责任人或整改期限）")
+        if len(set(self.issue_ids)) != len(self.issue_ids):
+            raise ValueError("问题编号有重复")
+
+
+class AssignmentResult(msgspec.Struct):
+    #: issues named in the request
+    issues: int
+    #: of those, how many actually changed (the rest already had these values)
+    changed: int
+
+
 class IssueSummary(msgspec.Struct):
     id: int
     number: str
@@ -159,6 +183,8 @@ class IssueSummary(msgspec.Struct):
     overdue: bool
     escalation: int
     escalation_name: str
+    #: the person the county team named (批量分派), empty until then
+    responsible_person: str = ""
 
 
 class IssuePage(msgspec.Struct):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from server.accounts.guards import Principal
@@ -13,6 +15,8 @@ from server.checklists.evaluation import Failure
 from server.checklists.model import SEVERITY_NAMES
 from server.issues import deadlines, lifecycle, numbers
 from server.issues.schemas import (
+    AssignmentResult,
+    IssueAssignment,
     IssueCreate,
     IssueOut,
     IssueUpdate,
@@ -23,7 +27,7 @@ from server.issues.schemas import (
 )
 from server.issues.tables import Issue, Rectification, Refinding
 from server.lib import clock, db
-from server.lib.errors import Conflict, Forbidden, Invalid, NotFound
+from server.lib.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from server.photos.service import claim, present
 from server.settings import get_settings
 from server.sites.tables import Department
@@ -298,43 +302,82 @@ def _template_item(row: dict[str, Any]):
 
 async def update(p: Principal, issue_id: int, data: IssueUpdate) -> IssueOut:
     """The city office edits deadlines; the county team (re)assigns within its own county."""
+    async with db.write():
+        await _apply(p, await _load(p, issue_id), data)
+    return await get(p, issue_id)
+
+
+async def assign_many(p: Principal, data: IssueAssignment) -> AssignmentResult:
+    """The same department, person and/or deadline for many issues at a desk: every issue is
+    checked as a single update would be, all in one transaction, so one refusal (naming the issue)
+    writes none of them. Issues already carrying those values are left as they are."""
+    change = IssueUpdate(deadline=data.deadline, department_id=data.department_id, responsible_person=data.responsible_person)
+    changed: list[Callable[[], Awaitable[None]]] = []
+    async with db.write():
+        rows = await Issue.select().where(Issue.id.is_in(list(data.issue_ids))).output(load_json=True)
+        by_id = {r["id"]: r for r in rows if can_read_issue(p, r)}
+        missing = [i for i in data.issue_ids if i not in by_id]
+        if missing:
+            raise NotFound("问题不存在")  # as for one issue: another county's answers like a missing one
+        # rows are locked in one order (by id) and the audit chain's head only after all of them:
+        # two batches, or a batch and a single edit, at once wait for each other instead of deadlocking
+        for issue_id in sorted(data.issue_ids):
+            row = by_id[issue_id]
+            try:
+                await _apply(p, row, change, changed)
+            except DomainError as err:  # the same refusal, naming the issue; the transaction rolls back
+                err.message = f"问题 {row['number']}：{err.message}"
+                err.detail = {"issue_id": issue_id, "number": row["number"]}
+                raise
+        for record in changed:
+            await record()
+    return AssignmentResult(issues=len(data.issue_ids), changed=len(changed))
+
+
+async def _apply(p: Principal, row: dict[str, Any], data: IssueUpdate, audit_later: list | None = None) -> None:
+    """One issue's edit inside the caller's transaction, audited (or, with ``audit_later``, its audit
+    record appended there for the caller to write); nothing happens where nothing changes."""
     from server.sites import service as sites
 
-    async with db.write():
-        row = await _load(p, issue_id)
-        if row["state"] == "closed":
-            raise Conflict("已销号的问题不能修改", code="illegal_move", detail={"state": "closed", "allowed": []})
-        values: dict[Any, Any] = {}
-        if data.deadline is not None:
-            if p.role is not Role.CITY_ADMIN:
-                raise Forbidden("整改期限只能由市级管理员调整")
-            values[Issue.deadline] = data.deadline
-        if data.site_id is not None or data.department_id is not None or data.responsible_person is not None:
-            if p.role not in (Role.COUNTY_TEAM, Role.CITY_ADMIN):
-                raise Forbidden("只有县级专班可以分派问题")
-            if data.site_id is not None:
-                site = await sites.get_site(p, data.site_id)
-                if site.county_id != row["county"]:
-                    raise Invalid("bad_assignment", "只能分派给本县的安置点")
-                values[Issue.site] = site.id
-            if data.department_id is not None:
-                if not await Department.exists().where(Department.id == data.department_id):
-                    raise Invalid("unknown_department", "部门不存在")
-                values[Issue.department] = data.department_id
-            if data.responsible_person is not None:
-                values[Issue.responsible_person] = data.responsible_person
-        if data.severity is not None and data.severity != row["severity"]:
-            if not p.is_city:
-                raise Forbidden("严重程度只能由市级督查人员调整")
-            item = _template_item(row)
-            if item is not None and item.severity_fixed:
-                raise Invalid("severity_fixed", f"该检查项的严重程度固定为{SEVERITY_NAMES[row['severity']]}，不能更改")
-            values[Issue.severity] = data.severity
-        if values:
-            values[Issue.updated_at] = clock.now()
-            await Issue.update(values).where(Issue.id == issue_id)
-            changed = {k._meta.name: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in values.items()
-                       if k is not Issue.updated_at}
-            await audit.record(p.actor, "issue.update", "issue", issue_id,
-                               before={k: str(row[k]) for k in changed}, after={k: str(v) for k, v in changed.items()})
-    return await get(p, issue_id)
+    issue_id = row["id"]
+    if row["state"] == "closed":
+        raise Conflict("已销号的问题不能修改", code="illegal_move", detail={"state": "closed", "allowed": []})
+    values: dict[Any, Any] = {}
+    if data.deadline is not None:
+        if p.role is not Role.CITY_ADMIN:
+            raise Forbidden("整改期限只能由市级管理员调整")
+        values[Issue.deadline] = data.deadline
+    if data.site_id is not None or data.department_id is not None or data.responsible_person is not None:
+        if p.role not in (Role.COUNTY_TEAM, Role.CITY_ADMIN):
+            raise Forbidden("只有县级专班可以分派问题")
+        if data.site_id is not None:
+            site = await sites.get_site(p, data.site_id)
+            if site.county_id != row["county"]:
+                raise Invalid("bad_assignment", "只能分派给本县的安置点")
+            values[Issue.site] = site.id
+        if data.department_id is not None:
+            if not await Department.exists().where(Department.id == data.department_id):
+                raise Invalid("unknown_department", "部门不存在")
+            values[Issue.department] = data.department_id
+        if data.responsible_person is not None:
+            values[Issue.responsible_person] = data.responsible_person
+    if data.severity is not None and data.severity != row["severity"]:
+        if not p.is_city:
+            raise Forbidden("严重程度只能由市级督查人员调整")
+        item = _template_item(row)
+        if item is not None and item.severity_fixed:
+            raise Invalid("severity_fixed", f"该检查项的严重程度固定为{SEVERITY_NAMES[row['severity']]}，不能更改")
+        values[Issue.severity] = data.severity
+    values = {k: v for k, v in values.items() if row[k._meta.name] != v}
+    if not values:
+        return
+    values[Issue.updated_at] = clock.now()
+    await Issue.update(values).where(Issue.id == issue_id)
+    changed = {k._meta.name: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in values.items()
+               if k is not Issue.updated_at}
+    record = partial(audit.record, p.actor, "issue.update", "issue", issue_id,
+                     before={k: str(row[k]) for k in changed}, after={k: str(v) for k, v in changed.items()})
+    if audit_later is None:
+        await record()
+    else:
+        audit_later.append(record)

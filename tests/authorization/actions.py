@@ -11,6 +11,7 @@ ACTIONS: dict[str, tuple[str, str, str, dict | None]] = {
     "inspection.read": ("inspection", "get", "/api/inspections/{id}", None),
     "issue.read": ("issue", "get", "/api/issues/{id}", None),
     "issue.update": ("issue", "patch", "/api/issues/{id}", {"responsible_person": "赵六"}),
+    "issue.assign": ("issue", "post", "/api/issues/assignment", {"issue_ids": ["{id}"], "responsible_person": "赵六"}),
     "issue.verify": ("issue", "post", "/api/issues/{id}/verification", {"accept": False, "comment": "未整改到位"}),
     "issue.rectify": ("issue", "post", "/api/issues/{id}/rectifications", None),  # body made per request
     "issue.start": ("issue", "post", "/api/issues/{id}/start", None),
@@ -23,7 +24,10 @@ ACTIONS: dict[str, tuple[str, str, str, dict | None]] = {
 }
 
 
-def request_body(action: str) -> dict | None:
+def request_body(action: str, ident: object) -> dict | None:
+    """The action's body for the object ``ident`` (a body naming its object says "{id}")."""
+    if action == "issue.assign":
+        return {**ACTIONS[action][3], "issue_ids": [ident]}
     if action == "issue.rectify":  # a new round each time, naming no photo
         return {"uuid": new_uuid(), "measures": "已整改", "responsible_person": "张三", "completed_on": "2026-12-09"}
     return ACTIONS[action][3]

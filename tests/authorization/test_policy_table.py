@@ -22,6 +22,7 @@ EXPECTED = {
     ("admin", "inspection.read"): (200, 200),
     ("admin", "issue.read"): (200, 200),
     ("admin", "issue.update"): (200, 200),
+    ("admin", "issue.assign"): (200, 200),
     ("admin", "issue.verify"): (409, 409),
     ("admin", "issue.rectify"): (403, 403),
     ("admin", "issue.start"): (403, 403),
@@ -36,6 +37,7 @@ EXPECTED = {
     ("inspector", "inspection.read"): (200, 200),
     ("inspector", "issue.read"): (200, 200),
     ("inspector", "issue.update"): (403, 403),
+    ("inspector", "issue.assign"): (403, 403),
     ("inspector", "issue.verify"): (409, 409),
     ("inspector", "issue.rectify"): (403, 403),
     ("inspector", "issue.start"): (403, 403),
@@ -50,6 +52,7 @@ EXPECTED = {
     ("county_a", "inspection.read"): (200, 404),
     ("county_a", "issue.read"): (200, 404),
     ("county_a", "issue.update"): (200, 404),
+    ("county_a", "issue.assign"): (200, 404),
     ("county_a", "issue.verify"): (403, 404),
     ("county_a", "issue.rectify"): (200, 404),
     ("county_a", "issue.start"): (409, 404),
@@ -64,6 +67,7 @@ EXPECTED = {
     ("site_a1", "inspection.read"): (200, 404),
     ("site_a1", "issue.read"): (200, 404),
     ("site_a1", "issue.update"): (403, 404),
+    ("site_a1", "issue.assign"): (403, 404),
     ("site_a1", "issue.verify"): (403, 404),
     ("site_a1", "issue.rectify"): (200, 404),
     ("site_a1", "issue.start"): (409, 404),
@@ -78,6 +82,7 @@ EXPECTED = {
     ("fire_a", "inspection.read"): (404, 404),
     ("fire_a", "issue.read"): (200, 404),
     ("fire_a", "issue.update"): (403, 404),
+    ("fire_a", "issue.assign"): (403, 404),
     ("fire_a", "issue.verify"): (403, 404),
     ("fire_a", "issue.rectify"): (200, 404),
     ("fire_a", "issue.start"): (409, 404),
@@ -92,6 +97,7 @@ EXPECTED = {
     ("fire_city", "inspection.read"): (404, 404),
     ("fire_city", "issue.read"): (200, 200),
     ("fire_city", "issue.update"): (403, 403),
+    ("fire_city", "issue.assign"): (403, 403),
     ("fire_city", "issue.verify"): (403, 403),
     ("fire_city", "issue.rectify"): (200, 200),
     ("fire_city", "issue.start"): (409, 409),
@@ -121,8 +127,8 @@ async def test_each_role_gets_exactly_the_expected_answer_inside_and_outside_its
     for action, (kind, method, path, _) in ACTIONS.items():
         answers = []
         for scope in ("in", "out", "missing"):
-            url = path.format(id=MISSING[kind] if scope == "missing" else o.ids[kind][scope])
-            r = await getattr(client, method)(url, **({"json": request_body(action)} if method != "get" else {}))
+            ident = MISSING[kind] if scope == "missing" else o.ids[kind][scope]
+            r = await getattr(client, method)(path.format(id=ident), **({"json": request_body(action, ident)} if method != "get" else {}))
             answers.append(r)
         got[(role, action)] = (answers[0].status_code, answers[1].status_code)
         out, missing = answers[1], answers[2]
