@@ -12,6 +12,8 @@ import { syncScreen, renderSyncBar } from "./ui/sync.js";
 import { dashboardScreen } from "./ui/dashboard.js";
 import { ledgersScreen } from "./ui/ledgers.js";
 import { sitesDesk } from "./ui/desk_sites.js";
+import { issuesDesk, issueDesk } from "./ui/desk_issues.js";
+import { submissionsDesk } from "./ui/desk_submissions.js";
 import { listenForInstall, installEvents } from "./install.js";
 
 const only = (roles) => (screen) => (m) => (roles.includes(session.me.role)
@@ -32,6 +34,9 @@ const routes = [
   [/^#\/dashboard$/, cityOnly(() => dashboardScreen())],
   [/^#\/ledgers$/, inspectorOnly(() => ledgersScreen())],
   [/^#\/desk\/sites$/, deskOnly(() => sitesDesk())],
+  [/^#\/desk\/issues$/, deskOnly(() => issuesDesk())],
+  [/^#\/desk\/issue\/(\d+)$/, deskOnly((m) => issueDesk(m[1]))],
+  [/^#\/desk\/submissions$/, deskOnly(() => submissionsDesk())],
 ];
 
 async function route() {
@@ -57,7 +62,7 @@ function renderNav() {
   const city = isCity(session.me);
   fill(nav, link("#/", t.home, ""), link("#/issues", t.issues, "issues"),
     city ? link("#/dashboard", "总览", "dashboard") : null,
-    ["city_admin", "county_team"].includes(session.me.role) ? link("#/desk/sites", "安置点", "desk") : null,
+    ["city_admin", "county_team"].includes(session.me.role) ? link("#/desk/issues", "办公", "desk") : null,
     link("#/sync", t.sync, "sync"),
     h("button.link", { type: "button", onclick: async (e) => {
       const button = e.currentTarget;

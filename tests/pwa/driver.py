@@ -26,6 +26,19 @@ async def log_in(page: Page, username: str) -> None:
     await expect(page.locator("#nav")).to_be_visible()
 
 
+#: a desk (the office's wide screen) rather than a phone: pass to ``phone(**DESK)``
+DESK = {"viewport": {"width": 1366, "height": 768}, "is_mobile": False, "has_touch": False, "device_scale_factor": 1}
+
+
+async def open_desk(page: Page, username: str, tab: str) -> None:
+    """Log in, wait for the home screen, then 办公 in the nav and the desk's tab ``tab`` (问题台账, 安置点…)."""
+    await log_in(page, username)
+    await expect(page.locator(".home")).to_be_visible()
+    await page.locator("#nav").get_by_role("link", name="办公").click()
+    await page.locator(".desk-tabs").get_by_role("link", name=tab).click()
+    await expect(page.locator(".desk-tabs a.on")).to_have_text(tab)
+
+
 async def log_out(page: Page, warning: str | None = None) -> None:
     """退出 and its confirming second tap, back to the login form; ``warning``: what the toast must
     say before the confirmation (e.g. that unsynced items stay behind)."""

@@ -10,9 +10,7 @@ from openpyxl import load_workbook
 from playwright.async_api import expect
 
 from server.sites.tables import Site
-from tests.pwa.driver import log_in
-
-DESK = {"viewport": {"width": 1366, "height": 768}, "is_mobile": False, "has_touch": False, "device_scale_factor": 1}
+from tests.pwa.driver import DESK, open_desk
 
 
 def _add(sheet, **values):
@@ -29,9 +27,7 @@ def _save(sheet, path):
 
 async def test_import_a_sheet_with_a_bad_row_then_a_good_one(world, phone, tmp_path):
     page = await (await phone(**DESK)).new_page()
-    await log_in(page, "admin")
-    await expect(page.locator(".home")).to_be_visible()
-    await page.locator("#nav").get_by_role("link", name="安置点").click()
+    await open_desk(page, "admin", "安置点")
     await expect(page.get_by_role("heading", name="安置点清单")).to_be_visible()
     await expect(page.locator("tr[data-site]")).to_have_count(3)
     assert (await page.locator("main").bounding_box())["width"] > 1280  # the desk uses the width
@@ -68,9 +64,7 @@ async def test_import_a_sheet_with_a_bad_row_then_a_good_one(world, phone, tmp_p
 
 async def test_a_county_team_exports_its_own_sites_and_cannot_import(world, phone):
     page = await (await phone(**DESK)).new_page()
-    await log_in(page, "county_a")
-    await expect(page.locator(".home")).to_be_visible()
-    await page.locator("#nav").get_by_role("link", name="安置点").click()
+    await open_desk(page, "county_a", "安置点")
     await expect(page.locator("tr[data-site]")).to_have_count(2)
     await expect(page.get_by_role("link", name="导出 Excel")).to_be_visible()
     await expect(page.get_by_label("选择安置点清单（Excel）")).to_have_count(0)

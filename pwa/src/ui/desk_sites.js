@@ -3,6 +3,7 @@
 import { api, request, ApiError, NetworkError } from "../api.js";
 import { session } from "../data.js";
 import { h, mount, fill, toast } from "./dom.js";
+import { deskHead } from "./desk.js";
 
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const ACTIONS = { create: "新增", update: "修改", unchanged: "无变化" };
@@ -79,10 +80,9 @@ export async function sitesDesk() {
   };
 
   mount(h("div.desk-page",
-    h("header.desk-head", h("h1", "安置点清单"),
-      h("div.desk-actions",
-        h("a.button", { href: "/api/sites/sheet", download: "安置点清单.xlsx" }, "导出 Excel"),
-        admin ? h("label.button.file-button", "导入 Excel…", file) : null)),
+    ...deskHead("sites", "安置点清单",
+      h("a.button", { href: "/api/sites/sheet", download: "安置点清单.xlsx" }, "导出 Excel"),
+      admin ? h("label.button.file-button", "导入 Excel…", file) : null),
     admin ? h("p.muted", "导入：先导出清单，在导出的表上修改或在末尾添加行（新增的安置点编号留空），再选择文件。系统先逐行检查，全部无误并经确认后才写入。") : null,
     result, h("section.card", search, list)));
   load();

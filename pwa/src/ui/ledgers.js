@@ -95,7 +95,7 @@ async function inboxCard(month) {
 
 // 核对台账文件: is this PDF or spreadsheet (sent by e-mail, printed and scanned back, received from a
 // county) byte for byte the one the server made? The server answers same / altered / unknown.
-function verifyCard() {
+export function verifyCard() {
   const file = h("input", { type: "file", accept: ".pdf,.xlsx,application/pdf,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" });
   const answer = h("p.verdict", { role: "status" });
   file.addEventListener("change", async () => {

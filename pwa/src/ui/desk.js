@@ -1,0 +1,15 @@
+// The office desk's frame (wide screens): the tabs between its pages and the page head.
+import { h } from "./dom.js";
+
+const PAGES = [["issues", "问题台账"], ["sites", "安置点"], ["submissions", "报送与核对"]];
+
+export function deskHead(here, title, ...actions) {
+  return [
+    h("nav.desk-tabs", { "aria-label": "办公页面" }, PAGES.map(([key, name]) =>
+      h("a", { href: `#/desk/${key}`, class: key === here ? "on" : "", "aria-current": key === here ? "page" : null }, name))),
+    h("header.desk-head", h("h1", title), h("div.desk-actions", ...actions)),
+  ];
+}
+
+// a read that ends after the user moved to another page must not draw over that page
+export const stillOn = (hash) => location.hash === hash;
