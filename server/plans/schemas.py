@@ -20,6 +20,22 @@ class CandidateWeight(msgspec.Struct):
     weight: float
 
 
+class Candidate(msgspec.Struct):
+    """A site that a draw now could pick: its figures, weight and share of the total weight."""
+
+    site_id: int
+    site_name: str
+    county_name: str
+    open_issues: int
+    overdue_issues: int
+    days_since_last_visit: int
+    past_issues: int
+    total_people: int
+    weight: float
+    #: weight ÷ the sum of all candidates' weights
+    share: float
+
+
 class PlannedVisitOut(msgspec.Struct):
     id: int
     uuid: UUID
@@ -45,6 +61,9 @@ class PlanSummary(msgspec.Struct):
     county: int | None
     seed: str
     created_at: datetime
+    #: active | cancelled
+    state: str = "active"
+    visits: int = 0
 
 
 class PlanOut(msgspec.Struct):
@@ -58,6 +77,12 @@ class PlanOut(msgspec.Struct):
     created_by: int
     created_at: datetime
     visits: list[PlannedVisitOut]
+    #: active | cancelled (a cancelled plan's visits not yet done are cancelled, off every phone)
+    state: str = "active"
+    cancel_reason: str = ""
+    cancelled_at: datetime | None = None
+    #: the plan this one redrew
+    replaces: UUID | None = None
 
 
 class MyPlannedVisit(msgspec.Struct):

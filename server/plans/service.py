@@ -24,7 +24,7 @@ from server.issues import deadlines
 from server.issues.tables import Issue
 from server.lib import clock, db
 from server.lib.bounds import MONTH_PATTERN
-from server.lib.errors import Forbidden, Invalid, NotFound
+from server.lib.errors import Conflict, Forbidden, Invalid, NotFound
 from server.plans.draw import SiteRisk, days, draw
 from server.plans.tables import PlannedVisit, VisitPlan
 from server.settings import get_settings
@@ -60,19 +60,16 @@ async def risks(county_id: int | None) -> list[SiteRisk]:
             for s in sites]
 
 
-async def create(p: Principal, month: str, count: int, inspector_ids: list[int], seed: str | None = None) -> dict[str, Any]:
+def _scope(p: Principal) -> tuple[str, int | None, set[Role]]:
+    """(scope, county, roles that may be assigned) of the plans the caller makes."""
     if p.role is Role.CITY_ADMIN:
-        scope, county_id = "city", None
-        allowed = {Role.CITY_INSPECTOR, Role.CITY_ADMIN}
-    elif p.role is Role.COUNTY_TEAM:
-        scope, county_id = "county", p.county_id
-        allowed = {Role.COUNTY_TEAM}
-    else:
-        raise Forbidden("只有市级管理员（督查计划）或县级专班（县级自查计划）可以制定计划")
-    if not MONTH.match(month or ""):
-        raise Invalid("bad_month", "月份格式应为 YYYY-MM，例如 2026-12")
-    if not 1 <= count <= 500:
-        raise Invalid("bad_count", "抽取的安置点数应在 1 到 500 之间")
+        return "city", None, {Role.CITY_INSPECTOR, Role.CITY_ADMIN}
+    if p.role is Role.COUNTY_TEAM:
+        return "county", p.county_id, {Role.COUNTY_TEAM}
+    raise Forbidden("只有市级管理员（督查计划）或县级专班（县级自查计划）可以制定计划")
+
+
+async def _check_inspectors(inspector_ids: list[int], allowed: set[Role], county_id: int | None) -> dict[int, dict[str, Any]]:
     people = {u["id"]: u for u in await User.select().where(User.id.is_in(inspector_ids or [0]))}
     if not inspector_ids:
         raise Invalid("bad_inspectors", "请指定督查人员（用户编号）")
@@ -83,28 +80,130 @@ async def create(p: Principal, month: str, count: int, inspector_ids: list[int],
             raise Invalid("bad_inspectors", f"用户 {uid} 不存在，或不能承担此计划的督查")
         if not u["active"]:
             raise Invalid("bad_inspectors", f"{u['display_name']} 的账号已停用，不能承担督查")
-    candidates = await risks(county_id)
-    if not candidates:
+    return people
+
+
+async def candidates(p: Principal) -> list[dict[str, Any]]:
+    """Before a draw: every site that could be drawn, its figures, weight and share of the total
+    weight (how likely it is to be among the first drawn), riskiest first. Planners only."""
+    if not (p.role is Role.CITY_ADMIN or p.role is Role.COUNTY_TEAM):
+        raise NotFound(MISSING)
+    _, county_id, _ = _scope(p)
+    rows = await risks(county_id)
+    names = {s["id"]: s for s in await Site.select(Site.id, Site.name, Site.county.name.as_alias("county_name"))
+             .where(Site.id.is_in([r.site_id for r in rows] or [0]))}
+    total = sum(r.weight for r in rows) or 1
+    out = [{**r.record(), "site_name": names[r.site_id]["name"], "county_name": names[r.site_id]["county_name"],
+            "share": round(r.weight / total, 4)} for r in rows]
+    return sorted(out, key=lambda r: (-r["weight"], r["site_id"]))
+
+
+async def create(p: Principal, month: str, count: int, inspector_ids: list[int], seed: str | None = None,
+                 replaces: UUID | None = None, reason: str = "") -> dict[str, Any]:
+    """A month's draw; with ``replaces`` a redraw: that plan is cancelled with ``reason`` in the
+    same transaction (both audited, the new seed recorded), or nothing happens."""
+    scope, county_id, allowed = _scope(p)
+    if not MONTH.match(month or ""):
+        raise Invalid("bad_month", "月份格式应为 YYYY-MM，例如 2026-12")
+    if not 1 <= count <= 500:
+        raise Invalid("bad_count", "抽取的安置点数应在 1 到 500 之间")
+    await _check_inspectors(inspector_ids, allowed, county_id)
+    if replaces is not None and len(reason.strip()) < 2:
+        raise Invalid("reason_required", "重新抽取须填写原因")
+    pool = await risks(county_id)
+    if not pool:
         raise Invalid("no_sites", "没有可抽取的安置点")
     seed = seed or secrets.token_hex(8)
-    chosen = draw(candidates, min(count, len(candidates)), seed)
+    chosen = draw(pool, min(count, len(pool)), seed)
     visit_days = days(month, len(chosen), seed)
     county_of = {s["id"]: s["county"] for s in await Site.select(Site.id, Site.county).where(Site.id.is_in(chosen))}
     release = timedelta(days=get_settings().plan_release_days)
     plan = VisitPlan(uuid=uuid4(), month=month, scope=scope, county=county_id, seed=seed,
-                     weights=[c.record() for c in candidates], created_by=p.id, created_at=clock.now())
+                     weights=[c.record() for c in pool], created_by=p.id, created_at=clock.now(), replaces=replaces)
     async with db.write():
+        if replaces is not None:
+            old = await _own_plan(p, replaces)
+            if old["month"] != month:
+                raise Invalid("bad_month", f"重新抽取的月份应与原计划相同（{old['month']}）")
+            await _cancel(p, old, reason, replaced_by=plan.uuid)
         await plan.save()
         for n, (site_id, day) in enumerate(zip(chosen, visit_days)):
             await PlannedVisit(uuid=uuid4(), plan=plan.id, site=site_id, county=county_of[site_id],
                                inspector=inspector_ids[n % len(inspector_ids)], planned_on=day, release_on=day - release,
                                rank=n + 1).save()
         await audit.record(p.actor, "plan.create", "visit_plan", plan.uuid,
-                           data={"month": month, "scope": scope, "seed": seed, "sites": chosen})
+                           data={"month": month, "scope": scope, "seed": seed, "sites": chosen,
+                                 **({"replaces": str(replaces), "reason": reason.strip()} if replaces else {})})
     return await get(p, plan.uuid)
 
 
 _planner = is_planner  # the rule lives in the policy module
+
+
+async def _own_plan(p: Principal, uuid: UUID) -> dict[str, Any]:
+    """The plan, for one of its planners (anyone else: the 404 of a missing plan)."""
+    plan = await VisitPlan.select().where(VisitPlan.uuid == uuid).first()
+    if plan is None or not _planner(p, plan):
+        raise NotFound(MISSING)
+    return plan
+
+
+async def _cancel(p: Principal, plan: dict[str, Any], reason: str, replaced_by: UUID | None = None) -> None:
+    """Inside the caller's transaction: the plan and its visits not yet done are cancelled; of two
+    cancels at once only one moves it."""
+    moved = await VisitPlan.update({VisitPlan.state: "cancelled", VisitPlan.cancel_reason: reason.strip(),
+                                    VisitPlan.cancelled_by: p.id, VisitPlan.cancelled_at: clock.now()}).where(
+        (VisitPlan.id == plan["id"]) & (VisitPlan.state == "active")).returning(VisitPlan.id)
+    if not moved:
+        raise Conflict("该计划已撤销", code="plan_cancelled")
+    dropped = await PlannedVisit.update({PlannedVisit.state: "cancelled"}).where(
+        (PlannedVisit.plan == plan["id"]) & (PlannedVisit.state == "planned")).returning(PlannedVisit.id)
+    await audit.record(p.actor, "plan.cancel", "visit_plan", plan["uuid"], before={"state": "active"}, after={"state": "cancelled"},
+                       data={"reason": reason.strip(), "visits_cancelled": len(dropped),
+                             **({"replaced_by": str(replaced_by)} if replaced_by else {})})
+
+
+async def cancel(p: Principal, uuid: UUID, reason: str) -> dict[str, Any]:
+    if len(reason.strip()) < 2:
+        raise Invalid("reason_required", "撤销计划须填写原因")
+    async with db.write():
+        await _cancel(p, await _own_plan(p, uuid), reason)
+    return await get(p, uuid)
+
+
+async def adjust(p: Principal, uuid: UUID, visit_uuid: UUID, inspector_id: int | None, planned_on: Any, reason: str) -> dict[str, Any]:
+    """One planned visit's inspector and/or day changed, with a reason (audited). The day stays in
+    the plan's month; a visit done or cancelled is not moved; the release day follows the day."""
+    if len(reason.strip()) < 2:
+        raise Invalid("reason_required", "调整计划须填写原因")
+    async with db.write():
+        plan = await _own_plan(p, uuid)  # first: anyone not its planner meets the 404 of a missing plan
+        _, county_id, allowed = _scope(p)
+        visit = await PlannedVisit.select().where((PlannedVisit.uuid == visit_uuid) & (PlannedVisit.plan == plan["id"])).first()
+        if visit is None:
+            raise NotFound("计划中没有这次督查")
+        if plan["state"] != "active" or visit["state"] != "planned":
+            raise Conflict("已完成或已撤销的督查不能调整", code="visit_closed")
+        values: dict[Any, Any] = {}
+        if inspector_id is not None and inspector_id != visit["inspector"]:
+            await _check_inspectors([inspector_id], allowed, county_id)
+            values[PlannedVisit.inspector] = inspector_id
+        if planned_on is not None and planned_on != visit["planned_on"]:
+            if f"{planned_on:%Y-%m}" != plan["month"]:
+                raise Invalid("bad_day", f"督查日期应在计划月份（{plan['month']}）内")
+            values[PlannedVisit.planned_on] = planned_on
+            values[PlannedVisit.release_on] = planned_on - timedelta(days=get_settings().plan_release_days)
+        if values:
+            moved = await PlannedVisit.update(values).where(
+                (PlannedVisit.id == visit["id"]) & (PlannedVisit.state == "planned")).returning(PlannedVisit.id)
+            if not moved:
+                raise Conflict("已完成或已撤销的督查不能调整", code="visit_closed")
+            names = {PlannedVisit.inspector: "inspector", PlannedVisit.planned_on: "planned_on"}
+            was = {n: str(visit[n]) for k, n in names.items() if k in values}
+            now = {n: str(values[k]) for k, n in names.items() if k in values}
+            await audit.record(p.actor, "plan.adjust", "planned_visit", visit_uuid, before=was, after=now,
+                               data={"plan": str(uuid), "reason": reason.strip(), "from": was, "to": now})
+    return await get(p, uuid)
 
 
 async def _visits(plan_id: int) -> list[dict[str, Any]]:
@@ -133,8 +232,11 @@ async def listing(p: Principal) -> list[dict[str, Any]]:
     else:
         raise NotFound(MISSING)  # nobody else has plans to list: the same answer as for a missing plan
     rows = await query.order_by(VisitPlan.id, ascending=False).limit(100)
+    counts = Counter(v["plan"] for v in await PlannedVisit.select(PlannedVisit.plan).where(
+        PlannedVisit.plan.is_in([r["id"] for r in rows] or [0])))
     await audit.record(p.actor, "plan.list", "visit_plan", None, data={"plans": len(rows)})
-    return [{k: r[k] for k in ("uuid", "month", "scope", "county", "seed", "created_at")} for r in rows]
+    return [{**{k: r[k] for k in ("uuid", "month", "scope", "county", "seed", "created_at", "state")}, "visits": counts[r["id"]]}
+            for r in rows]
 
 
 async def mine(p: Principal) -> list[dict[str, Any]]:

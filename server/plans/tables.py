@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from piccolo.columns import JSON, UUID, Date, Integer, Timestamptz, Varchar
+from piccolo.columns import JSON, UUID, Date, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.column_types import ForeignKey, OnDelete
 from piccolo.table import Table
 
@@ -24,6 +24,13 @@ class VisitPlan(Table, tablename="visit_plan"):
     weights = JSON(default=[])
     created_by = ForeignKey(references=User, on_delete=OnDelete.restrict)
     created_at = Timestamptz()
+    state = Varchar(length=10, default="active")  # active | cancelled
+    #: why it was cancelled (or redrawn), by whom and when
+    cancel_reason = Text(default="")
+    cancelled_by = ForeignKey(references=User, null=True, default=None, on_delete=OnDelete.restrict)
+    cancelled_at = Timestamptz(null=True, default=None)
+    #: the plan this one redraws (cancelled in the same transaction)
+    replaces = UUID(null=True, default=None)
 
 
 class PlannedVisit(Table, tablename="planned_visit"):
@@ -39,6 +46,6 @@ class PlannedVisit(Table, tablename="planned_visit"):
     #: when the visit reaches the inspector's phone (DUCHA_PLAN_RELEASE_DAYS before planned_on)
     release_on = Date()
     rank = Integer(default=0)
-    state = Varchar(length=8, default="planned")  # planned | done
+    state = Varchar(length=10, default="planned")  # planned | done | cancelled
     inspection_uuid = UUID(null=True, default=None)
     done_at = Timestamptz(null=True, default=None)
