@@ -129,6 +129,13 @@ async def main() -> None:
             await page.locator(".sheet-result tr.bad").first.wait_for()
             bad.unlink()
             await shot(page, "13-desk-import-refused")
+            await page.locator(".desk-tabs").get_by_role("link", name="督查计划").click()
+            await page.locator("table.candidates tbody tr").first.wait_for()
+            await shot(page, "17-desk-plans")
+            await page.get_by_label("抽取安置点数").fill("12")
+            await page.get_by_role("button", name="抽取").click()
+            await page.locator(".calendar .visit").first.wait_for()
+            await shot(page, "18-desk-plan-calendar")
             await ctx.close()
 
             ctx = await browser.new_context(**PHONE)

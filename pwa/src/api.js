@@ -48,4 +48,5 @@ export const api = {
   get: (path) => request("GET", path),
   post: (path, json) => request("POST", path, { json }),
   put: (path, json) => request("PUT", path, { json }),
+  patch: (path, json) => request("PATCH", path, { json }),
 };

@@ -14,6 +14,7 @@ import { ledgersScreen } from "./ui/ledgers.js";
 import { sitesDesk } from "./ui/desk_sites.js";
 import { issuesDesk, issueDesk } from "./ui/desk_issues.js";
 import { submissionsDesk } from "./ui/desk_submissions.js";
+import { plansDesk, planDesk } from "./ui/desk_plans.js";
 import { listenForInstall, installEvents } from "./install.js";
 
 const only = (roles) => (screen) => (m) => (roles.includes(session.me.role)
@@ -23,6 +24,7 @@ const inspectorOnly = only(INSPECTORS);
 const cityOnly = only(CITY);
 // the office desk: the city office and the county teams
 const deskOnly = only(["city_admin", "county_team"]);
+const adminOnly = only(["city_admin"]);
 
 const routes = [
   [/^#\/new\/(\d+)$/, inspectorOnly((m) => chooseTemplatesScreen(m[1]))],
@@ -37,6 +39,8 @@ const routes = [
   [/^#\/desk\/issues$/, deskOnly(() => issuesDesk())],
   [/^#\/desk\/issue\/(\d+)$/, deskOnly((m) => issueDesk(m[1]))],
   [/^#\/desk\/submissions$/, deskOnly(() => submissionsDesk())],
+  [/^#\/desk\/plans$/, adminOnly(() => plansDesk())],
+  [/^#\/desk\/plan\/([0-9a-f-]{36})$/, adminOnly((m) => planDesk(m[1]))],
 ];
 
 async function route() {

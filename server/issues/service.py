@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 
 from server.accounts.guards import Principal
@@ -375,8 +374,10 @@ async def _apply(p: Principal, row: dict[str, Any], data: IssueUpdate, audit_lat
     await Issue.update(values).where(Issue.id == issue_id)
     changed = {k._meta.name: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in values.items()
                if k is not Issue.updated_at}
-    record = partial(audit.record, p.actor, "issue.update", "issue", issue_id,
-                     before={k: str(row[k]) for k in changed}, after={k: str(v) for k, v in changed.items()})
+    async def record() -> None:
+        await audit.record(p.actor, "issue.update", "issue", issue_id,
+                           before={k: str(row[k]) for k in changed}, after={k: str(v) for k, v in changed.items()})
+
     if audit_later is None:
         await record()
     else:

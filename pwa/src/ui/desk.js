@@ -1,11 +1,14 @@
 // The office desk's frame (wide screens): the tabs between its pages and the page head.
+import { session } from "../data.js";
 import { h } from "./dom.js";
 
-const PAGES = [["issues", "问题台账"], ["sites", "安置点"], ["submissions", "报送与核对"]];
+// (key, tab, who sees it): the plans are the city office's alone (四不两直)
+const PAGES = [["plans", "督查计划", ["city_admin"]], ["issues", "问题台账"], ["sites", "安置点"], ["submissions", "报送与核对"]];
 
 export function deskHead(here, title, ...actions) {
+  const mine = PAGES.filter(([, , roles]) => !roles || roles.includes(session.me.role));
   return [
-    h("nav.desk-tabs", { "aria-label": "办公页面" }, PAGES.map(([key, name]) =>
+    h("nav.desk-tabs", { "aria-label": "办公页面" }, mine.map(([key, name]) =>
       h("a", { href: `#/desk/${key}`, class: key === here ? "on" : "", "aria-current": key === here ? "page" : null }, name))),
     h("header.desk-head", h("h1", title), h("div.desk-actions", ...actions)),
   ];

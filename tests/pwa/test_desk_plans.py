@@ -1,0 +1,62 @@
+"""督查计划 at a desk, 1366x768: the city office sees every candidate's weight, draws a month's plan,
+moves one visit with a reason, and cancels the plan; a county team has no way to it."""
+
+from __future__ import annotations
+
+from playwright.async_api import expect
+
+from server.audit.tables import AuditEvent
+from server.plans.tables import PlannedVisit, VisitPlan
+from tests.pwa.driver import DESK, open_desk
+
+
+async def test_draw_adjust_and_cancel_a_plan(world, phone):
+    page = await (await phone(**DESK)).new_page()
+    await open_desk(page, "admin", "督查计划")
+    candidates = page.locator("table.candidates tbody tr")
+    await expect(candidates).to_have_count(3)
+    await expect(candidates.first).to_contain_text("180（未督查过或更久）")
+    await expect(page.get_by_label("计划月份")).to_have_value("2026-12")  # the browser's clock is in November 2026
+    await page.get_by_label("抽取安置点数").fill("2")
+    await page.get_by_role("button", name="抽取").click()
+
+    await expect(page.get_by_role("heading", name="2026-12 督查计划")).to_be_visible()
+    rows = page.locator("tr[data-visit]")
+    await expect(rows).to_have_count(2)
+    await expect(page.locator(".calendar .visit")).to_have_count(2)
+    plan = await VisitPlan.select().first()
+    assert plan["month"] == "2026-12" and plan["state"] == "active"
+
+    first = rows.first
+    site = (await first.locator("td").nth(1).inner_text()).strip()
+    day = "2026-12-15" if await first.locator("input[type=date]").input_value() != "2026-12-15" else "2026-12-16"
+    await first.locator("input[type=date]").fill(day)
+    await first.get_by_role("button", name="保存").click()
+    await expect(page.locator("#toast")).to_contain_text("请填写调整原因")
+    await first.get_by_placeholder("调整原因（必填）").fill("与省厅检查撞期")
+    await first.get_by_role("button", name="保存").click()
+    await expect(page.locator("#toast")).to_contain_text(f"已调整：{site}")
+    await expect(page.locator(f'.calendar .day[data-day="{day}"]')).to_contain_text(site)
+    moved = await PlannedVisit.select().where(PlannedVisit.planned_on == day).first()
+    assert moved is not None
+    assert await AuditEvent.count().where(AuditEvent.action == "plan.adjust") == 1
+
+    await page.get_by_label("撤销或重新抽取的原因").fill("市委巡察期间暂停")
+    cancel = page.get_by_role("button", name="撤销计划")
+    await cancel.click()
+    await expect(page.locator("#toast")).to_contain_text("将从督查人员手机上撤下")
+    await page.get_by_role("button", name="再点一次确认").click()
+    await expect(page.locator(".card.notice")).to_contain_text("撤销：市委巡察期间暂停")
+    await expect(page.locator("tr[data-visit] .pill.cancelled")).to_have_count(2)
+    await expect(page.get_by_role("button", name="撤销计划")).to_have_count(0)
+    assert (await VisitPlan.select(VisitPlan.state).first())["state"] == "cancelled"
+    assert await PlannedVisit.count().where(PlannedVisit.state == "planned") == 0
+
+
+async def test_a_county_team_has_no_plans_tab_and_no_plans_page(world, phone):
+    page = await (await phone(**DESK)).new_page()
+    await open_desk(page, "county_a", "问题台账")
+    await expect(page.locator(".desk-tabs").get_by_role("link", name="督查计划")).to_have_count(0)
+    await page.goto("/#/desk/plans")
+    await expect(page.locator("table.candidates")).to_have_count(0)
+    await expect(page.locator("main")).not_to_contain_text("候选安置点")
