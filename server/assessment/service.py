@@ -45,8 +45,11 @@ def _start(d: date) -> datetime:
     return datetime.combine(d, time(), clock.SHANGHAI)
 
 
-async def assess(p: Principal, date_from: date, date_to: date, *, today: date | None = None) -> dict[str, Any]:
-    """The indicators per county for the period, as they stand on ``today`` (default: now)."""
+async def assess(p: Principal, date_from: date, date_to: date, *, today: date | None = None,
+                 focus: int | None = None) -> dict[str, Any]:
+    """The indicators per county for the period, as they stand on ``today`` (default: now). With
+    ``focus`` (a county id) also ``detail``: the planned visits, issues and sites behind each of
+    that county's figures, each marked with the counts it enters (the same loop decides both)."""
     if not p.is_city:
         raise Forbidden("年度考核只对市级开放")
     if date_from > date_to:
@@ -59,41 +62,64 @@ async def assess(p: Principal, date_from: date, date_to: date, *, today: date | 
     sites = Counter(s["county"] for s in await Site.select(Site.county))
     planned, planned_done = Counter(), Counter()
     self_sites: dict[int, set] = defaultdict(set)
-    for v in await PlannedVisit.select(PlannedVisit.county, PlannedVisit.site, PlannedVisit.state,
+    detail: dict[str, list] = {"planned": [], "issues": [], "refindings": [], "self_sites": []}
+    for v in await PlannedVisit.select(PlannedVisit.county, PlannedVisit.site, PlannedVisit.state, PlannedVisit.planned_on,
+                                       PlannedVisit.site.name.as_alias("site_name"), PlannedVisit.inspection_uuid,
                                        PlannedVisit.plan.scope.as_alias("scope")).where(
-            (PlannedVisit.planned_on >= date_from) & (PlannedVisit.planned_on <= date_to)):
+            (PlannedVisit.planned_on >= date_from) & (PlannedVisit.planned_on <= date_to) & (PlannedVisit.state != "cancelled")):
         if v["scope"] == "city":
             planned[v["county"]] += 1
             planned_done[v["county"]] += v["state"] == "done"
+            if v["county"] == focus:
+                detail["planned"].append({k: v[k] for k in ("site", "site_name", "planned_on", "state", "inspection_uuid")})
         elif v["state"] == "done":
             self_sites[v["county"]].add(v["site"])
     visits = Counter(v["county"] for v in await Inspection.select(Inspection.county).where(
         (Inspection.state == "submitted") & (Inspection.submitted_at >= lo) & (Inspection.submitted_at < hi)))
     found, repeats, overdue, due, on_time = Counter(), Counter(), Counter(), Counter(), Counter()
     issues = await Issue.select(Issue.id, Issue.county, Issue.site, Issue.source, Issue.found_at, Issue.deadline, Issue.state,
-                                Issue.closed_at, Issue.reopens).where(
+                                Issue.closed_at, Issue.reopens, Issue.number, Issue.description,
+                                Issue.site.name.as_alias("site_name")).where(
             ((Issue.found_at >= lo) & (Issue.found_at < hi)) | ((Issue.deadline >= date_from) & (Issue.deadline <= date_to)))
     handed_in = await _handed_in_on_time(issues, end)
     for i in issues:
         c = i["county"]
+        counts: list[str] = []  # what this issue enters, for the drill-down
         found_in = lo <= clock.aware(i["found_at"]) < hi
         if found_in:
             found[c] += 1
-            repeats[c] += i["reopens"] is not None
+            counts.append("found")
+            if i["reopens"] is not None:
+                repeats[c] += 1
+                counts.append("repeat")
             closed_by_end = i["closed_at"] is not None and clock.local(clock.aware(i["closed_at"])).date() <= end
             # a rectification handed in by the deadline and waiting for verification is not the county's delay
-            overdue[c] += (not closed_by_end) and deadlines.is_overdue(i["deadline"], end, "open") and i["id"] not in handed_in
+            if (not closed_by_end) and deadlines.is_overdue(i["deadline"], end, "open") and i["id"] not in handed_in:
+                overdue[c] += 1
+                counts.append("overdue")
             if i["source"] == "self_check":
                 self_sites[c].add(i["site"])
         if date_from <= i["deadline"] <= end:  # deadlines already passed: a later one is not yet due
             due[c] += 1
-            on_time[c] += i["closed_at"] is not None and (
-                clock.local(clock.aware(i["closed_at"])).date() <= i["deadline"] or i["id"] in handed_in)
+            counts.append("due")
+            if i["closed_at"] is not None and (
+                    clock.local(clock.aware(i["closed_at"])).date() <= i["deadline"] or i["id"] in handed_in):
+                on_time[c] += 1
+                counts.append("on_time")
+        if c == focus and counts:
+            detail["issues"].append({**{k: i[k] for k in ("id", "number", "site", "site_name", "source", "description", "deadline",
+                                                          "state")},
+                                     "found_at": clock.aware(i["found_at"]),
+                                     "closed_at": clock.aware(i["closed_at"]) if i["closed_at"] else None, "counts": counts})
     # a problem found again while its issue was still open (re-finding) is a repeat too
-    refound = Counter(r["county"] for r in await Refinding.select(Refinding.issue.county.as_alias("county")).where(
-        (Refinding.found_at >= lo) & (Refinding.found_at < hi)))
+    again = await Refinding.select(Refinding.issue.county.as_alias("county"), Refinding.issue.as_alias("issue_id"),
+                                   Refinding.issue.number.as_alias("number"), Refinding.found_at).where(
+        (Refinding.found_at >= lo) & (Refinding.found_at < hi))
+    refound = Counter(r["county"] for r in again)
     for c, n in refound.items():
         repeats[c] += n
+    detail["refindings"] = [{"issue_id": r["issue_id"], "number": r["number"] or "", "found_at": clock.aware(r["found_at"])}
+                            for r in again if r["county"] == focus]
     rows = []
     for county in counties:
         c = county["id"]
@@ -113,8 +139,11 @@ async def assess(p: Principal, date_from: date, date_to: date, *, today: date | 
             "score": scoring.score(rates, r),
         })
     ranked = scoring.rank(rows, r)
+    if focus is not None:
+        names = {x["id"]: x["name"] for x in await Site.select(Site.id, Site.name).where(Site.id.is_in(list(self_sites[focus]) or [0]))}
+        detail["self_sites"] = [{"site": sid, "site_name": names.get(sid, "")} for sid in sorted(self_sites[focus])]
     return {
         "from": date_from, "to": date_to, "nothing_to_measure": scoring.NOTHING_TO_MEASURE,
         "rules": [{"key": i.key, "name": i.name, "weight": i.weight, "better": i.better, "rule": i.rule} for i in r.indicators],
-        "flag_bottom": r.flag_bottom, "counties": ranked,
+        "flag_bottom": r.flag_bottom, "counties": ranked, **({"detail": detail} if focus is not None else {}),
     }

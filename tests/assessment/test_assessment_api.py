@@ -86,3 +86,51 @@ async def test_a_rectification_handed_in_on_time_and_waiting_for_verification_is
     assert empty and all(c["score"] is None and c["rank"] is None and not c["flagged"] for c in empty)
     assert result["counties"][-len(empty):] == empty  # nothing to measure: listed last, never tied first
     assert deadline < "2027-01-20"
+
+
+async def test_each_figure_of_a_county_drills_down_to_what_is_behind_it(world):
+    from tests.issues.test_lifecycle import _issue, _round
+
+    clock.freeze(datetime(2026, 12, 1, 10, 0, tzinfo=clock.SHANGHAI))
+    admin = await world.client("admin")
+    plan = await admin.post("/api/plans", json={"month": "2026-12", "count": 3, "inspector_ids": [world.users["inspector"]], "seed": "seed-1"})
+    assert plan.status_code == 200
+    handed_in = await _issue(world)
+    await visit_with_issues(world, "a2", fail=("smoke_alarms",))
+    site = await world.client("site_a1")
+    assert (await site.post(f"/api/issues/{handed_in}/rectifications", json=_round(completed_on="2026-12-03"))).status_code == 200
+    clock.freeze(datetime(2027, 1, 20, 10, 0, tzinfo=clock.SHANGHAI))
+    admin = await world.client("admin")
+    period = {"from": "2026-12-01", "to": "2027-01-20"}
+    ranking = (await admin.get("/api/assessment", params=period)).json()
+    yanhu = next(c for c in ranking["counties"] if c["county_name"] == "盐湖区")
+    r = await admin.get(f"/api/assessment/counties/{yanhu['county_id']}", params=period)
+    assert r.status_code == 200, r.text
+    drill = r.json()
+    assert drill["county"] == yanhu and [i["key"] for i in drill["rules"]] == [i["key"] for i in ranking["rules"]]
+    issues = drill["issues"]
+    count = lambda tag: sum(tag in i["counts"] for i in issues)
+    assert count("found") == yanhu["issues_found"] == 2 and count("overdue") == yanhu["overdue"] == 1
+    assert count("due") == yanhu["issues_due"] and count("on_time") == yanhu["closed_on_time"]
+    assert count("repeat") + len(drill["refindings"]) == yanhu["repeat_findings"]
+    assert len(drill["planned"]) == yanhu["visits_planned"] == 2
+    assert sum(v["state"] == "done" for v in drill["planned"]) == yanhu["visits_planned_done"]
+    assert len(drill["self_sites"]) == yanhu["self_inspected_sites"]
+    overdue = next(i for i in issues if "overdue" in i["counts"])
+    assert overdue["id"] != handed_in and overdue["number"].startswith("盐湖-") and overdue["site_name"]
+    # an inspector sees the planned visits already made, not the plan's others (the planners' secret)
+    inspector = (await (await world.client("inspector")).get(f"/api/assessment/counties/{yanhu['county_id']}", params=period)).json()
+    assert [v["state"] for v in inspector["planned"]] == ["done"] * yanhu["visits_planned_done"]
+    assert inspector["issues"] == issues
+    # only the city reads it; a county that does not exist is a 404
+    assert (await (await world.client("county_a")).get(f"/api/assessment/counties/{yanhu['county_id']}")).status_code == 403
+    assert (await admin.get("/api/assessment/counties/999999", params=period)).status_code == 404
+
+
+async def test_a_cancelled_plan_is_not_counted_as_planned(world):
+    clock.freeze(datetime(2026, 11, 25, 10, 0, tzinfo=clock.SHANGHAI))
+    admin = await world.client("admin")
+    plan = (await admin.post("/api/plans", json={"month": "2026-12", "count": 3, "inspector_ids": [world.users["inspector"]]})).json()
+    assert (await admin.post(f"/api/plans/{plan['uuid']}/cancellation", json={"reason": "暂停"})).status_code == 200
+    result = (await admin.get("/api/assessment", params={"from": "2026-12-01", "to": "2026-12-31"})).json()
+    assert all(c["visits_planned"] == 0 for c in result["counties"])
