@@ -136,6 +136,13 @@ async def main() -> None:
             await page.get_by_role("button", name="抽取").click()
             await page.locator(".calendar .visit").first.wait_for()
             await shot(page, "18-desk-plan-calendar")
+            await page.evaluate("document.getElementById('toast').className = 'toast'")  # the draw's toast
+            await page.locator(".desk-tabs").get_by_role("link", name="年度考核").click()
+            await page.locator("table.ranking tbody tr").first.wait_for()
+            await shot(page, "19-desk-ranking")
+            await page.locator("table.ranking tbody tr").first.locator("a").click()
+            await page.locator(".indicators").wait_for()
+            await shot(page, "20-desk-county-figures")
             await ctx.close()
 
             ctx = await browser.new_context(**PHONE)

@@ -15,6 +15,7 @@ import { sitesDesk } from "./ui/desk_sites.js";
 import { issuesDesk, issueDesk } from "./ui/desk_issues.js";
 import { submissionsDesk } from "./ui/desk_submissions.js";
 import { plansDesk, planDesk } from "./ui/desk_plans.js";
+import { assessmentDesk, countyAssessmentDesk } from "./ui/desk_assessment.js";
 import { listenForInstall, installEvents } from "./install.js";
 
 const only = (roles) => (screen) => (m) => (roles.includes(session.me.role)
@@ -40,6 +41,8 @@ const routes = [
   [/^#\/desk\/issue\/(\d+)$/, deskOnly((m) => issueDesk(m[1]))],
   [/^#\/desk\/submissions$/, deskOnly(() => submissionsDesk())],
   [/^#\/desk\/plans$/, adminOnly(() => plansDesk())],
+  [/^#\/desk\/assessment$/, adminOnly(() => assessmentDesk())],
+  [/^#\/desk\/assessment\/(\d+)$/, adminOnly((m) => countyAssessmentDesk(m[1]))],
   [/^#\/desk\/plan\/([0-9a-f-]{36})$/, adminOnly((m) => planDesk(m[1]))],
 ];
 
