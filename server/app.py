@@ -15,6 +15,7 @@ from server import __version__
 from server.accounts.controllers import AuthController, UsersController
 from server.accounts.middleware import SessionAuthMiddleware
 from server.assessment.controllers import AssessmentController
+from server.audit.controllers import AuditController
 from server.checklists.controllers import TemplatesController
 from server.inspections.controllers import InspectionsController
 from server.issues.controllers import IssuesController
@@ -104,7 +105,7 @@ async def _close_pool() -> None:
 
 def route_handlers() -> list:
     return [health, AuthController, UsersController, SitesController, TemplatesController, InspectionsController, PhotosController, PhotoUploadsController, IssuesController, LedgersController,
-            PlansController, AssessmentController,
+            PlansController, AssessmentController, AuditController,
             *pwa_router()]
 
 

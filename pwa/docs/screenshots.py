@@ -143,6 +143,10 @@ async def main() -> None:
             await page.locator("table.ranking tbody tr").first.locator("a").click()
             await page.locator(".indicators").wait_for()
             await shot(page, "20-desk-county-figures")
+            await page.locator(".desk-tabs").get_by_role("link", name="审计日志").click()
+            await page.locator(".chain .verdict").wait_for()
+            await page.locator("tr[data-seq]").first.wait_for()
+            await shot(page, "21-desk-audit")
             await ctx.close()
 
             ctx = await browser.new_context(**PHONE)
