@@ -147,6 +147,9 @@ async def main() -> None:
             await page.locator(".chain .verdict").wait_for()
             await page.locator("tr[data-seq]").first.wait_for()
             await shot(page, "21-desk-audit")
+            await page.locator(".desk-tabs").get_by_role("link", name="用户与部门").click()
+            await page.locator("tr[data-user]").first.wait_for()
+            await shot(page, "22-desk-users")
             await ctx.close()
 
             ctx = await browser.new_context(**PHONE)

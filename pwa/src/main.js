@@ -17,6 +17,7 @@ import { submissionsDesk } from "./ui/desk_submissions.js";
 import { plansDesk, planDesk } from "./ui/desk_plans.js";
 import { assessmentDesk, countyAssessmentDesk } from "./ui/desk_assessment.js";
 import { auditDesk } from "./ui/desk_audit.js";
+import { usersDesk } from "./ui/desk_users.js";
 import { listenForInstall, installEvents } from "./install.js";
 
 const only = (roles) => (screen) => (m) => (roles.includes(session.me.role)
@@ -44,6 +45,7 @@ const routes = [
   [/^#\/desk\/plans$/, adminOnly(() => plansDesk())],
   [/^#\/desk\/assessment$/, adminOnly(() => assessmentDesk())],
   [/^#\/desk\/audit$/, adminOnly(() => auditDesk())],
+  [/^#\/desk\/users$/, adminOnly(() => usersDesk())],
   [/^#\/desk\/assessment\/(\d+)$/, adminOnly((m) => countyAssessmentDesk(m[1]))],
   [/^#\/desk\/plan\/([0-9a-f-]{36})$/, adminOnly((m) => planDesk(m[1]))],
 ];

@@ -93,6 +93,8 @@ async def update_user(p: Principal, user_id: int, data: UserUpdate) -> UserOut:
         before = await User.select(*PUBLIC).where(User.id == user_id).first()
         if before is None:
             raise NotFound("用户不存在")
+        if data.active is False and user_id == p.id:
+            raise Invalid("self_disable", "不能停用自己的账号（请由另一位市级管理员操作）")
         values: dict = {}
         if data.display_name is not None:
             values[User.display_name] = data.display_name
