@@ -150,6 +150,11 @@ async def main() -> None:
             await page.locator(".desk-tabs").get_by_role("link", name="用户与部门").click()
             await page.locator("tr[data-user]").first.wait_for()
             await shot(page, "22-desk-users")
+            await page.locator(".desk-tabs").get_by_role("link", name="检查表").click()
+            await page.locator('.template-entry[data-template="fire-safety"]').get_by_role("button", name="第 3 版（现行）").click()
+            await page.locator(".diff-added").wait_for()
+            await page.locator(".preview-item").first.wait_for()
+            await shot(page, "23-desk-templates")
             await ctx.close()
 
             ctx = await browser.new_context(**PHONE)

@@ -18,6 +18,7 @@ import { plansDesk, planDesk } from "./ui/desk_plans.js";
 import { assessmentDesk, countyAssessmentDesk } from "./ui/desk_assessment.js";
 import { auditDesk } from "./ui/desk_audit.js";
 import { usersDesk } from "./ui/desk_users.js";
+import { templatesDesk } from "./ui/desk_templates.js";
 import { listenForInstall, installEvents } from "./install.js";
 
 const only = (roles) => (screen) => (m) => (roles.includes(session.me.role)
@@ -46,6 +47,7 @@ const routes = [
   [/^#\/desk\/assessment$/, adminOnly(() => assessmentDesk())],
   [/^#\/desk\/audit$/, adminOnly(() => auditDesk())],
   [/^#\/desk\/users$/, adminOnly(() => usersDesk())],
+  [/^#\/desk\/templates$/, deskOnly(() => templatesDesk())],
   [/^#\/desk\/assessment\/(\d+)$/, adminOnly((m) => countyAssessmentDesk(m[1]))],
   [/^#\/desk\/plan\/([0-9a-f-]{36})$/, adminOnly((m) => planDesk(m[1]))],
 ];

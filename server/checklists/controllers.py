@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Request, Response, get
-from litestar.params import FromPath, Parameter
+from litestar.params import FromPath, Parameter, QueryParameter
 
 from server.checklists import service
 from server.checklists.model import Template
-from server.checklists.schemas import TemplateSummary
+from server.checklists.schemas import CatalogEntry, TemplateDiff, TemplateSummary
 from server.lib.bounds import QueryId
 
 
@@ -20,6 +20,18 @@ class TemplatesController(Controller):
     @get("/", operation_id="listTemplates")
     async def list_templates(self, request: Request, site_id: QueryId = None) -> list[TemplateSummary]:
         return await service.applicable(request.user, site_id)
+
+    @get("/catalog", operation_id="templateCatalog")
+    async def catalog(self) -> list[CatalogEntry]:
+        return service.catalog()
+
+    @get("/{template_id:str}/diff", operation_id="templateDiff")
+    async def diff(
+        self, template_id: FromPath[str],
+        from_version: Annotated[int, QueryParameter(name="from", ge=1, le=10_000)],
+        to_version: Annotated[int, QueryParameter(name="to", ge=1, le=10_000)],
+    ) -> TemplateDiff:
+        return service.version_diff(template_id, from_version, to_version)
 
     @get("/{template_id:str}/versions/{version:int}", operation_id="getTemplateVersion")
     async def get_version(self, request: Request, template_id: FromPath[str], version: Annotated[int, Parameter(ge=1, le=10_000)]) -> Response[Template]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import msgspec
 
 
@@ -19,3 +21,47 @@ class TemplateSummary(msgspec.Struct):
     #: site attributes this template's rules read that the site has not recorded (such as its
     #: population): the items that depend on them are asked, not skipped
     unknown_attributes: list[str] = []
+
+
+class CatalogEntry(msgspec.Struct):
+    """One template with every version the server holds (a version never changes)."""
+
+    id: str
+    title: str
+    area: str
+    lead_department: str
+    versions: list[int]
+    latest: int
+    items: int
+
+
+class FieldChange(msgspec.Struct):
+    field: str
+    before: Any
+    after: Any
+
+
+class ItemRef(msgspec.Struct):
+    key: str
+    section: str
+    text: str
+
+
+class ItemChange(msgspec.Struct):
+    key: str
+    section: str
+    text: str
+    fields: list[FieldChange]
+
+
+class TemplateDiff(msgspec.Struct):
+    """Between two versions: the template's own fields, items added, removed and changed (by key)."""
+
+    template_id: str
+    from_version: int
+    to_version: int
+    template: list[FieldChange]
+    added: list[ItemRef]
+    removed: list[ItemRef]
+    changed: list[ItemChange]
+    unchanged: int

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import msgspec
+
 from server.accounts.guards import Principal
-from server.checklists import rules
+from server.checklists import diff, rules
 from server.checklists.loader import Registry, registry
 from server.checklists.model import Template
-from server.checklists.schemas import TemplateSummary
+from server.checklists.schemas import CatalogEntry, TemplateDiff, TemplateSummary
 from server.sites import service as sites
 
 
@@ -43,3 +45,18 @@ def get_version(template_id: str, version: int) -> tuple[Template, str]:
     reg = registry()
     template = reg.get(template_id, version)
     return template, reg.digest(template)
+
+
+def catalog() -> list[CatalogEntry]:
+    reg = registry()
+    out = []
+    for t in reg.all_latest():
+        out.append(CatalogEntry(id=t.id, title=t.title, area=t.area, lead_department=t.lead_department,
+                                versions=reg.versions(t.id), latest=t.version, items=len(t.items())))
+    return out
+
+
+def version_diff(template_id: str, from_version: int, to_version: int) -> TemplateDiff:
+    reg = registry()
+    old, new = reg.get(template_id, from_version), reg.get(template_id, to_version)
+    return msgspec.convert(diff.diff(old, new), TemplateDiff)

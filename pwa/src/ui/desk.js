@@ -4,7 +4,7 @@ import { h } from "./dom.js";
 
 // (key, tab, who sees it): the plans are the city office's alone (四不两直)
 const PAGES = [["plans", "督查计划", ["city_admin"]], ["issues", "问题台账"], ["sites", "安置点"], ["submissions", "报送与核对"],
-  ["assessment", "年度考核", ["city_admin"]], ["users", "用户与部门", ["city_admin"]],
+  ["assessment", "年度考核", ["city_admin"]], ["templates", "检查表"], ["users", "用户与部门", ["city_admin"]],
   ["audit", "审计日志", ["city_admin"]]];
 
 export function deskHead(here, title, ...actions) {
