@@ -17,5 +17,6 @@ APP_REGISTRY = AppRegistry(
         "server.photos.piccolo_app",
         "server.ledgers.piccolo_app",
         "server.plans.piccolo_app",
+        "server.checklists.piccolo_app",
     ]
 )

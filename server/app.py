@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 
 import msgspec
-from litestar import Litestar, get
+from litestar import Litestar, Request, get
 from litestar.config.compression import CompressionConfig
 from litestar.middleware.base import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
@@ -16,6 +16,7 @@ from server.accounts.controllers import AuthController, UsersController
 from server.accounts.middleware import SessionAuthMiddleware
 from server.assessment.controllers import AssessmentController
 from server.audit.controllers import AuditController
+from server.checklists import loader as template_loader
 from server.checklists.controllers import TemplatesController
 from server.inspections.controllers import InspectionsController
 from server.issues.controllers import IssuesController
@@ -109,6 +110,12 @@ def route_handlers() -> list:
             *pwa_router()]
 
 
+async def _templates_current(request: Request) -> None:
+    """Every API request sees the template versions published so far, on whichever node it lands."""
+    if request.url.path.startswith("/api/"):
+        await template_loader.refresh()
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     use_settings(settings)
@@ -122,6 +129,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[auth],
         exception_handlers=HANDLERS,
         before_send=[add_security_headers],
+        before_request=_templates_current,
         on_startup=[_start_pool, _resume_ledgers, _start_background],
         on_shutdown=[_stop_background, _stop_ledgers, _close_pool],
         request_max_body_size=settings.max_body_bytes,

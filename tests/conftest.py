@@ -54,10 +54,12 @@ async def database():
 @pytest.fixture(autouse=True)
 def _process_state_restored():
     """What a test changes in process-wide state does not reach the next test, whatever the order:
-    the settings, the clock, Pillow's truncated-file switch (WeasyPrint turns it on when imported)."""
+    the settings, the clock, Pillow's truncated-file switch (WeasyPrint turns it on when imported),
+    the template versions published from the desk (the shipped files remain)."""
     from PIL import ImageFile
 
     from server import settings
+    from server.checklists import loader
     from server.lib import clock
 
     saved, truncated = settings._current, ImageFile.LOAD_TRUNCATED_IMAGES
@@ -65,6 +67,7 @@ def _process_state_restored():
     settings.use_settings(saved)
     clock.freeze(None)
     ImageFile.LOAD_TRUNCATED_IMAGES = truncated
+    loader._merged, loader._stamp = None, ()  # template versions a test published stay with it
 
 
 @pytest.fixture
@@ -83,6 +86,9 @@ async def world(database, clock_start) -> World:
     if clock_start is not None:
         clock.start_at(clock_start)
     await reset_database()
+    from server.checklists import loader
+
+    await loader.refresh()  # versions a previous test published are gone with its rows
     w = await build_world()
     yield w
     await w.close()

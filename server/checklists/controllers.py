@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, Request, Response, get
-from litestar.params import FromPath, Parameter, QueryParameter
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, JSONBody, Parameter, QueryParameter
 
 from server.checklists import service
 from server.checklists.model import Template
-from server.checklists.schemas import CatalogEntry, TemplateDiff, TemplateSummary
+from server.checklists.schemas import CatalogEntry, DraftCheck, DraftIn, TemplateDiff, TemplateSummary
 from server.lib.bounds import QueryId
 
 
@@ -24,6 +24,18 @@ class TemplatesController(Controller):
     @get("/catalog", operation_id="templateCatalog")
     async def catalog(self) -> list[CatalogEntry]:
         return service.catalog()
+
+    @post("/drafts/check", operation_id="checkTemplateDraft", status_code=200)
+    async def check_draft(self, data: JSONBody[DraftIn]) -> DraftCheck:
+        return service.check_draft(data.source)
+
+    @post("/versions", operation_id="publishTemplateVersion", status_code=201)
+    async def publish(self, request: Request, data: JSONBody[DraftIn]) -> CatalogEntry:
+        return await service.publish(request.user, data.source, data.note)
+
+    @get("/{template_id:str}/versions/{version:int}/source", operation_id="getTemplateSource", media_type="text/plain")
+    async def source(self, template_id: FromPath[str], version: Annotated[int, Parameter(ge=1, le=10_000)]) -> Response[str]:
+        return Response(await service.source(template_id, version), media_type="text/yaml; charset=utf-8")
 
     @get("/{template_id:str}/diff", operation_id="templateDiff")
     async def diff(

@@ -214,9 +214,83 @@ def load_templates(directory: Path = DEFAULT_DIR) -> Registry:
 
 
 @lru_cache(maxsize=1)
-def registry() -> Registry:
-    """The shipped templates, loaded once per process."""
+def shipped() -> Registry:
+    """The shipped templates (the YAML files), loaded once per process."""
     return load_templates(DEFAULT_DIR)
+
+
+_merged: Registry | None = None
+_stamp: tuple = ()
+
+
+def registry() -> Registry:
+    """Every template version: the shipped files and the versions published from the desk, as of
+    this process's last :func:`refresh` (run before every request and every ledger job)."""
+    return _merged or shipped()
+
+
+async def refresh() -> None:
+    """Bring the published versions into this process when the table changed (another node or
+    request may have published one). Published versions never change, so a changed set of keys is
+    the only change there is."""
+    global _merged, _stamp
+    from server.checklists.tables import PublishedTemplate
+
+    rows = await PublishedTemplate.select(PublishedTemplate.key, PublishedTemplate.source).order_by(PublishedTemplate.key)
+    stamp = tuple(r["key"] for r in rows)
+    if stamp == _stamp and (_merged is not None or not stamp):
+        return
+    merged = Registry(dict(shipped().templates), dict(shipped().digests))
+    for r in rows:
+        template = msgspec.convert(_strip(yaml.load(r["source"], Loader=_LineLoader)), Template)
+        merged.templates[(template.id, template.version)] = template
+        merged.digests[(template.id, template.version)] = digest(msgspec.to_builtins(template))
+    _merged, _stamp = (merged if rows else None), stamp
+
+
+#: the most values a version may hold once its aliases are expanded (the largest shipped one: ~700)
+MAX_NODES = 100_000
+
+
+def _too_big(value: Any, budget: int) -> bool:
+    """True when ``value``, every alias expanded, holds more than ``budget`` values (stops early)."""
+    stack = [value]
+    while stack:
+        budget -= 1
+        if budget < 0:
+            return True
+        v = stack.pop()
+        if isinstance(v, dict):
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+    return False
+
+
+def check_source(text: str, reg: Registry) -> tuple[list[str], Template | None]:
+    """A new version written at the desk, checked as ``ducha templates check`` checks a file, and
+    against the versions there are: it must be the next version of its template (or version 1 of
+    a new one), and, being the newest, every number or choice item needs its finding."""
+    try:
+        raw = yaml.load(text, Loader=_LineLoader)
+    except yaml.YAMLError as exc:
+        return [f"YAML 语法错误: {exc}"], None
+    # aliases (*a) share what they name; a few lines of them nested can stand for billions of
+    # values ("billion laughs"), which the checks below would walk one by one
+    if _too_big(raw, MAX_NODES):
+        return [f"内容展开后超过 {MAX_NODES} 个值（YAML 别名 *… 嵌套过多？）"], None
+    if not isinstance(raw, dict):
+        return ["内容应为一个检查表（YAML 映射）"], None
+    name = f"{raw.get('id')}.v{raw.get('version')}.yaml"
+    problems, template = _check_one(Path(name), raw)
+    if template is None:
+        return problems, None
+    have = reg.versions(template.id)
+    expected = (max(have) + 1) if have else 1
+    if template.version != expected:
+        problems.append(f"{name}: 版本号应为 {expected}（{template.id} 现有 {'、'.join(map(str, have)) or '无'} 版；已发布的版本不能修改）")
+    problems.extend(f"{name}: 检查项 {k}: 数值、选择题须写 finding（说明发现了什么）" for k in _needs_finding(template))
+    return problems, template
 
 
 def summary(reg: Registry) -> dict[str, int]:

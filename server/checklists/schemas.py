@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
@@ -65,3 +65,20 @@ class TemplateDiff(msgspec.Struct):
     removed: list[ItemRef]
     changed: list[ItemChange]
     unchanged: int
+
+
+class DraftCheck(msgspec.Struct):
+    """A draft version checked: every problem (file-style messages), or ready to publish."""
+
+    ok: bool
+    problems: list[str]
+    template_id: str | None
+    version: int | None
+    items: int
+
+
+class DraftIn(msgspec.Struct, forbid_unknown_fields=True):
+    #: the whole version as YAML, as in inspection_templates/
+    source: Annotated[str, msgspec.Meta(min_length=1, max_length=500_000)]
+    #: what changed and why (the policy revision it follows)
+    note: Annotated[str, msgspec.Meta(max_length=2000)] = ""

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import msgspec
 
-from server.accounts.guards import Principal
+from server.accounts.guards import Principal, require_role
+from server.accounts.roles import Role
 from server.checklists import diff, rules
-from server.checklists.loader import Registry, registry
+from server.checklists.loader import Registry, check_source, refresh, registry
 from server.checklists.model import Template
-from server.checklists.schemas import CatalogEntry, TemplateDiff, TemplateSummary
+from server.checklists.schemas import CatalogEntry, DraftCheck, TemplateDiff, TemplateSummary
+from server.lib import clock, db
+from server.lib.canonical import digest
+from server.lib.errors import Conflict, Invalid
 from server.sites import service as sites
 
 
@@ -60,3 +64,50 @@ def version_diff(template_id: str, from_version: int, to_version: int) -> Templa
     reg = registry()
     old, new = reg.get(template_id, from_version), reg.get(template_id, to_version)
     return msgspec.convert(diff.diff(old, new), TemplateDiff)
+
+
+async def source(template_id: str, version: int) -> str:
+    """The YAML of a version as written: the shipped file, or the text published from the desk."""
+    from server.checklists.loader import DEFAULT_DIR
+    from server.checklists.tables import PublishedTemplate
+
+    registry().get(template_id, version)  # 404 for a version there is not
+    path = DEFAULT_DIR / f"{template_id}.v{version}.yaml"
+    if path.is_file():
+        return path.read_text(encoding="utf-8")
+    row = await PublishedTemplate.select(PublishedTemplate.source).where(PublishedTemplate.key == f"{template_id}.v{version}").first()
+    return row["source"] if row else ""
+
+
+def check_draft(text: str) -> DraftCheck:
+    problems, template = check_source(text, registry())
+    return DraftCheck(ok=not problems and template is not None, problems=problems,
+                      template_id=template.id if template else None, version=template.version if template else None,
+                      items=len(template.items()) if template else 0)
+
+
+async def publish(p: Principal, text: str, note: str) -> CatalogEntry:
+    """A new version, checked as a file is, stored for good, audited; of two publishes of the same
+    version at once one wins (409 for the other). The phone gets it with its next template list."""
+    from server.audit import service as audit
+    from server.checklists.tables import PublishedTemplate
+
+    require_role(p, Role.CITY_ADMIN, message="只有市级管理员可以发布检查表新版本")
+    problems, template = check_source(text, registry())
+    if problems or template is None:
+        raise Invalid("template_invalid", f"检查表有 {len(problems)} 处问题，未发布", detail={"problems": problems})
+    key = f"{template.id}.v{template.version}"
+    async with db.write():
+        if await PublishedTemplate.exists().where(PublishedTemplate.key == key):
+            raise Conflict(f"{template.id} 第 {template.version} 版已由他人发布，请在其基础上再建新版本", code="version_taken")
+        try:
+            await PublishedTemplate(key=key, template_id=template.id, version=template.version, source=text, note=note.strip(),
+                                    published_by=p.id, published_at=clock.now()).save()
+        except Exception as exc:
+            db.raise_conflict_on_unique(exc, f"{template.id} 第 {template.version} 版已由他人发布")
+            raise
+        await audit.record(p.actor, "template.publish", "template", key,
+                           data={"template": template.id, "version": template.version, "items": len(template.items()),
+                                 "note": note.strip(), "digest": digest(msgspec.to_builtins(template))})
+    await refresh()
+    return next(e for e in catalog() if e.id == template.id)

@@ -21,12 +21,14 @@ async def run(uuid: UUID) -> dict:
     from server.accounts.guards import SHELL, principal_of
     from server.accounts.tables import User
     from server.audit import service as audit
+    from server.checklists import loader
     from server.ledgers import pdf, rows, service, xlsx
     from server.ledgers.model import KINDS
     from server.ledgers.tables import LedgerJob
     from server.lib import clock
     from server.settings import get_settings
 
+    await loader.refresh()  # the job may render visits on versions published since the last request
     where = LedgerJob.uuid == uuid
     # claim the job: of several runners (a retried request, server workers resuming at start-up)
     # exactly one moves it from queued to running; the others leave it alone

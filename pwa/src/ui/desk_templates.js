@@ -2,7 +2,8 @@
 // one version previewed at the phone's width as its items read there, and what changed between it
 // and another version (items added, removed, and each changed field's before and after).
 import { api, NetworkError } from "../api.js";
-import { h, mount, fill } from "./dom.js";
+import { session } from "../data.js";
+import { h, mount, fill, toast } from "./dom.js";
 import { deskHead, stillOn } from "./desk.js";
 
 const TYPES = { check: "符合/不符合/不适用", number: "数值", integer: "整数", text: "文字", single: "单选", multi: "多选", date: "日期", photo: "照片" };
@@ -64,9 +65,54 @@ export async function templatesDesk() {
     h("div.template-desk",
       h("section.card", h("h2", "检查表与版本"), list),
       h("section.card", h("h2", `${entry.title} 第 ${chosen.version} 版：手机上的样子`), preview),
-      h("section.card.template-diff", h("h2", "版本变化"), h("label.filter", "与此版本比较", compare), changes))));
+      h("section.card.template-diff", h("h2", "版本变化"), h("label.filter", "与此版本比较", compare), changes)),
+    session.me.role === "city_admin" ? editor(entry) : null));
   showPreview();
   showDiff();
+}
+
+// a new version: the current one's YAML as the starting point, checked by the server's checker
+// (the same as `ducha templates check`), published by the city admin; old versions never change
+function editor(entry) {
+  const next = entry.latest + 1;
+  const text = h("textarea.yaml", { rows: 24, spellcheck: false, "aria-label": "新版本内容（YAML）" });
+  const note = h("input", { type: "text", maxlength: "2000", placeholder: "修订说明，例如依据的政策修订", "aria-label": "修订说明" });
+  const result = h("div.draft-result", { role: "status" });
+  let checked = null;
+  const publish = h("button.primary", { type: "button", disabled: true, onclick: async () => {
+    publish.disabled = true;
+    try {
+      const done = await api.post("/api/templates/versions", { source: text.value, note: note.value });
+      toast(`已发布：${done.title} 第 ${done.latest} 版`);
+      Object.assign(chosen, { id: done.id, version: done.latest, compare: done.latest - 1 });
+      templatesDesk();
+    } catch (err) {
+      fill(result, h("p.warn", err.message), err.detail && err.detail.problems ? h("ul", err.detail.problems.map((x) => h("li", x))) : null);
+    }
+  } }, "发布");
+  const check = h("button", { type: "button", onclick: async () => {
+    if (!text.value.trim()) return fill(result, h("p.warn", "请先填写新版本内容"));
+    try {
+      const r = await api.post("/api/templates/drafts/check", { source: text.value });
+      checked = r.ok ? text.value : null;
+      publish.disabled = !r.ok;
+      fill(result, r.ok ? h("p.verdict.same", `检查通过：${r.template_id} 第 ${r.version} 版，${r.items} 项。可以发布。`)
+        : [h("p.warn", `有 ${r.problems.length} 处问题，改正后再检查：`), h("ul", r.problems.map((x) => h("li", x)))]);
+    } catch (err) {
+      fill(result, h("p.warn", err instanceof NetworkError ? "需要联网" : err.message));
+    }
+  } }, "检查");
+  text.addEventListener("input", () => { if (text.value !== checked) publish.disabled = true; });
+  const start = h("button", { type: "button", onclick: async () => {
+    const res = await fetch(`/api/templates/${entry.id}/versions/${entry.latest}/source`, { credentials: "same-origin" }).catch(() => null);
+    if (!res || !res.ok) return toast("需要联网才能读取现行版本", "error");
+    text.value = (await res.text()).replace(/^version:\s*\d+/m, `version: ${next}`);
+    body.hidden = false;
+    text.focus();
+  } }, `以现行第 ${entry.latest} 版为基础，新建第 ${next} 版`);
+  const body = h("div", { hidden: true }, text, h("label.filter", "修订说明", note), h("div.bulk-row", check, publish), result);
+  return h("section.card.template-editor", h("h2", `新版本：${entry.title}`),
+    h("p.muted", "已发布的版本不能修改；新版本发布后，手机上的新督查使用新版本，已提交的督查仍按原版本判定。"), start, body);
 }
 
 function render(t) {
