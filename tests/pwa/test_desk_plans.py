@@ -3,6 +3,8 @@ moves one visit with a reason, and cancels the plan; a county team has no way to
 
 from __future__ import annotations
 
+from datetime import date
+
 from playwright.async_api import expect
 
 from server.audit.tables import AuditEvent
@@ -37,7 +39,7 @@ async def test_draw_adjust_and_cancel_a_plan(world, phone):
     await first.get_by_role("button", name="保存").click()
     await expect(page.locator("#toast")).to_contain_text(f"已调整：{site}")
     await expect(page.locator(f'.calendar .day[data-day="{day}"]')).to_contain_text(site)
-    moved = await PlannedVisit.select().where(PlannedVisit.planned_on == day).first()
+    moved = await PlannedVisit.select().where(PlannedVisit.planned_on == date.fromisoformat(day)).first()
     assert moved is not None
     assert await AuditEvent.count().where(AuditEvent.action == "plan.adjust") == 1
 
