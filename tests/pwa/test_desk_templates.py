@@ -40,6 +40,7 @@ async def test_create_and_publish_a_version_then_see_it_on_the_phone(world, phon
     await open_desk(page, "admin", "检查表")
     await page.locator('.template-entry[data-template="monitoring"]').get_by_role("button", name="第 2 版（现行）").click()
     editor = page.locator(".template-editor")
+    await expect(editor.get_by_role("heading", name="新版本：防返贫动态监测督查表")).to_be_visible()  # the page redrawn for it
     await editor.get_by_role("button", name="以现行第 2 版为基础，新建第 3 版").click()
     yaml = editor.get_by_label("新版本内容（YAML）")
     await expect(yaml).to_have_value(re.compile(r"^version: 3$", re.MULTILINE))
