@@ -236,10 +236,12 @@ async def refresh() -> None:
     global _merged, _stamp
     from server.checklists.tables import PublishedTemplate
 
+    keys = await PublishedTemplate.select(PublishedTemplate.key).order_by(PublishedTemplate.key)
+    stamp = tuple(r["key"] for r in keys)
+    if stamp == _stamp and (_merged is not None or not stamp):
+        return  # the usual case: only the keys were read
     rows = await PublishedTemplate.select(PublishedTemplate.key, PublishedTemplate.source).order_by(PublishedTemplate.key)
     stamp = tuple(r["key"] for r in rows)
-    if stamp == _stamp and (_merged is not None or not stamp):
-        return
     merged = Registry(dict(shipped().templates), dict(shipped().digests))
     for r in rows:
         template = msgspec.convert(_strip(yaml.load(r["source"], Loader=_LineLoader)), Template)
