@@ -172,32 +172,47 @@ async def start(p: Principal, issue_id: int) -> IssueOut:
     return await get(p, issue_id)
 
 
+class _Recorded(Exception):
+    """This round (by its UUID) is already recorded: a retry, answered with the issue as it stands."""
+
+
+async def _recorded(issue_id: int, uuid) -> bool:
+    existing = await Rectification.select(Rectification.issue).where(Rectification.uuid == uuid).first()
+    if existing is not None and existing["issue"] != issue_id:
+        raise Conflict("该整改记录编号已用于另一问题", code="conflict")
+    return existing is not None
+
+
 async def rectify(p: Principal, issue_id: int, data: RectificationIn) -> IssueOut:
-    """Record a round of rectification and submit it for verification (待核查)."""
+    """Record a round of rectification and submit it for verification (待核查).
+
+    A retry of a recorded round (the same UUID) answers as the first did, even when the retries
+    arrive at once: whichever refusal a later copy meets (the state already moved on, before or
+    while it read the issue), it looks again for its round, now committed, and answers 200 with
+    nothing written by it."""
     for attempt in (1, 2):
         try:
             async with db.write():
-                existing = await Rectification.select().where(Rectification.uuid == data.uuid).first()
-                if existing is not None:
-                    if existing["issue"] != issue_id:
-                        raise Conflict("该整改记录编号已用于另一问题", code="conflict")
-                    break  # a retry of a round already recorded
+                if await _recorded(issue_id, data.uuid):
+                    raise _Recorded
                 row = await _load(p, issue_id)
-                _check_move(p, row, "rectify")
-                await claim(p, data.photos, data.photo_hashes)
-                # the state moves first: a second round sent at once waits here, then gets 409
-                number = await Rectification.count().where(Rectification.issue == issue_id) + 1
                 try:
+                    _check_move(p, row, "rectify")
+                    await claim(p, data.photos, data.photo_hashes)
+                    # the state moves first: a second round sent at once waits here, then gets 409
+                    number = await Rectification.count().where(Rectification.issue == issue_id) + 1
                     await _move(p, row, "rectify", {Issue.responsible_person: data.responsible_person}, {"round": number})
                 except Conflict:
-                    if await Rectification.exists().where((Rectification.uuid == data.uuid) & (Rectification.issue == issue_id)):
-                        break  # the same round, sent twice at once: the other request recorded it
+                    if await _recorded(issue_id, data.uuid):
+                        raise _Recorded from None  # undoes whatever this copy wrote
                     raise
                 await Rectification.insert(Rectification(
                     uuid=data.uuid, issue=issue_id, round=number, measures=data.measures,
                     responsible_person=data.responsible_person, completed_on=data.completed_on,
                     photos=[str(u) for u in data.photos], submitted_by=p.id, submitted_at=clock.now(),
                 ))
+            break
+        except _Recorded:
             break
         except Exception as exc:
             if attempt == 1 and db.is_unique_violation(exc):

@@ -5,8 +5,13 @@ one writer at a time), which is how two phones or a phone and a desk reach the s
 """
 
 import asyncio
+import contextvars
 
+import pytest
+
+from server.issues import service
 from server.issues.tables import Issue, Rectification
+from server.lib import db
 from tests.inspections.helpers import body, check_items, new_uuid
 from tests.issues.test_lifecycle import A1, _issue, _round, _round_with_photo
 
@@ -66,4 +71,31 @@ async def test_the_same_round_retried_at_once_is_recorded_once(world):
     same = _round()
     answers = await asyncio.gather(*(site.post(f"/api/issues/{issue}/rectifications", json=same) for _ in range(3)))
     assert [r.status_code for r in answers] == [200, 200, 200], [r.text for r in answers]
+    assert await Rectification.count().where(Rectification.issue == issue) == 1
+
+
+async def test_a_retry_that_reads_the_issue_after_its_twin_committed_is_answered_not_refused(world, monkeypatch):
+    """The interleaving CI once met on PostgreSQL: the second copy looks for its round (not there
+    yet), its twin then commits the whole round, and the copy reads an issue already 待核查. It must
+    answer as the twin did, not 409. SQLite runs one writer at a time, so the copy cannot start before
+    the twin ends there."""
+    if not db.is_postgres():
+        pytest.skip("SQLite's writers never interleave")
+    issue = await _issue(world)
+    site, twin = await world.client("site_a1"), await world.client("site_a1")
+    same = _round()
+    load, seen = service._load, []
+
+    async def load_after_the_twin(p, issue_id):
+        if not seen:  # the first copy to read the issue lets its twin run whole first
+            seen.append("twin")
+            # its own task, out of this request's context: Piccolo keeps the open transaction there
+            sent = asyncio.create_task(twin.post(f"/api/issues/{issue_id}/rectifications", json=same), context=contextvars.Context())
+            seen.append((await sent).status_code)
+        return await load(p, issue_id)
+
+    monkeypatch.setattr(service, "_load", load_after_the_twin)
+    r = await site.post(f"/api/issues/{issue}/rectifications", json=same)
+    assert seen == ["twin", 200] and r.status_code == 200, r.text
+    assert r.json()["state"] == "submitted" and [x["round"] for x in r.json()["rounds"]] == [1]
     assert await Rectification.count().where(Rectification.issue == issue) == 1
