@@ -58,7 +58,8 @@ export async function refresh() {
   session.me = { ...me, ...fresh };
   const sites = [];
   for (let offset = 0; ; offset += 500) {
-    const page = await api.get(`/api/sites?limit=500&offset=${offset}`);
+    // disabled (停用) sites too: a draft or an issue there still needs its site; no new visit starts there
+    const page = await api.get(`/api/sites?limit=500&offset=${offset}&include_inactive=true`);
     sites.push(...page.items);
     if (sites.length >= page.total || page.items.length === 0) break;
   }
@@ -144,8 +145,9 @@ export async function keepThumbs(detailsInOrder) {
 // details fetched per refresh at most (a county team's inbox can be long; the rest come next time)
 const DETAIL_BUDGET = 100;
 
+// the sites a new visit may start at (a disabled one, 已停用, is kept only for what was recorded there)
 export async function sites() {
-  const all = await store.all("sites");
+  const all = (await store.all("sites")).filter((s) => s.active !== false);
   return all.sort((a, b) => a.county_name.localeCompare(b.county_name, "zh") || a.name.localeCompare(b.name, "zh"));
 }
 

@@ -59,7 +59,10 @@ async def assess(p: Principal, date_from: date, date_to: date, *, today: date | 
     today = today or clock.today()
     end = min(date_to, today)
     counties = await County.select(County.id, County.name).order_by(County.code)
-    sites = Counter(s["county"] for s in await Site.select(Site.county))
+    # the sites to cover: those in use, and any disabled since that the county did inspect
+    in_use: dict[int, set] = defaultdict(set)
+    for s in await Site.select(Site.id, Site.county).where(Site.active == True):
+        in_use[s["county"]].add(s["id"])
     planned, planned_done = Counter(), Counter()
     self_sites: dict[int, set] = defaultdict(set)
     detail: dict[str, list] = {"planned": [], "issues": [], "refindings": [], "self_sites": []}
@@ -120,6 +123,7 @@ async def assess(p: Principal, date_from: date, date_to: date, *, today: date | 
         repeats[c] += n
     detail["refindings"] = [{"issue_id": r["issue_id"], "number": r["number"] or "", "found_at": clock.aware(r["found_at"])}
                             for r in again if r["county"] == focus]
+    sites = Counter({c: len(in_use[c] | self_sites[c]) for c in set(in_use) | set(self_sites)})
     rows = []
     for county in counties:
         c = county["id"]

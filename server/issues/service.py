@@ -278,9 +278,10 @@ async def create(p: Principal, data: IssueCreate) -> IssueOut:
             raise Conflict("该问题编号已被使用", code="conflict")
         return await get(p, existing["id"])
     site = await sites.get_site(p, data.site_id)
+    if not site.active:
+        raise Invalid("site_inactive", f"{site.name}已停用（{site.status_reason}），不能再登记问题")
     department = p.department_id if p.role is Role.DEPARTMENT else data.department_id
-    if department is not None and not await Department.exists().where(Department.id == department):
-        raise Invalid("unknown_department", "部门不存在")
+    await sites.check_department(department)
     now = clock.now()
     row = Issue(
         number=None, source=data.source, origin_key=origin, county=site.county_id, site=site.id, department=department,
@@ -368,10 +369,12 @@ async def _apply(p: Principal, row: dict[str, Any], data: IssueUpdate, audit_lat
             site = await sites.get_site(p, data.site_id)
             if site.county_id != row["county"]:
                 raise Invalid("bad_assignment", "只能分派给本县的安置点")
+            if not site.active and site.id != row["site"]:
+                raise Invalid("site_inactive", f"{site.name}已停用，不能再分派问题")
             values[Issue.site] = site.id
         if data.department_id is not None:
-            if not await Department.exists().where(Department.id == data.department_id):
-                raise Invalid("unknown_department", "部门不存在")
+            if data.department_id != row["department"]:
+                await sites.check_department(data.department_id)
             values[Issue.department] = data.department_id
         if data.responsible_person is not None:
             values[Issue.responsible_person] = data.responsible_person

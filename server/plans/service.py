@@ -35,9 +35,9 @@ MISSING = "计划不存在"
 
 
 async def risks(county_id: int | None) -> list[SiteRisk]:
-    """Every candidate site's risk figures today."""
+    """Every candidate site's risk figures today (a disabled site is never drawn)."""
     today = clock.today()
-    sites = Site.select(Site.id, Site.registered_people, Site.other_people)
+    sites = Site.select(Site.id, Site.registered_people, Site.other_people).where(Site.active == True)
     if county_id is not None:
         sites = sites.where(Site.county == county_id)
     sites = await sites

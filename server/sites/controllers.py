@@ -24,8 +24,15 @@ class SitesController(Controller):
         return await service.list_counties()
 
     @get("/departments", operation_id="listDepartments")
-    async def departments(self) -> list[schemas.Department]:
-        return await service.list_departments()
+    async def departments(self, include_inactive: Annotated[bool, QueryParameter(
+            description="also the disabled (停用) departments")] = False) -> list[schemas.Department]:
+        return await service.list_departments(include_inactive=include_inactive)
+
+    @patch("/departments/{department_id:int}", operation_id="updateDepartment",
+           description="Rename, disable or enable a department (city admin); its issues keep it.")
+    async def update_department(self, request: Request, department_id: PathId,
+                                data: JSONBody[schemas.DepartmentUpdate]) -> schemas.Department:
+        return await service.update_department(request.user, department_id, data)
 
     @post("/departments", operation_id="createDepartment")
     async def create_department(self, request: Request, data: JSONBody[schemas.DepartmentCreate]) -> schemas.Department:
@@ -39,8 +46,10 @@ class SitesController(Controller):
         q: Annotated[str | None, QueryParameter(max_length=64)] = None,
         offset: Offset = 0,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
+        include_inactive: Annotated[bool, QueryParameter(description="also the disabled (停用) sites")] = False,
     ) -> schemas.SitePage:
-        return await service.list_sites(request.user, county_id=county_id, q=q, offset=offset, limit=limit)
+        return await service.list_sites(request.user, county_id=county_id, q=q, offset=offset, limit=limit,
+                                        include_inactive=include_inactive)
 
     @get("/sites/sheet", operation_id="exportSiteSheet", media_type=XLSX,
          description="The site list as an Excel workbook (安置点清单): the city office's, or a county team's own county.")
@@ -69,6 +78,12 @@ class SitesController(Controller):
     @patch("/sites/{site_id:int}", operation_id="updateSite")
     async def update_site(self, request: Request, site_id: PathId, data: JSONBody[schemas.SiteUpdate]) -> schemas.Site:
         return await service.update_site(request.user, site_id, data)
+
+    @post("/sites/{site_id:int}/status", operation_id="setSiteStatus", status_code=200,
+          description="Disable a closed or merged site (its planned visits not yet made are cancelled) or enable it "
+                      "again, with a reason. City admin only.")
+    async def set_status(self, request: Request, site_id: PathId, data: JSONBody[schemas.SiteStatus]) -> schemas.SiteStatusOut:
+        return await service.set_status(request.user, site_id, data)
 
     @post("/sites/{site_id:int}/proposals", operation_id="proposeSiteChange", status_code=201)
     async def propose(self, request: Request, site_id: PathId, data: JSONBody[schemas.ProposalIn]) -> schemas.Proposal:

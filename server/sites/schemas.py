@@ -25,6 +25,15 @@ class Department(msgspec.Struct):
     id: int
     code: str
     name: str
+    #: false: kept for the issues it holds, offered to no new one (停用)
+    active: bool = True
+
+
+class DepartmentUpdate(msgspec.Struct, forbid_unknown_fields=True):
+    """A rename and/or disabling or enabling (the code, which users and templates name, stays)."""
+
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | None = None
+    active: bool | None = None
 
 
 class DepartmentCreate(msgspec.Struct, forbid_unknown_fields=True):
@@ -102,6 +111,22 @@ class Site(msgspec.Struct):
     has_lift: bool
     has_piped_gas: bool
     invented: bool
+    #: false: closed or merged (停用): kept with its visits and issues, offered for no new visit or draw
+    active: bool = True
+    status_reason: str = ""
+
+
+class SiteStatus(msgspec.Struct, forbid_unknown_fields=True):
+    """Disable (a closed or merged site) or enable a site again, with the reason (required)."""
+
+    active: bool
+    reason: Annotated[str, msgspec.Meta(min_length=2, max_length=500)]
+
+
+class SiteStatusOut(msgspec.Struct):
+    site: Site
+    #: planned visits to the site not yet made that disabling it cancelled
+    planned_visits_cancelled: int
 
 
 class SitePage(msgspec.Struct):

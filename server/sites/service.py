@@ -12,6 +12,7 @@ from server.audit import service as audit
 from server.lib import clock, db
 from server.lib.errors import Conflict, Forbidden, Invalid, NotFound
 from server.lib.geo import to_wgs84, validate_lat_lon
+from server.plans.tables import PlannedVisit
 from server.sites import schemas
 from server.sites.tables import County, Department, Site, SiteProposal
 
@@ -28,6 +29,7 @@ def site_out(row: dict[str, Any]) -> schemas.Site:
         building_count=row["building_count"], has_workshop=row["has_workshop"],
         has_first_secretary=row["has_first_secretary"], has_greenhouses=row["has_greenhouses"],
         has_lift=row["has_lift"], has_piped_gas=row["has_piped_gas"], invented=row["invented"],
+        active=row["active"], status_reason=row["status_reason"],
     )
 
 
@@ -54,9 +56,44 @@ async def list_counties() -> list[schemas.County]:
     return [schemas.County(id=r["id"], name=r["name"], code=r["code"]) for r in rows]
 
 
-async def list_departments() -> list[schemas.Department]:
-    rows = await Department.select().order_by(Department.id)
-    return [schemas.Department(id=r["id"], code=r["code"], name=r["name"]) for r in rows]
+def _department_out(r: dict[str, Any]) -> schemas.Department:
+    return schemas.Department(id=r["id"], code=r["code"], name=r["name"], active=r["active"])
+
+
+async def list_departments(*, include_inactive: bool = False) -> list[schemas.Department]:
+    query = Department.select().order_by(Department.id)
+    if not include_inactive:
+        query = query.where(Department.active == True)
+    return [_department_out(r) for r in await query]
+
+
+async def update_department(p: Principal, department_id: int, data: schemas.DepartmentUpdate) -> schemas.Department:
+    """Rename, disable or enable a department (city admin). Its issues keep it; a disabled one is
+    offered to no new issue and refused for one (``check_department``)."""
+    require_role(p, Role.CITY_ADMIN)
+    async with db.write():
+        row = await Department.select().where(Department.id == department_id).first()
+        if row is None:
+            raise NotFound("部门不存在")
+        changes = {k: v for k, v in (("name", data.name), ("active", data.active)) if v is not None and v != row[k]}
+        if not changes:
+            return _department_out(row)
+        await Department.update({getattr(Department, k): v for k, v in changes.items()}).where(Department.id == department_id)
+        out = _department_out({**row, **changes})
+        await audit.record(p.actor, "department.update", "department", department_id,
+                           before={k: row[k] for k in changes}, after=changes)
+    return out
+
+
+async def check_department(department_id: int | None) -> None:
+    """A department named for an issue exists and is in use (inside the caller's transaction)."""
+    if department_id is None:
+        return
+    row = await Department.select(Department.name, Department.active).where(Department.id == department_id).first()
+    if row is None:
+        raise Invalid("unknown_department", "部门不存在")
+    if not row["active"]:
+        raise Invalid("department_inactive", f"{row['name']}已停用，不能再承担问题整改")
 
 
 async def create_department(p: Principal, data: schemas.DepartmentCreate) -> schemas.Department:
@@ -68,16 +105,20 @@ async def create_department(p: Principal, data: schemas.DepartmentCreate) -> sch
         except Exception as exc:
             db.raise_conflict_on_unique(exc, "部门代码已存在")
             raise
-        out = schemas.Department(id=row.id, code=row.code, name=row.name)
+        out = schemas.Department(id=row.id, code=row.code, name=row.name, active=True)
         await audit.record(p.actor, "department.create", "department", row.id, after=msgspec.to_builtins(out))
     return out
 
 
-async def list_sites(p: Principal, *, county_id: int | None = None, q: str | None = None, offset: int = 0, limit: int = 100) -> schemas.SitePage:
+async def list_sites(p: Principal, *, county_id: int | None = None, q: str | None = None, offset: int = 0, limit: int = 100,
+                     include_inactive: bool = False) -> schemas.SitePage:
+    """The sites the caller may see; disabled (停用) ones only when asked for (the office's list),
+    never on the phone's list of sites to visit."""
     where = site_where(p, Site)
     query = Site.select(*SITE_COLUMNS)
     count = Site.count()
-    for clause in (where, Site.county == county_id if county_id else None, Site.name.ilike(f"%{q}%") if q else None):
+    active = None if include_inactive else Site.active == True
+    for clause in (where, active, Site.county == county_id if county_id else None, Site.name.ilike(f"%{q}%") if q else None):
         if clause is not None:
             query = query.where(clause)
             count = count.where(clause)
@@ -159,6 +200,26 @@ async def update_site(p: Principal, site_id: int, data: schemas.SiteUpdate) -> s
             raise Forbidden(f"人口、设施和位置（{'、'.join(controlled(changes))}）的改动须经市易迁办审核，请提交变更申请",
                             code="needs_approval", detail={"proposals": f"/api/sites/{site_id}/proposals"})
         return await _apply(p, site_id, changes)
+
+
+async def set_status(p: Principal, site_id: int, data: schemas.SiteStatus) -> schemas.SiteStatusOut:
+    """Disable a closed or merged site, or enable it again (city admin, with a reason). Its visits,
+    issues and ledgers stay as they are; disabling also cancels the planned visits to it not yet
+    made (an unannounced visit to a site that is gone), in the same transaction."""
+    require_role(p, Role.CITY_ADMIN)
+    async with db.write():
+        before = await get_site(p, site_id)
+        if before.active == data.active:
+            raise Conflict("该安置点已是停用状态" if not data.active else "该安置点未停用", code="no_change")
+        await Site.update({Site.active: data.active, Site.status_reason: data.reason.strip(), Site.updated_at: clock.now()}) \
+            .where(Site.id == site_id)
+        dropped = [] if data.active else await PlannedVisit.update({PlannedVisit.state: "cancelled"}).where(
+            (PlannedVisit.site == site_id) & (PlannedVisit.state == "planned")).returning(PlannedVisit.uuid)
+        after = await get_site(p, site_id)
+        await audit.record(p.actor, f"site.{'enable' if data.active else 'disable'}", "site", site_id,
+                           before={"active": before.active}, after={"active": after.active},
+                           data={"reason": data.reason.strip(), "planned_visits_cancelled": [str(r["uuid"]) for r in dropped]})
+    return schemas.SiteStatusOut(site=after, planned_visits_cancelled=len(dropped))
 
 
 # --- changes the county team proposes and the city office decides ---------------------------

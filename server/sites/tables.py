@@ -21,6 +21,8 @@ class Department(Table, tablename="department"):
     id: Any  # the primary key Piccolo adds (an annotation only, for type checkers)
     code = Varchar(length=32, unique=True)
     name = Varchar(length=64)
+    #: a department merged away or no longer responsible: kept for the issues it holds, offered to no new one
+    active = Boolean(default=True)
 
 
 class Site(Table, tablename="site"):
@@ -46,6 +48,10 @@ class Site(Table, tablename="site"):
     has_piped_gas = Boolean(default=False)
     extra = JSON(default={})
     invented = Boolean(default=False)
+    #: a site closed or merged (撤并): kept with its visits and issues, never offered for a new visit or draw
+    active = Boolean(default=True, index=True)
+    #: why it was last disabled or enabled (停用/启用原因)
+    status_reason = Varchar(length=500, default="")
     created_at = Timestamptz()
     updated_at = Timestamptz()
 

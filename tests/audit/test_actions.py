@@ -16,6 +16,7 @@ EXPANSIONS = {
     "to": ["queued", "running", "done", "failed"],
     "'submit' if submitting else 'save'": ["submit", "save"],
     "'approve' if data.approve else 'reject'": ["approve", "reject"],
+    "'enable' if data.active else 'disable'": ["enable", "disable"],
 }
 RECORD = re.compile(r"audit\.record\(\s*[^,]+,\s*(f?)\"([a-z_.]+(?:\{[^}]+\})?[a-z_.]*)\"", re.DOTALL)
 ASSERTED = re.compile(r"assert_audited\(\s*f?\"([a-z_.]+)\"")

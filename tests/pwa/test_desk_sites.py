@@ -4,13 +4,14 @@ row (refused, every problem by row, nothing written), then a good one (checked, 
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 from openpyxl import load_workbook
 from playwright.async_api import expect
 
 from server.sites.tables import Site
-from tests.pwa.driver import DESK, open_desk
+from tests.pwa.driver import DESK, log_in, open_desk
 
 
 def _add(sheet, **values):
@@ -68,3 +69,32 @@ async def test_a_county_team_exports_its_own_sites_and_cannot_import(world, phon
     await expect(page.locator("tr[data-site]")).to_have_count(2)
     await expect(page.get_by_role("link", name="导出 Excel")).to_be_visible()
     await expect(page.get_by_label("选择安置点清单（Excel）")).to_have_count(0)
+
+
+async def test_a_merged_site_is_disabled_with_a_reason_and_leaves_the_inspectors_phone(world, phone):
+    """Disabled at the desk (reason, second tap): gone from the default list, shown with its reason
+    when asked for; on an inspector's phone (360x740) it is no longer a site to start a visit at."""
+    page = await (await phone(**DESK)).new_page()
+    await open_desk(page, "admin", "安置点")
+    row = page.locator(f'tr[data-site="{world.sites["a2"]}"]')
+    await row.get_by_role("button", name="停用").click()
+    await expect(page.locator("#toast")).to_contain_text("请先填写原因")
+    await row.get_by_label("停用或启用原因：盐湖测试安置点二").fill("2026年12月整体并入盐湖测试安置点一")
+    await row.get_by_role("button", name="停用").click()
+    await row.get_by_role("button", name="再点一次确认").click()
+    await expect(page.locator("#toast")).to_contain_text("已停用：盐湖测试安置点二")
+    await expect(page.locator("tr[data-site]")).to_have_count(2)
+    assert (await Site.select(Site.active).where(Site.id == world.sites["a2"]).first())["active"] is False
+
+    await page.get_by_label("显示已停用的安置点").check()
+    await expect(page.locator("tr[data-site]")).to_have_count(3)
+    await expect(row).to_contain_text("已停用：2026年12月整体并入盐湖测试安置点一")
+    await expect(row.get_by_role("button", name="启用")).to_be_visible()
+
+    mobile = await (await phone()).new_page()
+    await log_in(mobile, "inspector")
+    await mobile.get_by_role("link", name="开始督查").click()
+    await expect(mobile.get_by_role("link", name="盐湖测试安置点一")).to_be_visible()
+    await expect(mobile.get_by_role("link", name="盐湖测试安置点二")).to_have_count(0)
+    await mobile.goto(f"/#/new/{world.sites['a2']}")  # an old link to it leads back to the list
+    await expect(mobile).to_have_url(re.compile(r"#/new$"))

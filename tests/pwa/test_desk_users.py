@@ -1,5 +1,6 @@
 """用户与部门 at a desk, 1366x768: a county team account created with its county, its password
-reset (it logs in with the new one), then disabled (it cannot log in); a department added."""
+reset (it logs in with the new one), then disabled (it cannot log in); a department added, renamed
+and disabled."""
 
 from __future__ import annotations
 
@@ -51,8 +52,23 @@ async def test_create_reset_and_disable_an_account_and_add_a_department(world, p
     await expect(page.locator('tr[data-user="admin"]')).to_contain_text("（本人）")  # no way to lock oneself out
 
     departments = page.locator(".departments")
-    await departments.get_by_label("部门代码").fill("tiyu")
-    await departments.get_by_label("部门名称").fill("体育局")
+    await departments.get_by_label("部门代码", exact=True).fill("tiyu")
+    await departments.get_by_label("部门名称", exact=True).fill("体育局")
     await departments.get_by_role("button", name="新增部门").click()
-    await expect(page.locator(".departments")).to_contain_text("体育局（tiyu）")
+    await expect(page.locator('.departments tr[data-department="tiyu"]')).to_contain_text("启用")
     assert await Department.exists().where(Department.code == "tiyu")
+
+    # renamed, then disabled (a second tap): kept, marked, and offered to no new issue
+    row = page.locator('.departments tr[data-department="tiyu"]')
+    await expect(row.get_by_label("部门名称：tiyu")).to_have_value("体育局")
+    await row.get_by_label("部门名称：tiyu").fill("市文化和旅游体育局")
+    await row.get_by_role("button", name="改名").click()
+    await expect(page.locator("#toast")).to_contain_text("已改名：市文化和旅游体育局")
+    row = page.locator('.departments tr[data-department="tiyu"]')
+    await expect(row.get_by_label("部门名称：tiyu")).to_have_value("市文化和旅游体育局")
+    await row.get_by_role("button", name="停用").click()
+    await row.get_by_role("button", name="再点一次确认").click()
+    await expect(page.locator('.departments tr[data-department="tiyu"]')).to_contain_text("已停用")
+    assert await Department.select(Department.name, Department.active).where(Department.code == "tiyu").first() == {
+        "name": "市文化和旅游体育局", "active": False}
+    await expect(page.locator(".new-user").get_by_label("所属部门").locator("option", has_text="文化和旅游")).to_have_count(0)

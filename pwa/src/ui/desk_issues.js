@@ -22,7 +22,7 @@ let lookups = null;
 
 async function loadLookups() {
   if (!lookups) {
-    const [counties, departments] = await Promise.all([api.get("/api/counties"), api.get("/api/departments")]);
+    const [counties, departments] = await Promise.all([api.get("/api/counties"), api.get("/api/departments?include_inactive=true")]);
     lookups = { counties, departments, department: Object.fromEntries(departments.map((d) => [d.id, d.name])) };
   }
   return lookups;
@@ -46,7 +46,7 @@ export async function issuesDesk() {
   const form = h("form.desk-filters", { onsubmit: (e) => { e.preventDefault(); apply(); } },
     admin ? select("county_id", "县区", look.counties.map((c) => [c.id, c.name]), f.county_id) : null,
     select("area", "类别", AREAS.map((a) => [a, a]), f.area),
-    select("department_id", "责任部门", look.departments.map((d) => [d.id, d.name]), f.department_id),
+    select("department_id", "责任部门", look.departments.map((d) => [d.id, d.active ? d.name : `${d.name}（已停用）`]), f.department_id),
     select("state", "状态", STATES, f.state),
     select("severity", "严重程度", SEVERITIES, f.severity),
     select("source", "来源", SOURCES, f.source),
@@ -119,7 +119,7 @@ export async function issuesDesk() {
 function bulkBar(look, admin, chosen, done) {
   const count = h("b");
   const department = h("select", { "aria-label": "责任部门" }, h("option", { value: "" }, "（不改）"),
-    look.departments.map((d) => h("option", { value: String(d.id) }, d.name)));
+    look.departments.filter((d) => d.active).map((d) => h("option", { value: String(d.id) }, d.name)));
   const person = h("input", { type: "text", maxlength: "64", placeholder: "（不改）", "aria-label": "责任人" });
   const deadline = admin ? h("input", { type: "date", "aria-label": "整改期限" }) : null;
   const message = h("p.bulk-message", { role: "status" });

@@ -1,8 +1,9 @@
 // 安置点清单 at a desk (wide screen): the site list, its export to Excel, and an import that is
 // checked row by row first (every problem shown by row, nothing written), previewed, then confirmed.
+// The city admin disables a closed or merged site (撤并) with a reason, or enables it again.
 import { api, request, ApiError, NetworkError } from "../api.js";
 import { session } from "../data.js";
-import { h, mount, fill, toast } from "./dom.js";
+import { h, mount, fill, toast, confirmTap } from "./dom.js";
 import { deskHead } from "./desk.js";
 
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -21,20 +22,23 @@ export async function sitesDesk() {
   const search = h("input", { type: "search", placeholder: "按名称搜索", "aria-label": "按名称搜索" });
   let timer = null;
   search.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(() => load(), 250); });
+  const withInactive = h("input", { type: "checkbox", onchange: () => load() });
 
   async function load() {
     fill(list, h("p.muted", "正在读取…"));
     try {
       const q = search.value.trim();
-      const page = await api.get(`/api/sites?limit=500${q ? `&q=${encodeURIComponent(q)}` : ""}`);
+      const page = await api.get(`/api/sites?limit=500${withInactive.checked ? "&include_inactive=true" : ""}${q ? `&q=${encodeURIComponent(q)}` : ""}`);
       fill(list, h("p.muted", `共 ${page.total} 个安置点${page.total > page.items.length ? `，显示前 ${page.items.length} 个` : ""}`),
         h("table.desk", h("thead", h("tr", ...["编号", "县区", "乡镇", "安置点", "建档立卡搬迁人口", "同步搬迁人口", "户数", "楼栋数",
-          "车间工坊", "第一书记", "配套产业", "电梯", "管道燃气"].map((x) => h("th", x)))),
-        h("tbody", page.items.map((s) => h("tr", { "data-site": s.id },
+          "车间工坊", "第一书记", "配套产业", "电梯", "管道燃气", "状态"].map((x) => h("th", x)), admin ? h("th", "操作") : null)),
+        h("tbody", page.items.map((s) => h("tr", { "data-site": s.id, class: s.active ? "" : "muted" },
           h("td", String(s.id)), h("td", s.county_name), h("td", s.township || ""), h("td", s.name),
           h("td.num", s.registered_people ? String(s.registered_people) : "未登记"), // (a bare 0 would read as "no attributes")
           h("td.num", String(s.other_people)), h("td.num", String(s.households)), h("td.num", String(s.building_count)), h("td", yes(s.has_workshop)),
-          h("td", yes(s.has_first_secretary)), h("td", yes(s.has_greenhouses)), h("td", yes(s.has_lift)), h("td", yes(s.has_piped_gas)))))));
+          h("td", yes(s.has_first_secretary)), h("td", yes(s.has_greenhouses)), h("td", yes(s.has_lift)), h("td", yes(s.has_piped_gas)),
+          h("td", s.active ? "在用" : h("span", { title: s.status_reason }, `已停用：${s.status_reason}`)),
+          admin ? h("td.actions", statusControl(s, load)) : null)))));
     } catch (err) {
       fill(list, h("p.warn", err instanceof NetworkError ? "需要联网才能查看安置点清单" : err.message));
     }
@@ -84,8 +88,28 @@ export async function sitesDesk() {
       h("a.button", { href: "/api/sites/sheet", download: "安置点清单.xlsx" }, "导出 Excel"),
       admin ? h("label.button.file-button", "导入 Excel…", file) : null),
     admin ? h("p.muted", "导入：先导出清单，在导出的表上修改或在末尾添加行（新增的安置点编号留空），再选择文件。系统先逐行检查，全部无误并经确认后才写入。") : null,
-    result, h("section.card", search, list)));
+    result, h("section.card", h("div.bulk-row", search, h("label.filter.check", withInactive, "显示已停用的安置点")), list)));
   load();
+}
+
+// 停用 asks for the reason and a second tap (its planned visits not yet made are cancelled); 启用 the reason
+function statusControl(site, reload) {
+  const reason = h("input", { type: "text", maxlength: "500", placeholder: "原因（必填）", "aria-label": `停用或启用原因：${site.name}` });
+  const send = async () => {
+    try {
+      const out = await api.post(`/api/sites/${site.id}/status`, { active: !site.active, reason: reason.value.trim() });
+      toast(site.active ? `已停用：${site.name}${out.planned_visits_cancelled ? `，撤销未完成的计划督查 ${out.planned_visits_cancelled} 次` : ""}`
+        : `已启用：${site.name}`);
+      reload();
+    } catch (err) {
+      toast(err instanceof NetworkError ? "需要联网" : err.message, "error");
+    }
+  };
+  const button = h("button", { type: "button", class: site.active ? "danger" : "", onclick: (e) => {
+    if (reason.value.trim().length < 2) return toast("请先填写原因（至少 2 个字）", "error");
+    return site.active ? confirmTap(e.currentTarget, `停用后${site.name}不再出现在手机的安置点列表和抽取中，已有记录不变`, send) : send();
+  } }, site.active ? "停用" : "启用");
+  return h("div.bulk-row", reason, button);
 }
 
 function lines(rows, problems) {

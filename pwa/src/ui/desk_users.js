@@ -1,6 +1,7 @@
 // 用户与部门 at a desk, for the city admin: every account with its role and scope, a new account
 // (the scope its role needs: county, site or department), a name or phone changed, a password reset,
-// an account disabled or enabled (its sessions end at once); the departments, and a new one.
+// an account disabled or enabled (its sessions end at once); the departments: a new one, a rename, one
+// disabled (its issues keep it; no new issue goes to it) or enabled again.
 import { api, NetworkError } from "../api.js";
 import { session } from "../data.js";
 import { h, mount, fill, toast, confirmTap } from "./dom.js";
@@ -17,8 +18,8 @@ export async function usersDesk() {
   let departments;
   let sites;
   try {
-    [users, counties, departments, sites] = await Promise.all([api.get("/api/users"), api.get("/api/counties"), api.get("/api/departments"),
-      api.get("/api/sites?limit=500")]);
+    [users, counties, departments, sites] = await Promise.all([api.get("/api/users"), api.get("/api/counties"), api.get("/api/departments?include_inactive=true"),
+      api.get("/api/sites?limit=500&include_inactive=true")]);
   } catch (err) {
     return mount(h("div.desk-page", ...deskHead("users", "用户与部门"), h("p.card.warn", problem(err))));
   }
@@ -56,7 +57,7 @@ export async function usersDesk() {
   mount(h("div.desk-page", ...deskHead("users", "用户与部门"),
     h("section.card", h("h2", `用户（${users.length}）`), h("div.desk-table", h("table.desk.users",
       h("thead", h("tr", ...["用户名", "姓名", "角色", "范围", "电话", "状态", "操作"].map((x) => h("th", x)))), h("tbody", rows)))),
-    h("div.desk-columns", newUser(counties, departments, sites.items), departmentsCard(departments))));
+    h("div.desk-columns", newUser(counties, departments.filter((d) => d.active), sites.items.filter((x) => x.active)), departmentsCard(departments))));
 }
 
 function newUser(counties, departments, sites) {
@@ -109,7 +110,26 @@ function departmentsCard(departments) {
       toast(problem(err), "error");
     }
   } }, "新增部门");
+  const rows = departments.map((d) => {
+    const rename = h("input", { type: "text", value: d.name, maxlength: "64", "aria-label": `部门名称：${d.code}` });
+    const patch = async (body, done) => {
+      try {
+        await api.patch(`/api/departments/${d.id}`, body);
+        toast(done);
+        usersDesk();
+      } catch (err) {
+        toast(problem(err), "error");
+      }
+    };
+    const save = h("button", { type: "button", onclick: () => (rename.value.trim() && rename.value.trim() !== d.name
+      ? patch({ name: rename.value.trim() }, `已改名：${rename.value.trim()}`) : toast("请先填写新的部门名称", "error")) }, "改名");
+    const toggle = h("button", { type: "button", class: d.active ? "danger" : "", onclick: (e) => (d.active
+      ? confirmTap(e.currentTarget, `停用后${d.name}不再承担新问题，已有问题不变`, () => patch({ active: false }, `已停用：${d.name}`))
+      : patch({ active: true }, `已启用：${d.name}`)) }, d.active ? "停用" : "启用");
+    return h("tr", { "data-department": d.code, class: d.active ? "" : "muted" },
+      h("td", d.code), h("td", rename), h("td", d.active ? "启用" : "已停用"), h("td.actions", save, " ", toggle));
+  });
   return h("section.card.departments", h("h2", `行业部门（${departments.length}）`),
-    h("ul.columns", departments.map((d) => h("li", `${d.name}（${d.code}）`))),
+    h("table.desk", h("thead", h("tr", ...["代码", "名称", "状态", "操作"].map((x) => h("th", x)))), h("tbody", rows)),
     h("div.bulk-row", h("label.filter", "代码（小写字母）", code), h("label.filter", "名称", name), add));
 }

@@ -62,7 +62,7 @@ export async function newVisitScreen() {
 
 export async function chooseTemplatesScreen(siteId) {
   const site = await store.get("sites", Number(siteId));
-  if (!site) return go("#/new");
+  if (!site || site.active === false) return go("#/new");
   const templates = await templatesFor(site);
   const chosen = new Set();
   const boxes = templates.map((tpl) => h("label.row.check-row",
