@@ -21,6 +21,13 @@ ACTIONS: dict[str, tuple[str, str, str, dict | None]] = {
     "ledger.read": ("ledger", "get", "/api/ledgers/{id}", None),
     "ledger.file": ("ledger", "get", "/api/ledgers/{id}/file", None),
     "user.update": ("user", "patch", "/api/users/{id}", {"display_name": "改名"}),
+    # a county's self-inspection plan (县级自查计划): its county team's alone
+    "plan.read": ("plan", "get", "/api/plans/{id}", None),
+    "plan.adjust": ("planned_visit", "patch", "/api/plans/{id}", {"planned_on": "2026-12-28", "reason": "与县里会议冲突，改期"}),
+    "plan.cancel": ("plan", "post", "/api/plans/{id}/cancellation", {"reason": "权限表：撤销自查计划"}),
+    "assessment.county": ("county", "get", "/api/assessment/counties/{id}", None),
+    # last: it disables the site the actions above used
+    "site.status": ("site", "post", "/api/sites/{id}/status", {"active": False, "reason": "权限表：安置点撤并"}),
 }
 
 

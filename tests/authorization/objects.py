@@ -57,4 +57,13 @@ async def make(world) -> Objects:
     admin = await world.client("admin")
     users = {r["username"]: r["id"] for r in (await admin.get("/api/users")).json()}
     o.put("user", users["county_a"], users["county_b"])
+    plans = {}
+    for county in ("county_a", "county_b"):  # each county team's self-inspection plan, its team inspecting
+        r = await (await world.client(county)).post("/api/plans", json={"month": "2026-12", "count": 1, "inspector_ids": [users[county]],
+                                                                          "seed": f"table-{county}"})
+        assert r.status_code == 200, r.text
+        plans[county] = r.json()
+    o.put("plan", plans["county_a"]["uuid"], plans["county_b"]["uuid"])
+    o.put("planned_visit", *(f"{plans[c]['uuid']}/visits/{plans[c]['visits'][0]['uuid']}" for c in ("county_a", "county_b")))
+    o.put("county", world.counties["盐湖区"], world.counties["临猗县"])
     return o

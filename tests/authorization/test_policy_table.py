@@ -6,6 +6,8 @@ object answers exactly as a missing one does (404 with the same body), so nobody
 another county has; a role that may not do an action at all gets 403 wherever the object is.
 Within a role the actions run in this order on the same objects, so a state move one makes (a
 round submitted) is what the next one meets (409 for a move the state no longer allows).
+A county's self-inspection plan is its county team's alone: the city office, the inspectors and the
+inspected side all meet the 404 of a missing plan (the city plans have their own secrecy tests).
 """
 
 from __future__ import annotations
@@ -32,6 +34,11 @@ EXPECTED = {
     ("admin", "ledger.read"): (200, 200),
     ("admin", "ledger.file"): (200, 200),
     ("admin", "user.update"): (200, 200),
+    ("admin", "plan.read"): (404, 404),
+    ("admin", "plan.adjust"): (404, 404),
+    ("admin", "plan.cancel"): (404, 404),
+    ("admin", "assessment.county"): (200, 200),
+    ("admin", "site.status"): (200, 200),
     ("inspector", "site.read"): (200, 200),
     ("inspector", "site.update"): (403, 403),
     ("inspector", "inspection.read"): (200, 200),
@@ -47,6 +54,11 @@ EXPECTED = {
     ("inspector", "ledger.read"): (200, 200),
     ("inspector", "ledger.file"): (200, 200),
     ("inspector", "user.update"): (403, 403),
+    ("inspector", "plan.read"): (404, 404),
+    ("inspector", "plan.adjust"): (404, 404),
+    ("inspector", "plan.cancel"): (404, 404),
+    ("inspector", "assessment.county"): (200, 200),
+    ("inspector", "site.status"): (403, 403),
     ("county_a", "site.read"): (200, 404),
     ("county_a", "site.update"): (403, 404),
     ("county_a", "inspection.read"): (200, 404),
@@ -62,6 +74,11 @@ EXPECTED = {
     ("county_a", "ledger.read"): (200, 404),
     ("county_a", "ledger.file"): (200, 404),
     ("county_a", "user.update"): (403, 403),
+    ("county_a", "plan.read"): (200, 404),
+    ("county_a", "plan.adjust"): (200, 404),
+    ("county_a", "plan.cancel"): (200, 404),
+    ("county_a", "assessment.county"): (403, 403),
+    ("county_a", "site.status"): (403, 403),
     ("site_a1", "site.read"): (200, 404),
     ("site_a1", "site.update"): (403, 403),
     ("site_a1", "inspection.read"): (200, 404),
@@ -77,6 +94,11 @@ EXPECTED = {
     ("site_a1", "ledger.read"): (404, 404),
     ("site_a1", "ledger.file"): (404, 404),
     ("site_a1", "user.update"): (403, 403),
+    ("site_a1", "plan.read"): (404, 404),
+    ("site_a1", "plan.adjust"): (404, 404),
+    ("site_a1", "plan.cancel"): (404, 404),
+    ("site_a1", "assessment.county"): (403, 403),
+    ("site_a1", "site.status"): (403, 403),
     ("fire_a", "site.read"): (200, 404),
     ("fire_a", "site.update"): (403, 403),
     ("fire_a", "inspection.read"): (404, 404),
@@ -92,6 +114,11 @@ EXPECTED = {
     ("fire_a", "ledger.read"): (404, 404),
     ("fire_a", "ledger.file"): (404, 404),
     ("fire_a", "user.update"): (403, 403),
+    ("fire_a", "plan.read"): (404, 404),
+    ("fire_a", "plan.adjust"): (404, 404),
+    ("fire_a", "plan.cancel"): (404, 404),
+    ("fire_a", "assessment.county"): (403, 403),
+    ("fire_a", "site.status"): (403, 403),
     ("fire_city", "site.read"): (200, 200),
     ("fire_city", "site.update"): (403, 403),
     ("fire_city", "inspection.read"): (404, 404),
@@ -107,10 +134,17 @@ EXPECTED = {
     ("fire_city", "ledger.read"): (404, 404),
     ("fire_city", "ledger.file"): (404, 404),
     ("fire_city", "user.update"): (403, 403),
+    ("fire_city", "plan.read"): (404, 404),
+    ("fire_city", "plan.adjust"): (404, 404),
+    ("fire_city", "plan.cancel"): (404, 404),
+    ("fire_city", "assessment.county"): (403, 403),
+    ("fire_city", "site.status"): (403, 403),
 }
 ROLES = list(dict.fromkeys(role for role, _ in EXPECTED))
 #: an id no object has, by kind
-MISSING = {"site": 999_999, "issue": 999_999, "user": 999_999, "inspection": "00000000-0000-4000-8000-000000000001",
+MISSING = {"site": 999_999, "issue": 999_999, "user": 999_999, "county": 999_999,
+           "plan": "00000000-0000-4000-8000-000000000005",
+           "planned_visit": "00000000-0000-4000-8000-000000000005/visits/00000000-0000-4000-8000-000000000006", "inspection": "00000000-0000-4000-8000-000000000001",
            "photo": "00000000-0000-4000-8000-000000000002", "site_photo": "00000000-0000-4000-8000-000000000003",
            "ledger": "00000000-0000-4000-8000-000000000004"}
 
