@@ -43,13 +43,13 @@ const routes = [
   [/^#\/desk\/issues$/, deskOnly(() => issuesDesk())],
   [/^#\/desk\/issue\/(\d+)$/, deskOnly((m) => issueDesk(m[1]))],
   [/^#\/desk\/submissions$/, deskOnly(() => submissionsDesk())],
-  [/^#\/desk\/plans$/, adminOnly(() => plansDesk())],
+  [/^#\/desk\/plans$/, deskOnly(() => plansDesk())],
   [/^#\/desk\/assessment$/, adminOnly(() => assessmentDesk())],
   [/^#\/desk\/audit$/, adminOnly(() => auditDesk())],
   [/^#\/desk\/users$/, adminOnly(() => usersDesk())],
   [/^#\/desk\/templates$/, deskOnly(() => templatesDesk())],
   [/^#\/desk\/assessment\/(\d+)$/, adminOnly((m) => countyAssessmentDesk(m[1]))],
-  [/^#\/desk\/plan\/([0-9a-f-]{36})$/, adminOnly((m) => planDesk(m[1]))],
+  [/^#\/desk\/plan\/([0-9a-f-]{36})$/, deskOnly((m) => planDesk(m[1]))],
 ];
 
 async function route() {

@@ -12,7 +12,7 @@ from litestar.params import FromPath, JSONBody
 
 from server.lib.bounds import Id, days_in_range
 from server.plans import service
-from server.plans.schemas import Candidate, MyPlannedVisit, PlanOut, PlanSummary
+from server.plans.schemas import Assignable, Candidate, MyPlannedVisit, PlanOut, PlanSummary
 
 
 class PlanIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -59,6 +59,12 @@ class PlansController(Controller):
     @get("/candidates", operation_id="planCandidates")
     async def candidates(self, request: Request) -> list[Candidate]:
         return msgspec.convert(await service.candidates(request.user), list[Candidate])
+
+    @get("/inspectors", operation_id="planInspectors",
+         description="Whom the caller may assign its plans' visits to: the city admin its inspectors (and admins), "
+                     "a county team its own members. Planners only (anyone else: 404).")
+    async def inspectors(self, request: Request) -> list[Assignable]:
+        return msgspec.convert(await service.assignable(request.user), list[Assignable])
 
     @post("/{uuid:uuid}/cancellation", operation_id="cancelPlan", status_code=200)
     async def cancel(self, request: Request, uuid: FromPath[UUID], data: JSONBody[CancelIn]) -> PlanOut:

@@ -20,6 +20,15 @@ class CandidateWeight(msgspec.Struct):
     weight: float
 
 
+class Assignable(msgspec.Struct):
+    """Someone the caller may assign a planned visit to (the city: its inspectors and admins; a
+    county team: its own members)."""
+
+    id: int
+    display_name: str
+    role: str
+
+
 class Candidate(msgspec.Struct):
     """A site that a draw now could pick: its figures, weight and share of the total weight."""
 

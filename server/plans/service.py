@@ -98,6 +98,19 @@ async def candidates(p: Principal) -> list[dict[str, Any]]:
     return sorted(out, key=lambda r: (-r["weight"], r["site_id"]))
 
 
+async def assignable(p: Principal) -> list[dict[str, Any]]:
+    """Whom the caller may assign its plans' visits to: active accounts of the roles its plans take
+    (a county team: its own county's). Planners only."""
+    if not (p.role is Role.CITY_ADMIN or p.role is Role.COUNTY_TEAM):
+        raise NotFound(MISSING)
+    _, county_id, allowed = _scope(p)
+    query = User.select(User.id, User.display_name, User.role).where(
+        (User.active == True) & User.role.is_in([r.value for r in allowed]))
+    if county_id is not None:
+        query = query.where(User.county == county_id)
+    return await query.order_by(User.id)
+
+
 async def create(p: Principal, month: str, count: int, inspector_ids: list[int], seed: str | None = None,
                  replaces: UUID | None = None, reason: str = "") -> dict[str, Any]:
     """A month's draw; with ``replaces`` a redraw: that plan is cancelled with ``reason`` in the

@@ -123,3 +123,24 @@ async def test_changes_to_a_plan_stay_invisible_to_the_inspected_side(world):
     assert (await admin.post(f"/api/plans/{plan['uuid']}/cancellation", json={"reason": "撤销"})).status_code == 200
     for username, seen in before.items():
         assert await _snapshot(world, username, ids) == seen
+
+
+async def test_each_planner_is_offered_only_the_people_its_plans_may_take(world):
+    """The city admin assigns its inspectors (and admins); a county team its own active members;
+    anyone else meets the 404 of a missing plan."""
+    second = await _second_inspector(world)
+    admin = await world.client("admin")
+    city = {u["id"]: u["role"] for u in (await admin.get("/api/plans/inspectors")).json()}
+    assert city[world.users["inspector"]] == "city_inspector" and city[second] == "city_inspector"
+    assert set(city.values()) <= {"city_inspector", "city_admin"}
+    r = await admin.post("/api/users", json={"username": "yanhu_team2", "display_name": "盐湖专班 赵敏", "password": "0123456789ab",
+                                             "role": "county_team", "county_id": world.counties["盐湖区"]})
+    assert r.status_code == 201, r.text
+    county = await world.client("county_a")
+    mine = {u["id"] for u in (await county.get("/api/plans/inspectors")).json()}
+    assert mine == {world.users["county_a"], r.json()["id"]}
+    assert (await admin.patch(f"/api/users/{r.json()['id']}", json={"active": False})).status_code == 200
+    assert {u["id"] for u in (await county.get("/api/plans/inspectors")).json()} == {world.users["county_a"]}
+    for user in ("inspector", "site_a1", "fire_a"):
+        r = await (await world.client(user)).get("/api/plans/inspectors")
+        assert r.status_code == 404 and r.json()["message"] == "计划不存在", (user, r.text)

@@ -12,7 +12,7 @@ from server.lib import clock
 from tests.audit.helpers import assert_audited
 
 READS = [
-    "/api/plans", "/api/plans/mine", "/api/plans/candidates", "/api/plans/{plan}", "/api/plans/{visit}", "/api/sites", "/api/sites/{a1}",
+    "/api/plans", "/api/plans/mine", "/api/plans/candidates", "/api/plans/inspectors", "/api/plans/{plan}", "/api/plans/{visit}", "/api/sites", "/api/sites/{a1}",
     "/api/issues", "/api/issues/counts", "/api/issues/inbox", "/api/issues/repeats", "/api/templates?site_id={a1}",
     "/api/ledgers", "/api/inspections/{visit}", "/api/auth/me", "/api/counties", "/api/departments",
 ]

@@ -1,5 +1,6 @@
 """督查计划 at a desk, 1366x768: the city office sees every candidate's weight, draws a month's plan,
-moves one visit with a reason, and cancels the plan; a county team has no way to it."""
+moves one visit with a reason, and cancels the plan; a county team draws its own 自查计划 there and
+never reaches the city's."""
 
 from __future__ import annotations
 
@@ -55,10 +56,31 @@ async def test_draw_adjust_and_cancel_a_plan(world, phone):
     assert await PlannedVisit.count().where(PlannedVisit.state == "planned") == 0
 
 
-async def test_a_county_team_has_no_plans_tab_and_no_plans_page(world, phone):
+async def test_a_county_team_draws_its_own_self_inspection_plan_and_never_sees_the_citys(world, phone):
+    """自查计划: the county team's own sites as candidates, its own members as the people; the city's
+    plan (四不两直) answers it as a missing plan."""
+    admin = await world.client("admin")
+    city = await admin.post("/api/plans", json={"month": "2026-12", "count": 3, "inspector_ids": [world.users["inspector"]], "seed": "city-seed"})
+    assert city.status_code == 200, city.text
+
     page = await (await phone(**DESK)).new_page()
-    await open_desk(page, "county_a", "问题台账")
+    await open_desk(page, "county_a", "自查计划")
     await expect(page.locator(".desk-tabs").get_by_role("link", name="督查计划")).to_have_count(0)
-    await page.goto("/#/desk/plans")
-    await expect(page.locator("table.candidates")).to_have_count(0)
-    await expect(page.locator("main")).not_to_contain_text("候选安置点")
+    await expect(page.get_by_role("heading", name="县级自查计划（本县安置点）")).to_be_visible()
+    candidates = page.locator("table.candidates tbody tr")
+    await expect(candidates).to_have_count(2)  # 盐湖区's two sites, not 临猗县's
+    await expect(page.locator("table.candidates")).not_to_contain_text("临猗")
+    await expect(page.locator("fieldset.inspectors input:checked")).to_have_count(1)
+    await expect(page.locator("table.plans-list")).to_have_count(0)  # the city's plan is not listed
+    await page.get_by_label("抽取安置点数").fill("2")
+    await page.get_by_role("button", name="抽取").click()
+
+    await expect(page.get_by_role("heading", name="2026-12 自查计划")).to_be_visible()
+    await expect(page.locator("tr[data-visit]")).to_have_count(2)
+    mine = await VisitPlan.select().where(VisitPlan.scope == "county").first()
+    assert mine["county"] == world.counties["盐湖区"] and mine["created_by"] == world.users["county_a"]
+    assert {v["inspector"] for v in await PlannedVisit.select().where(PlannedVisit.plan == mine["id"])} == {world.users["county_a"]}
+
+    await page.goto(f"/#/desk/plan/{city.json()['uuid']}")
+    await expect(page.locator(".card.warn")).to_have_text("计划不存在")
+    await expect(page.locator("tr[data-visit]")).to_have_count(0)

@@ -2,8 +2,9 @@
 import { session } from "../data.js";
 import { h } from "./dom.js";
 
-// (key, tab, who sees it): the plans are the city office's alone (四不两直)
-const PAGES = [["plans", "督查计划", ["city_admin"]], ["issues", "问题台账"], ["sites", "安置点"], ["submissions", "报送与核对"],
+// (key, tab, who sees it): the city office's 督查计划 (四不两直) and a county team's own 自查计划;
+// a tab's name may differ by role
+const PAGES = [["plans", { city_admin: "督查计划", county_team: "自查计划" }, ["city_admin", "county_team"]], ["issues", "问题台账"], ["sites", "安置点"], ["submissions", "报送与核对"],
   ["assessment", "年度考核", ["city_admin"]], ["templates", "检查表"], ["users", "用户与部门", ["city_admin"]],
   ["audit", "审计日志", ["city_admin"]]];
 
@@ -11,7 +12,8 @@ export function deskHead(here, title, ...actions) {
   const mine = PAGES.filter(([, , roles]) => !roles || roles.includes(session.me.role));
   return [
     h("nav.desk-tabs", { "aria-label": "办公页面" }, mine.map(([key, name]) =>
-      h("a", { href: `#/desk/${key}`, class: key === here ? "on" : "", "aria-current": key === here ? "page" : null }, name))),
+      h("a", { href: `#/desk/${key}`, class: key === here ? "on" : "", "aria-current": key === here ? "page" : null },
+        typeof name === "string" ? name : name[session.me.role]))),
     h("header.desk-head", h("h1", title), h("div.desk-actions", ...actions)),
   ];
 }

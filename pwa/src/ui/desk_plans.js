@@ -1,10 +1,12 @@
-// 督查计划 (四不两直) at a desk, for the city office: the month's draw with every candidate's weight
-// and why before it is made; a plan as a calendar and a table where one visit gets another day or
-// inspector, or the whole plan is cancelled or redrawn, each with a reason (audited on the server).
-// Nothing here reaches the inspected side: the server answers them as if no plan existed.
+// 督查计划 (四不两直) at a desk, for the city office, and a county team's own 自查计划 (its sites, its
+// members): the month's draw with every candidate's weight and why before it is made; a plan as a
+// calendar and a table where one visit gets another day or person, or the whole plan is cancelled or
+// redrawn, each with a reason (audited on the server). Nothing here reaches the inspected side: the
+// server answers them as if no plan existed.
 import { api, NetworkError } from "../api.js";
 import { shanghaiDate } from "../dates.js";
 import { formatTime } from "../messages.js";
+import { session } from "../data.js";
 import { h, mount, fill, toast, confirmTap } from "./dom.js";
 import { deskHead, stillOn } from "./desk.js";
 
@@ -17,10 +19,10 @@ function nextMonth() {
   return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, "0")}`;
 }
 
-async function inspectors() {
-  const users = await api.get("/api/users");
-  return users.filter((u) => u.active && ["city_inspector", "city_admin"].includes(u.role));
-}
+// whom the caller's plans may take (the server decides: the city's inspectors, or the county's team)
+const inspectors = () => api.get("/api/plans/inspectors");
+const county = () => session.me.role === "county_team";
+const kind = () => (county() ? "自查计划" : "督查计划");
 
 export async function plansDesk() {
   const hash = location.hash;
@@ -30,12 +32,12 @@ export async function plansDesk() {
   try {
     [plans, people, candidates] = await Promise.all([api.get("/api/plans"), inspectors(), api.get("/api/plans/candidates")]);
   } catch (err) {
-    return mount(h("div.desk-page", ...deskHead("plans", "督查计划"), h("p.card.warn", problem(err))));
+    return mount(h("div.desk-page", ...deskHead("plans", kind()), h("p.card.warn", problem(err))));
   }
   if (!stillOn(hash)) return;
   const month = h("input", { type: "month", value: nextMonth(), "aria-label": "计划月份" });
   const count = h("input", { type: "number", min: "1", max: String(Math.min(500, candidates.length)), value: String(Math.min(10, candidates.length)), "aria-label": "抽取安置点数" });
-  const boxes = people.map((u) => h("label.check", h("input", { type: "checkbox", value: String(u.id), checked: u.role === "city_inspector" }), u.display_name));
+  const boxes = people.map((u) => h("label.check", h("input", { type: "checkbox", value: String(u.id), checked: county() || u.role === "city_inspector" }), u.display_name));
   const message = h("p.bulk-message", { role: "status" });
   const make = h("button.primary", { type: "button", onclick: async () => {
     const ids = boxes.map((b) => b.firstChild).filter((c) => c.checked).map((c) => Number(c.value));
@@ -43,7 +45,7 @@ export async function plansDesk() {
     make.disabled = true;
     try {
       const plan = await api.post("/api/plans", { month: month.value, count: Number(count.value), inspector_ids: ids });
-      toast(`已抽取 ${plan.month} 的督查计划：${plan.visits.length} 个安置点`);
+      toast(`已抽取 ${plan.month} 的${kind()}：${plan.visits.length} 个安置点`);
       location.hash = `#/desk/plan/${plan.uuid}`;
     } catch (err) {
       make.disabled = false;
@@ -51,11 +53,11 @@ export async function plansDesk() {
     }
   } }, "抽取");
 
-  mount(h("div.desk-page", ...deskHead("plans", "督查计划（四不两直）"),
+  mount(h("div.desk-page", ...deskHead("plans", county() ? "县级自查计划（本县安置点）" : "督查计划（四不两直）"),
     h("div.desk-columns",
       h("section.card.plan-new", h("h2", "抽取新计划"),
         h("div.bulk-row", h("label.filter", "月份", month), h("label.filter", "安置点数", count)),
-        h("fieldset.inspectors", h("legend", "督查人员（轮流分派）"), boxes),
+        h("fieldset.inspectors", h("legend", county() ? "自查人员（本县专班，轮流分派）" : "督查人员（轮流分派）"), boxes),
         h("p.muted", "按风险加权随机抽取（种子记录在案，可复核）：权重 = 1 + 2×未销号问题 + 3×逾期问题 + 距上次督查天数÷30（最多 180 天）+ 0.5×历史问题 + 搬迁人口÷1000。督查日期在当月随机，被督查方看不到计划。"),
         make, message),
       h("section.card", h("h2", "已有计划"), plans.length ? h("table.desk.plans-list",
@@ -81,7 +83,7 @@ export async function planDesk(uuid) {
   try {
     [plan, people] = await Promise.all([api.get(`/api/plans/${uuid}`), inspectors()]);
   } catch (err) {
-    return mount(h("div.desk-page", ...deskHead("plans", "督查计划"), h("p.card.warn", err.status === 404 ? "计划不存在" : problem(err))));
+    return mount(h("div.desk-page", ...deskHead("plans", kind()), h("p.card.warn", err.status === 404 ? "计划不存在" : problem(err))));
   }
   if (!stillOn(hash)) return;
   const active = plan.state === "active";
@@ -136,7 +138,7 @@ export async function planDesk(uuid) {
     }
   }) }, "重新抽取");
 
-  mount(h("div.desk-page.plan-desk", ...deskHead("plans", `${plan.month} 督查计划`, h("a.button", { href: "#/desk/plans" }, "全部计划")),
+  mount(h("div.desk-page.plan-desk", ...deskHead("plans", `${plan.month} ${plan.scope === "county" ? "自查计划" : "督查计划"}`, h("a.button", { href: "#/desk/plans" }, "全部计划")),
     h("p.plan-facts", h("span", { class: `pill ${active ? "open" : "closed"}` }, active ? "有效" : "已撤销"),
       ` 抽取于 ${formatTime(plan.created_at)} · 种子 `, h("code", plan.seed), ` · ${plan.visits.length} 个安置点`,
       plan.replaces ? h("span", " · 重新抽取自 ", h("a", { href: `#/desk/plan/${plan.replaces}` }, "原计划")) : null),
