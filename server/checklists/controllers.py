@@ -9,7 +9,7 @@ from litestar.params import FromPath, JSONBody, Parameter, QueryParameter
 
 from server.checklists import service
 from server.checklists.model import Template
-from server.checklists.schemas import CatalogEntry, DraftCheck, DraftIn, TemplateDiff, TemplateSummary
+from server.checklists.schemas import CatalogEntry, DraftCheck, DraftComposed, DraftEdits, DraftIn, TemplateDiff, TemplateSummary
 from server.lib.bounds import QueryId
 
 
@@ -28,6 +28,12 @@ class TemplatesController(Controller):
     @post("/drafts/check", operation_id="checkTemplateDraft", status_code=200)
     async def check_draft(self, data: JSONBody[DraftIn]) -> DraftCheck:
         return service.check_draft(data.source)
+
+    @post("/drafts/compose", operation_id="composeTemplateDraft", status_code=200,
+          description="The next version's YAML made from form edits of the current version (city admin), with the "
+                      "checker's verdict; nothing is stored. 409 when the base is no longer the current version.")
+    async def compose_draft(self, request: Request, data: JSONBody[DraftEdits]) -> DraftComposed:
+        return await service.compose_draft(request.user, data)
 
     @post("/versions", operation_id="publishTemplateVersion", status_code=201)
     async def publish(self, request: Request, data: JSONBody[DraftIn]) -> CatalogEntry:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -82,3 +82,59 @@ class DraftIn(msgspec.Struct, forbid_unknown_fields=True):
     source: Annotated[str, msgspec.Meta(min_length=1, max_length=500_000)]
     #: what changed and why (the policy revision it follows)
     note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+
+
+Text = Annotated[str, msgspec.Meta(max_length=1000)]
+Basis = Annotated[str, msgspec.Meta(max_length=64)]
+Department = Annotated[str, msgspec.Meta(max_length=32, pattern=r"^([a-z][a-z0-9_]*)?$")]
+
+
+class ItemEdit(msgspec.Struct, forbid_unknown_fields=True):
+    """What the desk's form changes on one item (absent: unchanged; department "": the lead department)."""
+
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=500)] | None = None
+    help: Text | None = None
+    basis: Basis | None = None
+    severity: Literal["minor", "major", "critical"] | None = None
+    deadline_days: Annotated[int, msgspec.Meta(ge=1, le=365)] | None = None
+    required: bool | None = None
+    raises_issue: bool | None = None
+    department: Department | None = None
+    unit: Annotated[str, msgspec.Meta(max_length=16)] | None = None
+
+
+class NewItem(msgspec.Struct, forbid_unknown_fields=True):
+    """An item added from the form: a check, a text, a date, a photo or a plain count (a number that
+    fails by a rule is written in YAML, where its rule and finding go)."""
+
+    section: Annotated[str, msgspec.Meta(max_length=64)]
+    key: Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{1,47}$")]
+    type: Literal["check", "text", "date", "photo", "integer", "number"]
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+    basis: Basis
+    help: Text = ""
+    required: bool = True
+    raises_issue: bool = True
+    severity: Literal["minor", "major", "critical"] = "minor"
+    deadline_days: Annotated[int, msgspec.Meta(ge=1, le=365)] = 30
+    department: Department = ""
+    unit: Annotated[str, msgspec.Meta(max_length=16)] = ""
+
+
+class DraftEdits(msgspec.Struct, forbid_unknown_fields=True):
+    """A new version as form edits of the current one (``base_version``)."""
+
+    template_id: Annotated[str, msgspec.Meta(max_length=64)]
+    base_version: Annotated[int, msgspec.Meta(ge=1, le=10_000)]
+    items: dict[str, ItemEdit] = {}
+    add: Annotated[list[NewItem], msgspec.Meta(max_length=200)] = []
+    remove: Annotated[list[str], msgspec.Meta(max_length=500)] = []
+    #: the template's note (说明), e.g. what this revision changes
+    template_note: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
+
+
+class DraftComposed(msgspec.Struct):
+    """The new version's YAML made from the edits, and the checker's verdict on it."""
+
+    source: str
+    check: DraftCheck

@@ -6,10 +6,10 @@ import msgspec
 
 from server.accounts.guards import Principal, require_role
 from server.accounts.roles import Role
-from server.checklists import diff, rules
+from server.checklists import compose, diff, rules
 from server.checklists.loader import Registry, check_source, refresh, registry
 from server.checklists.model import Template
-from server.checklists.schemas import CatalogEntry, DraftCheck, TemplateDiff, TemplateSummary
+from server.checklists.schemas import CatalogEntry, DraftCheck, DraftComposed, DraftEdits, TemplateDiff, TemplateSummary
 from server.lib import clock, db
 from server.lib.canonical import digest
 from server.lib.errors import Conflict, Invalid
@@ -84,6 +84,20 @@ def check_draft(text: str) -> DraftCheck:
     return DraftCheck(ok=not problems and template is not None, problems=problems,
                       template_id=template.id if template else None, version=template.version if template else None,
                       items=len(template.items()) if template else 0)
+
+
+async def compose_draft(p: Principal, edits: DraftEdits) -> DraftComposed:
+    """The next version's YAML from form edits of the current one, checked; nothing is stored (the
+    desk shows it, then publishes it as any draft). Edits of a version that is no longer the
+    current one are refused (409): they would drop what the newer version changed."""
+    require_role(p, Role.CITY_ADMIN, message="只有市级管理员可以编辑检查表")
+    reg = registry()
+    reg.get(edits.template_id, edits.base_version)  # 404 for a version there is not
+    latest = max(reg.versions(edits.template_id))
+    if edits.base_version != latest:
+        raise Conflict(f"第 {edits.base_version} 版已不是现行版本（现行第 {latest} 版），请刷新后在现行版本上修改", code="version_taken")
+    text = compose.compose(await source(edits.template_id, edits.base_version), latest + 1, edits)
+    return DraftComposed(source=text, check=check_draft(text))
 
 
 async def publish(p: Principal, text: str, note: str) -> CatalogEntry:

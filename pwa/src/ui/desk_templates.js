@@ -5,6 +5,7 @@ import { api, NetworkError } from "../api.js";
 import { session } from "../data.js";
 import { h, mount, fill, toast } from "./dom.js";
 import { deskHead, stillOn } from "./desk.js";
+import { templateForm } from "./desk_template_form.js";
 
 const TYPES = { check: "符合/不符合/不适用", number: "数值", integer: "整数", text: "文字", single: "单选", multi: "多选", date: "日期", photo: "照片" };
 const SEVERITY = { minor: "一般", major: "较重", critical: "严重" };
@@ -96,23 +97,42 @@ function editor(entry) {
       const r = await api.post("/api/templates/drafts/check", { source: text.value });
       checked = r.ok ? text.value : null;
       publish.disabled = !r.ok;
-      fill(result, r.ok ? h("p.verdict.same", `检查通过：${r.template_id} 第 ${r.version} 版，${r.items} 项。可以发布。`)
-        : [h("p.warn", `有 ${r.problems.length} 处问题，改正后再检查：`), h("ul", r.problems.map((x) => h("li", x)))]);
+      verdict(r);
     } catch (err) {
       fill(result, h("p.warn", err instanceof NetworkError ? "需要联网" : err.message));
     }
   } }, "检查");
   text.addEventListener("input", () => { if (text.value !== checked) publish.disabled = true; });
+  const verdict = (r) => fill(result, r.ok ? h("p.verdict.same", `检查通过：${r.template_id} 第 ${r.version} 版，${r.items} 项。可以发布。`)
+    : [h("p.warn", `有 ${r.problems.length} 处问题，改正后再检查：`), h("ul", r.problems.map((x) => h("li", x)))]);
+  // the form's edits come back as the next version's YAML, already checked: shown, then published
+  const composed = ({ source, check: r }) => {
+    text.value = source;
+    checked = r.ok ? source : null;
+    publish.disabled = !r.ok;
+    body.hidden = false;
+    yamlView.open = !r.ok;
+    verdict(r);
+    result.scrollIntoView({ block: "nearest" });
+  };
+  const formBox = h("div");
+  const byForm = h("button.primary", { type: "button", onclick: async () => {
+    byForm.disabled = true;
+    fill(formBox, await templateForm(entry, composed));
+  } }, `用表单修订，生成第 ${next} 版`);
   const start = h("button", { type: "button", onclick: async () => {
     const res = await fetch(`/api/templates/${entry.id}/versions/${entry.latest}/source`, { credentials: "same-origin" }).catch(() => null);
     if (!res || !res.ok) return toast("需要联网才能读取现行版本", "error");
     text.value = (await res.text()).replace(/^version:\s*\d+/m, `version: ${next}`);
     body.hidden = false;
+    yamlView.open = true;
     text.focus();
-  } }, `以现行第 ${entry.latest} 版为基础，新建第 ${next} 版`);
-  const body = h("div", { hidden: true }, text, h("label.filter", "修订说明", note), h("div.bulk-row", check, publish), result);
+  } }, `直接编辑 YAML（高级），新建第 ${next} 版`);
+  const yamlView = h("details.yaml-view", h("summary", `第 ${next} 版的 YAML`), text);
+  const body = h("div", { hidden: true }, yamlView, h("label.filter", "修订说明", note), h("div.bulk-row", check, publish), result);
   return h("section.card.template-editor", h("h2", `新版本：${entry.title}`),
-    h("p.muted", "已发布的版本不能修改；新版本发布后，手机上的新督查使用新版本，已提交的督查仍按原版本判定。"), start, body);
+    h("p.muted", "已发布的版本不能修改；新版本发布后，手机上的新督查使用新版本，已提交的督查仍按原版本判定。"),
+    h("div.bulk-row", byForm, start), formBox, body);
 }
 
 function render(t) {
