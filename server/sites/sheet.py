@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import math
+import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,9 @@ from server.lib.errors import Invalid
 from server.lib.geo import to_wgs84
 
 MAX_ROWS = 5000
+#: what the workbook's parts may add up to once unpacked: a few thousand rows are a few MB; a small
+#: file that unpacks to gigabytes (a "zip bomb") is refused before it is read
+MAX_UNPACKED = 64 * 1024 * 1024
 #: (header, field, kind) in sheet order; kind: id, text:N, county, float, system, int, bool
 COLUMNS: list[tuple[str, str, str]] = [
     ("编号", "id", "id"),
@@ -85,6 +89,13 @@ def read(data: bytes, counties: dict[str, int], existing: dict[int, dict[str, An
     """Every data row of the first sheet, checked. ``counties``: name -> id; ``existing``: the sites
     the caller may update, by id, as ``site_out`` rows. Raises Invalid when the file is not a workbook
     of this layout (the headers must be the columns above, in any order)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as parts:
+            unpacked = sum(i.file_size for i in parts.infolist())  # zipfile reads no part past its stated size
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise Invalid("not_a_workbook", "文件不是 Excel 工作簿（.xlsx）") from exc
+    if unpacked > MAX_UNPACKED:
+        raise Invalid("workbook_too_large", f"工作簿解压后超过 {MAX_UNPACKED // 1024 // 1024} MB，不是一份安置点清单；请导出清单后在其上修改")
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl fails in many ways on a file that is not a workbook

@@ -82,3 +82,9 @@ async def test_the_city_office_verifies_an_issue_from_the_desk(world, phone):
     await expect(page.locator("ol.history")).to_contain_text("核查通过，销号")
     await expect(page.get_by_role("button", name="通过并销号")).to_have_count(0)
     assert (await Issue.select(Issue.state).where(Issue.id == issue).first())["state"] == "closed"
+
+    # back in the table, the closed issue is no longer offered for 批量分派
+    await page.locator(".desk-tabs").get_by_role("link", name="问题台账").click()
+    await page.locator(".desk-filters").get_by_label("状态").select_option(label="已销号")
+    row = page.locator(f'tr[data-issue="{issue}"]')
+    await expect(row.get_by_label(f"选择 {number}")).to_be_disabled()

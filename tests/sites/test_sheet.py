@@ -4,6 +4,7 @@ refused whole with every bad row named, imported in one go and audited."""
 from __future__ import annotations
 
 import io
+import zipfile
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -160,3 +161,18 @@ async def test_a_sheet_without_some_columns_leaves_those_fields_alone(world):
     assert r.status_code == 200 and r.json()["lines"][0]["changes"] == ["households"], r.text
     row = await Site.select().where(Site.id == world.sites["a1"]).first()
     assert row["households"] == 180 and row["has_workshop"] is True and row["registered_people"] == 650
+
+
+async def test_a_small_file_that_unpacks_to_a_huge_one_is_refused_before_it_is_read(world):
+    """A 'zip bomb': the exported workbook with one part of 65 MB of zeros, about 64 KB packed."""
+    admin = await world.client("admin")
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(await _export(admin))) as good, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in good.infolist():
+            out.writestr(info, good.read(info))
+        out.writestr("xl/padding.bin", b"\0" * (65 * 1024 * 1024), compresslevel=9)
+    assert len(bomb.getvalue()) < 1024 * 1024
+    before = await Site.count()
+    r = await _import(admin, bomb.getvalue())
+    assert r.status_code == 422 and r.json()["error"] == "workbook_too_large" and "解压后超过 64 MB" in r.json()["message"], r.text
+    assert await Site.count() == before

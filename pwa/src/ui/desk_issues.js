@@ -87,7 +87,7 @@ export async function issuesDesk() {
     chosen.clear();
     bulk.update();
     const all = h("input", { type: "checkbox", "aria-label": "全选本页", onchange: (e) => {
-      for (const box of table.querySelectorAll("tbody input[type=checkbox]")) {
+      for (const box of table.querySelectorAll("tbody input[type=checkbox]:not(:disabled)")) {
         box.checked = e.target.checked;
         box.dispatchEvent(new Event("change"));
       }
@@ -95,7 +95,8 @@ export async function issuesDesk() {
     fill(table, page.items.length ? h("table.desk.issues-desk",
       h("thead", h("tr", h("th", all), ...["编号", "县区", "安置点", "类别", "发现的问题", "严重程度", "责任部门", "责任人", "发现时间", "整改期限", "状态"].map((x) => h("th", x)))),
       h("tbody", page.items.map((i) => h("tr", { "data-issue": String(i.id), class: i.overdue ? "late" : "" },
-        h("td", h("input", { type: "checkbox", "aria-label": `选择 ${i.number}`, onchange: (e) => {
+        // a closed issue (已销号) is not reassigned: not offered for 批量分派
+        h("td", h("input", { type: "checkbox", "aria-label": `选择 ${i.number}`, disabled: i.state === "closed", title: i.state === "closed" ? "已销号，不能分派" : null, onchange: (e) => {
           if (e.target.checked) chosen.add(i.id); else chosen.delete(i.id);
           bulk.update();
         } })),
