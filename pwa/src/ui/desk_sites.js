@@ -88,13 +88,14 @@ export async function sitesDesk() {
       h("a.button", { href: "/api/sites/sheet", download: "安置点清单.xlsx" }, "导出 Excel"),
       admin ? h("label.button.file-button", "导入 Excel…", file) : null),
     admin ? h("p.muted", "导入：先导出清单，在导出的表上修改或在末尾添加行（新增的安置点编号留空），再选择文件。系统先逐行检查，全部无误并经确认后才写入。") : null,
-    result, h("section.card", h("div.bulk-row", search, h("label.filter.check", withInactive, "显示已停用的安置点")), list)));
+    result, h("section.card", search, h("label.inline-check", withInactive, "显示已停用的安置点"), list)));
   load();
 }
 
 // 停用 asks for the reason and a second tap (its planned visits not yet made are cancelled); 启用 the reason
 function statusControl(site, reload) {
-  const reason = h("input", { type: "text", maxlength: "500", placeholder: "原因（必填）", "aria-label": `停用或启用原因：${site.name}` });
+  // the reason's box shows on the first tap (a row stays one line until then)
+  const reason = h("input", { type: "text", maxlength: "500", placeholder: "原因（必填）", hidden: true, "aria-label": `停用或启用原因：${site.name}` });
   const send = async () => {
     try {
       const out = await api.post(`/api/sites/${site.id}/status`, { active: !site.active, reason: reason.value.trim() });
@@ -106,10 +107,14 @@ function statusControl(site, reload) {
     }
   };
   const button = h("button", { type: "button", class: site.active ? "danger" : "", onclick: (e) => {
-    if (reason.value.trim().length < 2) return toast("请先填写原因（至少 2 个字）", "error");
+    if (reason.value.trim().length < 2) {
+      reason.hidden = false;
+      reason.focus();
+      return toast("请先填写原因（至少 2 个字）", "error");
+    }
     return site.active ? confirmTap(e.currentTarget, `停用后${site.name}不再出现在手机的安置点列表和抽取中，已有记录不变`, send) : send();
   } }, site.active ? "停用" : "启用");
-  return h("div.bulk-row", reason, button);
+  return h("div.status-control", reason, button);
 }
 
 function lines(rows, problems) {
