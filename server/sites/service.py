@@ -78,7 +78,11 @@ async def update_department(p: Principal, department_id: int, data: schemas.Depa
         changes = {k: v for k, v in (("name", data.name), ("active", data.active)) if v is not None and v != row[k]}
         if not changes:
             return _department_out(row)
-        await Department.update({getattr(Department, k): v for k, v in changes.items()}).where(Department.id == department_id)
+        moved = await Department.update({getattr(Department, k): v for k, v in changes.items()}).where(
+            (Department.id == department_id) & (Department.name == row["name"]) & (Department.active == row["active"])
+        ).returning(Department.id)
+        if not moved:  # changed by someone else since it was read (PostgreSQL): nothing written
+            raise Conflict("该部门刚被他人修改，请刷新后再改", code="conflict")
         out = _department_out({**row, **changes})
         await audit.record(p.actor, "department.update", "department", department_id,
                            before={k: row[k] for k in changes}, after=changes)
@@ -211,8 +215,11 @@ async def set_status(p: Principal, site_id: int, data: schemas.SiteStatus) -> sc
         before = await get_site(p, site_id)
         if before.active == data.active:
             raise Conflict("该安置点已是停用状态" if not data.active else "该安置点未停用", code="no_change")
-        await Site.update({Site.active: data.active, Site.status_reason: data.reason.strip(), Site.updated_at: clock.now()}) \
-            .where(Site.id == site_id)
+        # compare-and-set: of two disables at once (PostgreSQL) one moves it, the other gets 409
+        moved = await Site.update({Site.active: data.active, Site.status_reason: data.reason.strip(), Site.updated_at: clock.now()}) \
+            .where((Site.id == site_id) & (Site.active == before.active)).returning(Site.id)
+        if not moved:
+            raise Conflict("该安置点刚被他人停用或启用，请刷新后再看", code="no_change")
         dropped = [] if data.active else await PlannedVisit.update({PlannedVisit.state: "cancelled"}).where(
             (PlannedVisit.site == site_id) & (PlannedVisit.state == "planned")).returning(PlannedVisit.uuid)
         after = await get_site(p, site_id)

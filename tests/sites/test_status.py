@@ -4,10 +4,12 @@ it (visits, issues, ledgers) stays. A department can be renamed or disabled the 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 import pytest
 
+from server.audit.tables import AuditEvent
 from server.lib import clock
 from server.plans.tables import PlannedVisit
 from tests.audit.helpers import assert_audited
@@ -147,3 +149,14 @@ async def test_only_the_city_admin_changes_a_department(world, user, status):
     admin = await world.client("admin")
     assert (await admin.patch("/api/departments/999999", json={"name": "无"})).status_code == 404
     assert (await admin.patch(f"/api/departments/{world.departments['xiaofang']}", json={"name": ""})).status_code == 400
+
+
+async def test_two_disables_at_once_one_wins_and_the_visits_are_cancelled_once(world):
+    clock.freeze(DAY)
+    a, b = await world.client("admin"), await world.client("admin")
+    answers = await asyncio.gather(*(c.post(f"/api/sites/{world.sites['a2']}/status", json=CLOSED) for c in (a, b)))
+    assert sorted(r.status_code for r in answers) == [200, 409], [r.text for r in answers]
+    assert await AuditEvent.count().where(AuditEvent.action == "site.disable") == 1
+    renames = await asyncio.gather(*(c.patch(f"/api/departments/{world.departments['xiaofang']}", json={"active": False}) for c in (a, b)))
+    assert sorted(r.status_code for r in renames) in ([200, 200], [200, 409]), [r.text for r in renames]
+    assert await AuditEvent.count().where(AuditEvent.action == "department.update") == 1
