@@ -10,6 +10,16 @@ import { deskHead, stillOn } from "./desk.js";
 const ROLES = [["city_admin", "市级管理员"], ["city_inspector", "市级督导员"], ["county_team", "县级专班"], ["site_manager", "安置点负责人"], ["department", "行业部门"]];
 const ROLE = Object.fromEntries(ROLES);
 const problem = (err) => (err instanceof NetworkError ? "需要联网" : err.message);
+// a change to one account or department: said in a toast, then the page drawn again
+const patcher = (path) => async (body, done) => {
+  try {
+    await api.patch(path, body);
+    toast(done);
+    usersDesk();
+  } catch (err) {
+    toast(problem(err), "error");
+  }
+};
 
 export async function usersDesk() {
   const hash = location.hash;
@@ -34,15 +44,7 @@ export async function usersDesk() {
     const name = h("input", { type: "text", value: u.display_name, maxlength: "64", "aria-label": `姓名：${u.username}` });
     const phone = h("input", { type: "text", value: u.phone, maxlength: "32", "aria-label": `电话：${u.username}` });
     const password = h("input", { type: "password", placeholder: "新密码（至少 12 位）", autocomplete: "new-password", "aria-label": `新密码：${u.username}` });
-    const patch = async (body, done) => {
-      try {
-        await api.patch(`/api/users/${u.id}`, body);
-        toast(done);
-        usersDesk();
-      } catch (err) {
-        toast(problem(err), "error");
-      }
-    };
+    const patch = patcher(`/api/users/${u.id}`);
     const save = h("button", { type: "button", onclick: () => patch({ display_name: name.value.trim(), phone: phone.value.trim() }, `已保存：${u.username}`) }, "保存");
     const reset = h("button", { type: "button", onclick: () => (password.value ? patch({ password: password.value }, `已重置密码：${u.username}（其登录已全部退出）`)
       : toast("请先填写新密码", "error")) }, "重置密码");
@@ -112,15 +114,7 @@ function departmentsCard(departments) {
   } }, "新增部门");
   const rows = departments.map((d) => {
     const rename = h("input", { type: "text", value: d.name, maxlength: "64", "aria-label": `部门名称：${d.code}` });
-    const patch = async (body, done) => {
-      try {
-        await api.patch(`/api/departments/${d.id}`, body);
-        toast(done);
-        usersDesk();
-      } catch (err) {
-        toast(problem(err), "error");
-      }
-    };
+    const patch = patcher(`/api/departments/${d.id}`);
     const save = h("button", { type: "button", onclick: () => (rename.value.trim() && rename.value.trim() !== d.name
       ? patch({ name: rename.value.trim() }, `已改名：${rename.value.trim()}`) : toast("请先填写新的部门名称", "error")) }, "改名");
     const toggle = h("button", { type: "button", class: d.active ? "danger" : "", onclick: (e) => (d.active
