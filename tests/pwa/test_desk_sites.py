@@ -98,3 +98,43 @@ async def test_a_merged_site_is_disabled_with_a_reason_and_leaves_the_inspectors
     await expect(mobile.get_by_role("link", name="盐湖测试安置点二")).to_have_count(0)
     await mobile.goto(f"/#/new/{world.sites['a2']}")  # an old link to it leads back to the list
     await expect(mobile).to_have_url(re.compile(r"#/new$"))
+
+
+async def test_one_site_added_and_edited_in_the_form(world, phone):
+    """新增安置点: county, name and a position read off a GCJ-02 map (stored as WGS-84); then 编辑:
+    only the households change; a missing name is refused in place."""
+    page = await (await phone(**DESK)).new_page()
+    await open_desk(page, "admin", "安置点")
+    await page.get_by_role("button", name="新增安置点").click()
+    form = page.locator(".site-form")
+    await form.get_by_label("安置点名称").fill("猗氏新村安置点")
+    await form.get_by_role("button", name="新增").click()
+    await expect(form.locator(".bulk-message")).to_contain_text("请选择县区")
+    await form.get_by_label("县区").select_option(label="临猗县")
+    await form.get_by_label("乡镇").fill("猗氏镇")
+    await form.get_by_label("纬度").fill("35.151")
+    await form.get_by_label("经度").fill("110.786")
+    await form.get_by_label("坐标系").select_option("gcj02")
+    await form.get_by_label("建档立卡搬迁人口").fill("820")
+    await form.get_by_label("户数").fill("210")
+    await form.get_by_label("有电梯").check()
+    await form.get_by_role("button", name="新增").click()
+    await expect(page.locator("#toast")).to_contain_text("已新增安置点：猗氏新村安置点")
+    await expect(page.locator(".site-form")).to_have_count(0)
+    row = page.locator("tr[data-site]", has_text="猗氏新村安置点")
+    await expect(row).to_contain_text("820")
+    made = await Site.select().where(Site.name == "猗氏新村安置点").first()
+    assert made["county"] == world.counties["临猗县"] and made["coord_source"] == "gcj02" and made["has_lift"] is True
+    assert abs(made["lat"] - 35.151) > 1e-4 or abs(made["lon"] - 110.786) > 1e-4  # converted from GCJ-02, not stored as typed
+
+    await row.get_by_role("button", name="编辑").click()
+    form = page.locator(".site-form")
+    await expect(form.get_by_role("heading", name="编辑：猗氏新村安置点")).to_be_visible()
+    await form.get_by_role("button", name="保存修改").click()
+    await expect(form.locator(".bulk-message")).to_contain_text("没有改动")
+    await form.get_by_label("户数").fill("215")
+    await form.get_by_role("button", name="保存修改").click()
+    await expect(page.locator("#toast")).to_contain_text("已保存：猗氏新村安置点")
+    await expect(page.locator("tr[data-site]", has_text="猗氏新村安置点")).to_contain_text("215")
+    after = await Site.select().where(Site.id == made["id"]).first()
+    assert after["households"] == 215 and (after["lat"], after["lon"], after["coord_source"]) == (made["lat"], made["lon"], "gcj02")

@@ -5,6 +5,7 @@ import { api, request, ApiError, NetworkError } from "../api.js";
 import { session } from "../data.js";
 import { h, mount, fill, toast, confirmTap } from "./dom.js";
 import { deskHead } from "./desk.js";
+import { siteForm } from "./desk_site_form.js";
 
 const XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 const ACTIONS = { create: "新增", update: "修改", unchanged: "无变化" };
@@ -23,6 +24,18 @@ export async function sitesDesk() {
   let timer = null;
   search.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(() => load(), 250); });
   const withInactive = h("input", { type: "checkbox", onchange: () => load() });
+  // one site added or edited, in a form above the list
+  const formBox = h("div");
+  let counties = null;
+  const openForm = async (site) => {
+    try {
+      counties ||= await api.get("/api/counties");
+    } catch (err) {
+      return toast(err instanceof NetworkError ? "需要联网" : err.message, "error");
+    }
+    fill(formBox, siteForm(site, counties, (saved) => { fill(formBox); if (saved) load(); }));
+    formBox.scrollIntoView({ block: "start" });
+  };
 
   async function load() {
     fill(list, h("p.muted", "正在读取…"));
@@ -38,7 +51,7 @@ export async function sitesDesk() {
           h("td.num", String(s.other_people)), h("td.num", String(s.households)), h("td.num", String(s.building_count)), h("td", yes(s.has_workshop)),
           h("td", yes(s.has_first_secretary)), h("td", yes(s.has_greenhouses)), h("td", yes(s.has_lift)), h("td", yes(s.has_piped_gas)),
           h("td", s.active ? "在用" : h("span", { title: s.status_reason }, `已停用：${s.status_reason}`)),
-          admin ? h("td.actions", statusControl(s, load)) : null)))));
+          admin ? h("td.actions", h("div.row-actions", h("button", { type: "button", onclick: () => openForm(s) }, "编辑"), statusControl(s, load))) : null)))));
     } catch (err) {
       fill(list, h("p.warn", err instanceof NetworkError ? "需要联网才能查看安置点清单" : err.message));
     }
@@ -85,10 +98,11 @@ export async function sitesDesk() {
 
   mount(h("div.desk-page",
     ...deskHead("sites", "安置点清单",
+      admin ? h("button", { type: "button", onclick: () => openForm(null) }, "新增安置点") : null,
       h("a.button", { href: "/api/sites/sheet", download: "安置点清单.xlsx" }, "导出 Excel"),
       admin ? h("label.button.file-button", "导入 Excel…", file) : null),
     admin ? h("p.muted", "导入：先导出清单，在导出的表上修改或在末尾添加行（新增的安置点编号留空），再选择文件。系统先逐行检查，全部无误并经确认后才写入。") : null,
-    result, h("section.card", search, h("label.inline-check", withInactive, "显示已停用的安置点"), list)));
+    result, formBox, h("section.card", search, h("label.inline-check", withInactive, "显示已停用的安置点"), list)));
   load();
 }
 
