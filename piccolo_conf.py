@@ -18,5 +18,6 @@ APP_REGISTRY = AppRegistry(
         "server.ledgers.piccolo_app",
         "server.plans.piccolo_app",
         "server.checklists.piccolo_app",
+        "server.notices.piccolo_app",
     ]
 )

@@ -25,6 +25,7 @@ from server.lib import clock, crash, db
 from server.lib.http_errors import HANDLERS
 from server.lib.openapi_errors import document_errors
 from server.lib.security_headers import add_security_headers
+from server.notices.controllers import NoticesController
 from server.photos.controllers import PhotosController, PhotoUploadsController
 from server.plans.controllers import PlansController
 from server.settings import Settings, get_settings, use_settings
@@ -73,12 +74,14 @@ _background: list[asyncio.Task] = []
 
 async def _start_background() -> None:
     """In the background while the server runs: a previous crash's orphan files are removed once,
-    and ledger jobs whose worker stopped renewing its lease are queued again every half minute."""
+    ledger jobs whose worker stopped renewing its lease are queued again every half minute, and
+    the escalation notices go out once a day."""
     from server.ledgers.service import watch_leases
     from server.media.check import reap_at_start_up
+    from server.notices.service import daily
 
     loop = asyncio.get_running_loop()
-    _background.extend([loop.create_task(reap_at_start_up()), loop.create_task(watch_leases())])
+    _background.extend([loop.create_task(reap_at_start_up()), loop.create_task(watch_leases()), loop.create_task(daily())])
 
 
 async def _stop_background() -> None:
@@ -106,7 +109,7 @@ async def _close_pool() -> None:
 
 def route_handlers() -> list:
     return [health, AuthController, UsersController, SitesController, TemplatesController, InspectionsController, PhotosController, PhotoUploadsController, IssuesController, LedgersController,
-            PlansController, AssessmentController, AuditController,
+            PlansController, AssessmentController, AuditController, NoticesController,
             *pwa_router()]
 
 

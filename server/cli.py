@@ -226,6 +226,19 @@ def cmd_ledger_verify(args: argparse.Namespace) -> None:
     raise SystemExit(VERIFY_EXIT[verdict])
 
 
+def cmd_notices_send(args: argparse.Namespace) -> None:
+    from server.notices.service import escalation_notices
+
+    async def go():
+        from server.lib import db
+
+        async with db.pool():
+            return await escalation_notices(_cli_date(args.day, "--day"))
+
+    counts = asyncio.run(go())
+    print(f"逾期问题 {counts['issues']} 个；新提醒 {counts['notices']} 条，涉及 {counts['people']} 人；发出邮件 {counts['mailed']} 封")
+
+
 def cmd_import_unsynced(args: argparse.Namespace) -> None:
     from pathlib import Path
 
@@ -295,6 +308,12 @@ def build_parser() -> argparse.ArgumentParser:
     tcheck = templates_sub.add_parser("check", help="validate every template file (names file, line and item)")
     tcheck.add_argument("--dir", help="a folder of template files (default: inspection_templates/)")
     tcheck.set_defaults(func=cmd_templates_check)
+    notices = sub.add_parser("notices", help="escalation notices (催办/报市办)")
+    notices_sub = notices.add_subparsers(dest="notices_command", required=True)
+    nsend = notices_sub.add_parser("send", help="tell whom it concerns about issues 3 (催办) or 7 (报市办) days past their deadline, once each "
+                                                "(the server does it daily at DUCHA_NOTICE_HOUR; for cron when that is -1)")
+    nsend.add_argument("--day", help="as on this day (YYYY-MM-DD, Shanghai); default today")
+    nsend.set_defaults(func=cmd_notices_send)
     rescue = sub.add_parser("import-unsynced", help="import a phone's exported unsynced data file (导出未同步数据) as its user")
     rescue.add_argument("file")
     rescue.add_argument("--as", dest="as_user", help="the user the file belongs to (checked against the file)")

@@ -37,6 +37,8 @@ class Settings:
     smtp_from: str = "ducha@localhost"
     #: Where submitted ledgers are e-mailed (the city office); empty: no e-mail.
     ledger_mail_to: str = ""
+    #: Hour of the day (Shanghai) the server sends the escalation notices (催办 3 days past a deadline, 报市办 7 days) to the in-app inbox and, for accounts with an address, by mail; -1: never (then `ducha notices send` from cron).
+    notice_hour: int = 8
     #: Folder of the built phone app (``npm run build`` in pwa/), served at ``/``.
     pwa_dir: Path = ROOT / "pwa" / "dist"
     #: Secret for signing; generated once and kept in var/secret_key when unset.

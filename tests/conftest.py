@@ -18,6 +18,7 @@ os.environ.setdefault("DUCHA_DATABASE_URL", f"sqlite:///{_tmp / 'test.sqlite'}")
 os.environ.setdefault("DUCHA_MEDIA_DIR", str(_tmp / "media"))
 os.environ.setdefault("DUCHA_SECRET_KEY", "test-secret")
 os.environ.setdefault("DUCHA_AUDIT_KEY", "test-audit-key")
+os.environ.setdefault("DUCHA_NOTICE_HOUR", "-1")  # a test sends the notices itself, at the day it sets
 os.environ["PICCOLO_CONF"] = "piccolo_conf"
 sys.path.insert(0, str(ROOT))
 

@@ -20,6 +20,7 @@ export async function login(username, password) {
     // another person on this phone: keep their unsynced work, drop the cached lists
     await store.clear("issues");
     await store.clear("thumbs");
+    await store.meta.set("notices", null);
   }
   await store.meta.set("me", me);
   session.me = me;
@@ -34,6 +35,7 @@ export async function logout() {
   await store.meta.set("me", null);
   await store.meta.set("planned", null);
   await store.meta.set("dashboard", null);
+  await store.meta.set("notices", null);
   session.me = null;
   setOwner(null);
   try { await api.post("/api/auth/logout", {}); } catch { /* offline or expired: nothing more to do */ }
@@ -83,8 +85,19 @@ export async function refresh() {
     await store.meta.set("planned", await api.get("/api/plans/mine"));
   }
   await refreshIssues();
+  await refreshNotices().catch(() => {});
   await store.meta.set("refreshedAt", new Date().toISOString());
   await store.meta.set("lastSync", new Date().toISOString());
+}
+
+// the unread notices (提醒: 催办 / 报市办), kept for offline; read ones are marked on the server
+export async function refreshNotices() {
+  await store.meta.set("notices", await api.get("/api/notices?unread=true"));
+}
+
+export async function readNotices() {
+  await api.post("/api/notices/read", {});
+  await store.meta.set("notices", { items: [], unread: 0 });
 }
 
 export async function refreshIssues() {

@@ -31,6 +31,10 @@ class Me(msgspec.Struct):
     csrf_token: str
 
 
+#: an address for notices, or "" for none
+Email = Annotated[str, msgspec.Meta(max_length=128, pattern=r"^([^@\s]+@[^@\s]+\.[^@\s]+)?$")]
+
+
 class UserCreate(msgspec.Struct, forbid_unknown_fields=True):
     username: Username
     display_name: Name
@@ -40,6 +44,7 @@ class UserCreate(msgspec.Struct, forbid_unknown_fields=True):
     site_id: Id | None = None
     department_id: Id | None = None
     phone: Annotated[str, msgspec.Meta(max_length=32)] = ""
+    email: Email = ""
 
 
 class UserUpdate(msgspec.Struct, forbid_unknown_fields=True):
@@ -47,6 +52,7 @@ class UserUpdate(msgspec.Struct, forbid_unknown_fields=True):
     password: Password | None = None
     active: bool | None = None
     phone: Annotated[str, msgspec.Meta(max_length=32)] | None = None
+    email: Email | None = None
 
 
 class UserOut(msgspec.Struct):
@@ -58,4 +64,5 @@ class UserOut(msgspec.Struct):
     site_id: int | None
     department_id: int | None
     phone: str
+    email: str
     active: bool

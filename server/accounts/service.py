@@ -12,13 +12,13 @@ from server.lib import clock, db
 from server.lib.errors import Invalid, NotFound
 from server.sites.tables import County, Department, Site
 
-PUBLIC = [User.id, User.username, User.display_name, User.role, User.county, User.site, User.department, User.phone, User.active]
+PUBLIC = [User.id, User.username, User.display_name, User.role, User.county, User.site, User.department, User.phone, User.email, User.active]
 
 
 def _out(row: dict) -> UserOut:
     return UserOut(
         id=row["id"], username=row["username"], display_name=row["display_name"], role=Role(row["role"]),
-        county_id=row["county"], site_id=row["site"], department_id=row["department"], phone=row["phone"], active=row["active"],
+        county_id=row["county"], site_id=row["site"], department_id=row["department"], phone=row["phone"], email=row["email"], active=row["active"],
     )
 
 
@@ -61,7 +61,7 @@ async def create_user(p: Principal | None, data: UserCreate, *, invented: bool =
     scope = await _scope_for(data)
     row = User(
         username=data.username, display_name=data.display_name, password_hash=await new_hash(data.password),
-        role=data.role.value, phone=data.phone, active=True, invented=invented, created_at=clock.now(), **scope,
+        role=data.role.value, phone=data.phone, email=data.email, active=True, invented=invented, created_at=clock.now(), **scope,
     )
     async with db.write():
         if await User.exists().where(User.username == data.username):
@@ -100,6 +100,8 @@ async def update_user(p: Principal, user_id: int, data: UserUpdate) -> UserOut:
             values[User.display_name] = data.display_name
         if data.phone is not None:
             values[User.phone] = data.phone
+        if data.email is not None:
+            values[User.email] = data.email
         if data.password is not None:
             _check_password(data.password)
             values[User.password_hash] = await new_hash(data.password)

@@ -21,6 +21,8 @@ class User(Table, tablename="app_user"):
     site = ForeignKey(references=Site, null=True, on_delete=OnDelete.restrict)
     department = ForeignKey(references=Department, null=True, on_delete=OnDelete.restrict)
     phone = Varchar(length=32, default="")
+    #: where 催办 and 报送 notices are mailed (empty: in-app inbox only)
+    email = Varchar(length=128, default="")
     active = Boolean(default=True)
     invented = Boolean(default=False)
     created_at = Timestamptz()

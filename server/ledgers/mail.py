@@ -11,6 +11,7 @@ import anyio
 from server.ledgers.files import file_path
 from server.ledgers.model import KINDS
 from server.ledgers.tables import LedgerSubmission
+from server.lib.mail import send
 from server.settings import get_settings
 
 
@@ -29,16 +30,6 @@ def message(submission: dict[str, Any], job: dict[str, Any], county: str, data: 
     return msg
 
 
-def _send(msg: EmailMessage) -> None:
-    s = get_settings()
-    with smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=30) as smtp:
-        smtp.ehlo()
-        if smtp.has_extn("starttls"):
-            smtp.starttls()
-            smtp.ehlo()
-        smtp.send_message(msg)
-
-
 async def notify_submission(submission: dict[str, Any], job: dict[str, Any]) -> bool:
     """Send it; a mail failure never undoes the submission (it is recorded, ``emailed`` stays false)."""
     from server.sites.tables import County
@@ -51,7 +42,7 @@ async def notify_submission(submission: dict[str, Any], job: dict[str, Any]) -> 
 
     msg = message(submission, job, county, file_path(job).read_bytes(), (await anchor()).line())
     try:
-        await anyio.to_thread.run_sync(_send, msg)
+        await anyio.to_thread.run_sync(send, msg)
     except (OSError, smtplib.SMTPException):
         return False
     from server.audit import service as audit

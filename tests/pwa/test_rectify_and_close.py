@@ -3,6 +3,7 @@ the inspector sees it awaiting verification and closes it (销号)."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from playwright.async_api import expect
@@ -97,3 +98,31 @@ async def test_a_site_manager_rectifies_offline_an_issue_never_opened_online(wor
     await go_online(manager.context)
     await all_synced(manager, timeout=30000)
     assert (await Issue.select(Issue.state).where(Issue.id == issue_id).first())["state"] == "submitted"
+
+
+async def test_leaving_an_issue_before_it_loaded_does_not_draw_it_over_the_next_screen(world, phone):
+    """A slow link: the issue is still being read when the user goes back home; when the answer comes
+    the home screen stays (it was drawn over it before)."""
+
+    inspector = await world.client("inspector")
+    r = await inspector.put(f"/api/inspections/{new_uuid()}", json=body(world.sites["a1"], 35.03, 111.01, fail=["extinguishers_present"]))
+    issue = r.json()["issues"][0]["id"]
+    ctx = await phone()
+    page = await ctx.new_page()
+    await log_in(page, "site_a1")
+    home = asyncio.Event()
+
+    async def slow(route):  # the answer is held until the user has gone home
+        await home.wait()
+        await route.continue_()
+
+    await ctx.route(f"**/api/issues/{issue}", slow)
+    await page.evaluate("() => { delete document.documentElement.dataset.issueScreen; }")
+    await page.evaluate(f"location.hash = '#/issue/{issue}'")
+    await page.locator("#nav").get_by_role("link", name="首页").click()
+    await expect(page.locator(".home")).to_be_visible()
+    home.set()
+    # the issue screen has had its answer and decided (drawn or not): it says so on <html>
+    await expect(page.locator("html")).to_have_attribute("data-issue-screen", str(issue), timeout=10000)
+    await expect(page.locator(".home")).to_be_visible()
+    await expect(page.get_by_role("heading", name="问题详情")).to_have_count(0)

@@ -7,7 +7,7 @@ import { deskHead, stillOn } from "./desk.js";
 
 const ACTIONS = {
   login: "登录", logout: "退出", "user.create": "新建用户", "user.update": "修改用户", "site.create": "新增安置点", "site.update": "修改安置点",
-  "site.propose": "提出安置点修改", "site.approve": "批准安置点修改", "site.reject": "驳回安置点修改", "department.create": "新增部门", "department.update": "修改部门", "site.disable": "停用安置点", "site.enable": "启用安置点",
+  "site.propose": "提出安置点修改", "site.approve": "批准安置点修改", "site.reject": "驳回安置点修改", "department.create": "新增部门", "department.update": "修改部门", "site.disable": "停用安置点", "site.enable": "启用安置点", "notice.escalation": "发出催办提醒",
   "inspection.save": "保存督查", "inspection.submit": "提交督查",
   "issue.raise": "督查发现问题", "issue.create": "登记问题", "issue.refind": "复查再次发现", "issue.update": "修改/分派问题", "issue.start": "开始整改",
   "issue.rectify": "报送整改", "issue.accept": "核查通过销号", "issue.reject": "核查退回", "photo.upload": "上传照片", "photo.flag": "照片标记",

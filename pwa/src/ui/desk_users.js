@@ -43,9 +43,10 @@ export async function usersDesk() {
   const rows = users.map((u) => {
     const name = h("input", { type: "text", value: u.display_name, maxlength: "64", "aria-label": `姓名：${u.username}` });
     const phone = h("input", { type: "text", value: u.phone, maxlength: "32", "aria-label": `电话：${u.username}` });
+    const email = h("input", { type: "email", value: u.email, maxlength: "128", placeholder: "（不发邮件）", "aria-label": `邮箱：${u.username}` });
     const password = h("input", { type: "password", placeholder: "新密码（至少 12 位）", autocomplete: "new-password", "aria-label": `新密码：${u.username}` });
     const patch = patcher(`/api/users/${u.id}`);
-    const save = h("button", { type: "button", onclick: () => patch({ display_name: name.value.trim(), phone: phone.value.trim() }, `已保存：${u.username}`) }, "保存");
+    const save = h("button", { type: "button", onclick: () => patch({ display_name: name.value.trim(), phone: phone.value.trim(), email: email.value.trim() }, `已保存：${u.username}`) }, "保存");
     const reset = h("button", { type: "button", onclick: () => (password.value ? patch({ password: password.value }, `已重置密码：${u.username}（其登录已全部退出）`)
       : toast("请先填写新密码", "error")) }, "重置密码");
     const toggle = u.id === session.me.id ? h("small.muted", "（本人）")
@@ -53,12 +54,12 @@ export async function usersDesk() {
         ? confirmTap(e.currentTarget, `停用后 ${u.display_name} 立即退出登录，不能再登录`, () => patch({ active: false }, `已停用：${u.username}`))
         : patch({ active: true }, `已启用：${u.username}`)) }, u.active ? "停用" : "启用");
     return h("tr", { "data-user": u.username, class: u.active ? "" : "muted" }, h("td", u.username), h("td", name), h("td", ROLE[u.role] || u.role),
-      h("td", scope(u)), h("td", phone), h("td", u.active ? "启用" : "已停用"), h("td.actions", save, " ", password, " ", reset, " ", toggle));
+      h("td", scope(u)), h("td", phone, email), h("td", u.active ? "启用" : "已停用"), h("td.actions", save, " ", password, " ", reset, " ", toggle));
   });
 
   mount(h("div.desk-page", ...deskHead("users", "用户与部门"),
     h("section.card", h("h2", `用户（${users.length}）`), h("div.desk-table", h("table.desk.users",
-      h("thead", h("tr", ...["用户名", "姓名", "角色", "范围", "电话", "状态", "操作"].map((x) => h("th", x)))), h("tbody", rows)))),
+      h("thead", h("tr", ...["用户名", "姓名", "角色", "范围", "电话 / 邮箱", "状态", "操作"].map((x) => h("th", x)))), h("tbody", rows)))),
     h("div.desk-columns", newUser(counties, departments.filter((d) => d.active), sites.items.filter((x) => x.active)), departmentsCard(departments))));
 }
 
@@ -68,6 +69,7 @@ function newUser(counties, departments, sites) {
   const name = h("input", { type: "text", maxlength: "64" });
   const password = h("input", { type: "password", autocomplete: "new-password" });
   const phone = h("input", { type: "text", maxlength: "32" });
+  const email = h("input", { type: "email", maxlength: "128" });
   const role = h("select", ROLES.map(([v, n]) => h("option", { value: v }, n)));
   const county = h("select", h("option", { value: "" }, "（无）"), counties.map((c) => h("option", { value: String(c.id) }, c.name)));
   const site = h("select", h("option", { value: "" }, "（无）"), sites.map((s) => h("option", { value: String(s.id) }, `${s.county_name} · ${s.name}`)));
@@ -80,7 +82,7 @@ function newUser(counties, departments, sites) {
   show();
   const message = h("p.bulk-message", { role: "status" });
   const create = h("button.primary", { type: "button", onclick: async () => {
-    const body = { username: username.value.trim(), display_name: name.value.trim(), password: password.value, role: role.value, phone: phone.value.trim() };
+    const body = { username: username.value.trim(), display_name: name.value.trim(), password: password.value, role: role.value, phone: phone.value.trim(), email: email.value.trim() };
     const need = NEEDS[role.value];
     if (need.includes("county") && county.value) body.county_id = Number(county.value);
     if (need.includes("site") && site.value) body.site_id = Number(site.value);
@@ -96,7 +98,7 @@ function newUser(counties, departments, sites) {
     }
   } }, "新建用户");
   return h("section.card.new-user", h("h2", "新建用户"),
-    h("div.bulk-row", field("用户名", username), field("姓名", name), field("初始密码（至少 12 位）", password), field("电话", phone), field("角色", role),
+    h("div.bulk-row", field("用户名", username), field("姓名", name), field("初始密码（至少 12 位）", password), field("电话", phone), field("邮箱（接收催办提醒）", email), field("角色", role),
       scopes.county, scopes.site, scopes.department), create, message);
 }
 

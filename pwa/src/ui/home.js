@@ -1,6 +1,7 @@
 // Home: the visits on this phone, and starting a new one (site, then templates).
 import * as store from "../store.js";
-import { sites, templatesFor, session, canInspect, isCity } from "../data.js";
+import { sites, templatesFor, session, canInspect, isCity, readNotices } from "../data.js";
+import { NetworkError } from "../api.js";
 import { t, formatTime } from "../messages.js";
 import { h, mount, go, toast, fill } from "./dom.js";
 import { uuid4 } from "../uuid.js";
@@ -19,6 +20,7 @@ export async function homeScreen() {
   const done = drafts.filter((d) => d.state === "synced").slice(0, 10);
   const issues = await store.all("issues");
   const planned = city ? (await store.meta.get("planned")) || [] : [];
+  const notices = (await store.meta.get("notices")) || { items: [], unread: 0 };
   const toRectify = issues.filter((i) => i.box === "to_rectify").length;
   const toVerify = issues.filter((i) => i.box === "to_verify").length;
   const row = (d) => h("a.row", { href: `#/visit/${d.uuid}` },
@@ -28,6 +30,7 @@ export async function homeScreen() {
   mount(h("div.home",
     h("section.card.hello", h("h1", `${me.display_name}`), h("p.sub", t.roles[me.role] || me.role_name)),
     installCard(),
+    notices.unread ? noticesCard(notices) : null,
     planned.length ? h("section.card.planned", h("h2", "督查计划（已下达）"), h("div.list", planned.map((v) =>
       h("a.row", { href: `#/new/${v.site}` }, h("span.grow", h("b", v.site_name), h("small", ` ${v.county_name}`)),
         h("span.pill.queued", `${v.planned_on.slice(5)} 前后`))))) : null,
@@ -82,4 +85,21 @@ export async function chooseTemplatesScreen(siteId) {
   mount(h("div", h("header.screen-head", h("a.back", { href: "#/new", "aria-label": t.back }, "‹"),
     h("div", h("h1", site.name), h("p.sub", `${site.county_name} · ${t.people(site.total_people)}`))),
   h("section.card", h("h2", t.chooseTemplates), templates.length ? boxes : h("p.muted", "尚无检查表数据，请联网同步一次")), start));
+}
+
+// 提醒: the escalation notices not yet read, each opening its issue; 知道了 marks them read (online)
+function noticesCard(notices) {
+  const done = h("button", { type: "button", onclick: async () => {
+    done.disabled = true;
+    try {
+      await readNotices();
+      homeScreen();
+    } catch (err) {
+      done.disabled = false;
+      toast(err instanceof NetworkError ? "联网后才能标为已读" : err.message, "error");
+    }
+  } }, "知道了");
+  return h("section.card.notices", h("h2", `提醒（${notices.unread} 条未读）`),
+    h("div.list", notices.items.map((n) => h("a.row", { href: n.issue_id ? `#/issue/${n.issue_id}` : "#/issues" },
+      h("span.grow", h("b", n.title), h("small", ` ${n.body}`))))), done);
 }

@@ -16,12 +16,14 @@ const RECTIFIERS = ["county_team", "site_manager", "department"];
 const VERIFIERS = CITY; // the server may also let county teams verify (DUCHA_COUNTY_VERIFIES): it decides
 
 export async function issuesScreen() {
+  const hash = location.hash;
   if (navigator.onLine) await refreshIssues().catch(() => {});
   const issues = (await store.all("issues")).sort((a, b) => a.deadline.localeCompare(b.deadline));
   const pendingRect = new Set((await store.all("outbox")).filter((o) => o.kind === "rectification").map((o) => o.issue_id));
   const group = (title, items) => items.length ? h("section.card", h("h2", `${title}（${items.length}）`), h("div.list", items.map((i) => issueRow(i, pendingRect)))) : null;
   const rest = issues.filter((i) => !i.box);
   const cached = issues[0] && issues[0].cached_at;
+  if (location.hash !== hash) return; // moved on while the list was being read
   mount(h("div", h("header.screen-head", h("a.back", { href: "#/", "aria-label": t.back }, "‹"), h("h1", t.issueInbox)),
     !navigator.onLine && cached ? h("p.notice", t.cachedAt(formatTime(cached))) : null,
     group(t.toRectify, issues.filter((i) => i.box === "to_rectify")),
@@ -44,21 +46,32 @@ function issueRow(i, pendingRect) {
 
 export async function issueScreen(id) {
   id = Number(id);
+  const hash = location.hash; // a read that ends after the user moved on must not draw over the next screen
   let cached = await store.get("issues", id);
   let detail = cached && cached.detail;
+  let missing = false;
   try {
     detail = await api.get(`/api/issues/${id}`);
     cached = { ...(cached || {}), ...detail, detail, cached_at: new Date().toISOString() };
     await store.put("issues", cached);
   } catch (err) {
-    if (!(err instanceof NetworkError) && err.status === 404) return mount(h("p.card", "找不到此问题或无权查看。"));
+    missing = !(err instanceof NetworkError) && err.status === 404;
   }
+  const screen = await issueView(id, detail, missing, hash);
+  document.documentElement.dataset.issueScreen = String(id); // drawn, or left undrawn because the user moved on (tests wait for it)
+  return screen;
+}
+
+async function issueView(id, detail, missing, hash) {
+  if (location.hash !== hash) return;
+  if (missing) return mount(h("p.card", "找不到此问题或无权查看。"));
   if (!detail) return mount(h("div", h("header.screen-head", h("a.back", { href: "#/issues" }, "‹"), h("h1", "问题")), h("p.card", "离线且本机没有此问题的详情，请联网后查看。")));
   const site = await store.get("sites", detail.site_id);
   const me = session.me;
   const pending = (await store.all("outbox")).filter((o) => o.kind === "rectification" && o.issue_id === id);
   const canRectify = RECTIFIERS.includes(me.role) && ["open", "rectifying"].includes(detail.state) && !pending.length;
   const canVerify = VERIFIERS.includes(me.role) && detail.state === "submitted";
+  if (location.hash !== hash) return;
   mount(h("div.issue", h("header.screen-head", h("a.back", { href: "#/issues", "aria-label": t.back }, "‹"), h("h1", "问题详情")),
     h("section.card",
       h("p", h("span", { class: `pill ${detail.state}` }, detail.state_name || detail.state), detail.overdue ? h("span.pill.overdue", t.overdue) : null,

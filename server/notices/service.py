@@ -1,0 +1,160 @@
+"""The daily escalation notices (催办 / 报市办) and a person's inbox of notices.
+
+Once a day (``daily``; ``ducha notices send`` by hand or from cron) every open issue on a rung of
+the escalation ladder that warns people (3 days past its deadline: 催办; 7 days: 报市办) is told,
+once per rung, to the people who must act on it: the county team of its county, the site's manager,
+its department's users for that county (or city-wide), and at 报市办 the city admins too. Each
+person gets one notice per issue and rung in the app, and one mail a day listing them when they
+have an address and SMTP is set. The key (person, issue, rung) makes a rerun, or two nodes running
+at once, tell nobody twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import smtplib
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+from email.message import EmailMessage
+from typing import Any
+
+from server.accounts.guards import Principal
+from server.accounts.roles import Role
+from server.accounts.tables import User
+from server.audit import service as audit
+from server.issues import deadlines
+from server.issues.tables import Issue
+from server.lib import clock, db, mail
+from server.notices.tables import Notice
+from server.settings import get_settings
+
+log = logging.getLogger("ducha.notices")
+
+#: the rungs that tell people (level: name); 到期 (level 1) is shown in the lists only
+TOLD = {2: "催办", 3: "报市办"}
+
+
+def _concerns(u: dict[str, Any], issue: dict[str, Any], level: int) -> bool:
+    """Must this active account act on this issue at this rung? Its county team, its site's
+    manager, its department's users for its county (or city-wide), and at 报市办 the city admins."""
+    role = Role(u["role"])
+    if role is Role.COUNTY_TEAM:
+        return u["county"] == issue["county"]
+    if role is Role.SITE_MANAGER:
+        return u["site"] == issue["site"]
+    if role is Role.DEPARTMENT:
+        return bool(issue["department"]) and u["department"] == issue["department"] and u["county"] in (None, issue["county"])
+    return role is Role.CITY_ADMIN and level >= 3
+
+
+def _line(issue: dict[str, Any], late: int) -> str:
+    return f"{issue['number'] or issue['id']} {issue['site_name']}：{issue['description']}（整改期限 {issue['deadline']}，已逾期 {late} 天）"
+
+
+async def escalation_notices(day: date | None = None) -> dict[str, int]:
+    """Tell whom it concerns about every issue that reached 催办 or 报市办 by ``day`` (default:
+    today in Shanghai) and was not told at that rung before. Returns the counts."""
+    day = day or clock.today()
+    issues = await Issue.select(Issue.id, Issue.number, Issue.county, Issue.site, Issue.department, Issue.description,
+                                Issue.deadline, Issue.state, Issue.site.name.as_alias("site_name")).where(
+        deadlines.escalated_where(Issue.deadline, Issue.state, day, days=min(d for d, lvl, _ in deadlines.LADDER if lvl in TOLD)))
+    people = await User.select(User.id, User.role, User.county, User.site, User.department, User.email, User.display_name) \
+        .where(User.active == True)
+    fresh: dict[int, list[tuple[int, str]]] = defaultdict(list)  # person: (notice, line) told in this run
+    made = 0
+    for issue in issues:
+        level, name = deadlines.escalation(issue["deadline"], day, issue["state"])
+        if level not in TOLD:
+            continue
+        late = deadlines.days_late(issue["deadline"], day)
+        title = f"【{name}】{issue['number'] or issue['id']} 已逾期 {late} 天"
+        for u in (u for u in people if _concerns(u, issue, level)):
+            key = f"escalation:{u['id']}:{issue['id']}:{level}"
+            try:
+                async with db.write():
+                    if await Notice.exists().where(Notice.key == key):
+                        continue
+                    row = Notice(key=key, user=u["id"], kind="escalation", issue_id=issue["id"], title=title,
+                                 body=_line(issue, late), created_at=clock.now())
+                    await row.save()
+            except Exception as exc:
+                if db.is_unique_violation(exc):  # another node told them a moment ago
+                    continue
+                raise
+            made += 1
+            fresh[u["id"]].append((row.id, f"{name}：{_line(issue, late)}"))
+    mailed = await _mail(fresh, {u["id"]: u for u in people}, day)
+    counts = {"issues": len(issues), "notices": made, "people": len(fresh), "mailed": mailed}
+    if made:  # the record of who was told what, and when
+        async with db.write():
+            await audit.record(audit.SYSTEM, "notice.escalation", "notice", day.isoformat(),
+                               data={**counts, "told": {str(uid): [n for n, _ in told] for uid, told in fresh.items()}})
+    return counts
+
+
+async def _mail(fresh: dict[int, list[tuple[int, str]]], people: dict[int, dict[str, Any]], day: date) -> int:
+    """One mail a person, listing what they were just told (when they have an address and SMTP is set)."""
+    s = get_settings()
+    if not s.smtp_host:
+        return 0
+    sent = 0
+    for uid, told in fresh.items():
+        person, lines = people[uid], [line for _, line in told]
+        if not person["email"]:
+            continue
+        msg = EmailMessage()
+        msg["Subject"] = f"【督查提醒】{day.isoformat()} 逾期问题 {len(lines)} 个"
+        msg["From"] = s.smtp_from
+        msg["To"] = person["email"]
+        msg.set_content(f"{person['display_name']}：\n\n以下问题已超过整改期限，请尽快整改并在系统中报送：\n\n"
+                        + "\n".join(f"· {line}" for line in lines) + f"\n\n详见 {s.public_url.rstrip('/')}/#/issues\n")
+        try:
+            await asyncio.to_thread(mail.send, msg)
+        except (OSError, smtplib.SMTPException) as exc:  # the notices stay in the app; the mail is retried by nobody
+            log.warning("催办邮件未发出（%s）：%s", person["email"], exc)
+            continue
+        await Notice.update({Notice.mailed_at: clock.now()}).where(Notice.id.is_in([n for n, _ in told]))
+        sent += 1
+    return sent
+
+
+async def daily() -> None:
+    """While the server runs: the escalation notices each day at ``notice_hour`` (Shanghai); every
+    node may run it, the notices' keys keep it once. A failed run is logged and tried next day."""
+    hour = get_settings().notice_hour
+    if hour < 0:
+        return
+    while True:
+        now = clock.local(clock.now())
+        at = datetime.combine(now.date(), time(hour), clock.SHANGHAI)
+        if at <= now:
+            at += timedelta(days=1)
+        await asyncio.sleep((at - now).total_seconds())
+        with contextlib.suppress(Exception):
+            counts = await escalation_notices()
+            log.info("催办提醒：%s", counts)
+
+
+# --- a person's inbox -------------------------------------------------------------------------
+
+
+async def mine(p: Principal, unread: bool = False, limit: int = 50) -> dict[str, Any]:
+    query = Notice.select(Notice.id, Notice.kind, Notice.issue_id, Notice.title, Notice.body, Notice.created_at, Notice.read_at) \
+        .where(Notice.user == p.id)
+    if unread:
+        query = query.where(Notice.read_at.is_null())
+    rows = await query.order_by(Notice.id, ascending=False).limit(limit)
+    count = await Notice.count().where((Notice.user == p.id) & Notice.read_at.is_null())
+    return {"items": [{**r, "created_at": clock.aware(r["created_at"]),
+                       "read_at": clock.aware(r["read_at"]) if r["read_at"] else None} for r in rows], "unread": count}
+
+
+async def mark_read(p: Principal, ids: list[int] | None) -> int:
+    """Mark the caller's notices read (``ids``, or all when None); another person's are not touched."""
+    where = (Notice.user == p.id) & Notice.read_at.is_null()
+    if ids is not None:
+        where = where & Notice.id.is_in(ids or [0])
+    async with db.write():
+        return len(await Notice.update({Notice.read_at: clock.now()}).where(where).returning(Notice.id))
