@@ -94,4 +94,8 @@ async def load_demo() -> dict:
     from server.demo.history import load_history
 
     history = await load_history()
-    return {"sites": created_sites, "users": created_users, **history}
+    # today's escalation notices, so the demo's phones show 提醒 at once (the server sends them daily)
+    from server.notices.service import escalation_notices
+
+    notices = await escalation_notices()
+    return {"sites": created_sites, "users": created_users, **history, "notices": notices["notices"]}
