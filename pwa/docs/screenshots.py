@@ -98,8 +98,9 @@ async def main() -> None:
             await page.locator("#nav").get_by_role("link", name="办公").click()
             rows = page.locator("tr[data-issue]")
             await rows.first.wait_for()
+            boxes = page.locator("tr[data-issue] input[type=checkbox]:not([disabled])")  # closed issues are not offered
             for n in range(3):
-                await rows.nth(n).locator("input[type=checkbox]").check()
+                await boxes.nth(n).check()
             await page.evaluate("window.scrollTo(0, 0)")
             await shot(page, "14-desk-issues")
             await page.locator(".desk-filters").get_by_label("状态").select_option(label="待核查")
