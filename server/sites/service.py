@@ -211,6 +211,8 @@ async def set_status(p: Principal, site_id: int, data: schemas.SiteStatus) -> sc
     issues and ledgers stay as they are; disabling also cancels the planned visits to it not yet
     made (an unannounced visit to a site that is gone), in the same transaction."""
     require_role(p, Role.CITY_ADMIN)
+    if len(data.reason.strip()) < 2:
+        raise Invalid("reason_required", "停用或启用安置点须写明原因（至少 2 个字）")
     async with db.write():
         before = await get_site(p, site_id)
         if before.active == data.active:

@@ -98,6 +98,7 @@ async def test_the_assessment_counts_sites_in_use(world):
 @pytest.mark.parametrize(("payload", "status", "error"), [
     ({"active": False}, 400, None),
     ({"active": False, "reason": " "}, 400, None),
+    ({"active": False, "reason": "   "}, 422, "reason_required"),
     ({"active": True, "reason": "再次启用"}, 409, "no_change"),
 ])
 async def test_a_status_change_needs_a_reason_and_a_change(world, payload, status, error):
@@ -105,7 +106,7 @@ async def test_a_status_change_needs_a_reason_and_a_change(world, payload, statu
     r = await admin.post(f"/api/sites/{world.sites['a1']}/status", json=payload)
     assert r.status_code == status, r.text
     if error:
-        assert r.json()["error"] == error and "未停用" in r.json()["message"]
+        assert r.json()["error"] == error and ("未停用" in r.json()["message"] or "原因" in r.json()["message"])
     assert world.sites["a1"] in await _site_ids(admin)
 
 
