@@ -43,8 +43,9 @@ def compose(source: str, new_version: int, edits: DraftEdits) -> str:
         for field in EDITABLE:
             if getattr(change, field) is not None:
                 _set(items[key], field, getattr(change, field), raw["lead_department"])
+    removed = set(edits.remove)
     for section in raw["sections"]:
-        section["items"] = [i for i in section["items"] if i["key"] not in set(edits.remove)]
+        section["items"] = [i for i in section["items"] if i["key"] not in removed]
     for new in edits.add:
         if new.section not in sections:
             raise Invalid("unknown_section", f"第 {raw['version']} 版没有部分「{new.section}」")

@@ -12,7 +12,6 @@ at once, tell nobody twice.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import smtplib
 from collections import defaultdict
@@ -20,7 +19,8 @@ from datetime import date, datetime, time, timedelta
 from email.message import EmailMessage
 from typing import Any
 
-from server.accounts.guards import Principal
+from server.accounts.guards import Principal, principal_of
+from server.accounts.policy import may_move_issue
 from server.accounts.roles import Role
 from server.accounts.tables import User
 from server.audit import service as audit
@@ -37,16 +37,11 @@ TOLD = {2: "催办", 3: "报市办"}
 
 
 def _concerns(u: dict[str, Any], issue: dict[str, Any], level: int) -> bool:
-    """Must this active account act on this issue at this rung? Its county team, its site's
-    manager, its department's users for its county (or city-wide), and at 报市办 the city admins."""
-    role = Role(u["role"])
-    if role is Role.COUNTY_TEAM:
-        return u["county"] == issue["county"]
-    if role is Role.SITE_MANAGER:
-        return u["site"] == issue["site"]
-    if role is Role.DEPARTMENT:
-        return bool(issue["department"]) and u["department"] == issue["department"] and u["county"] in (None, issue["county"])
-    return role is Role.CITY_ADMIN and level >= 3
+    """Must this active account act on this issue at this rung? Whoever may rectify it (its county
+    team, its site's manager, its department's users in scope: the policy's rule), and at 报市办
+    the city admins too."""
+    p = principal_of(u)
+    return may_move_issue(p, "rectify", issue) or (p.role is Role.CITY_ADMIN and level >= 3)
 
 
 def _line(issue: dict[str, Any], late: int) -> str:
@@ -60,7 +55,8 @@ async def escalation_notices(day: date | None = None) -> dict[str, int]:
     issues = await Issue.select(Issue.id, Issue.number, Issue.county, Issue.site, Issue.department, Issue.description,
                                 Issue.deadline, Issue.state, Issue.site.name.as_alias("site_name")).where(
         deadlines.escalated_where(Issue.deadline, Issue.state, day, days=min(d for d, lvl, _ in deadlines.LADDER if lvl in TOLD)))
-    people = await User.select(User.id, User.role, User.county, User.site, User.department, User.email, User.display_name) \
+    people = await User.select(User.id, User.username, User.role, User.county, User.site, User.department, User.email,
+                               User.display_name) \
         .where(User.active == True)
     fresh: dict[int, list[tuple[int, str]]] = defaultdict(list)  # person: (notice, line) told in this run
     made = 0
@@ -132,9 +128,10 @@ async def daily() -> None:
         if at <= now:
             at += timedelta(days=1)
         await asyncio.sleep((at - now).total_seconds())
-        with contextlib.suppress(Exception):
-            counts = await escalation_notices()
-            log.info("催办提醒：%s", counts)
+        try:
+            log.info("催办提醒：%s", await escalation_notices())
+        except Exception:  # a failed day is logged; the next day's run tells what is still untold
+            log.exception("催办提醒未能发出")
 
 
 # --- a person's inbox -------------------------------------------------------------------------

@@ -83,12 +83,17 @@ async def _check_inspectors(inspector_ids: list[int], allowed: set[Role], county
     return people
 
 
+def _planning(p: Principal) -> tuple[str, int | None, set[Role]]:
+    """``_scope`` for a read before any plan exists; anyone but a planner meets a missing plan's 404."""
+    if not (p.role is Role.CITY_ADMIN or p.role is Role.COUNTY_TEAM):
+        raise NotFound(MISSING)
+    return _scope(p)
+
+
 async def candidates(p: Principal) -> list[dict[str, Any]]:
     """Before a draw: every site that could be drawn, its figures, weight and share of the total
     weight (how likely it is to be among the first drawn), riskiest first. Planners only."""
-    if not (p.role is Role.CITY_ADMIN or p.role is Role.COUNTY_TEAM):
-        raise NotFound(MISSING)
-    _, county_id, _ = _scope(p)
+    _, county_id, _ = _planning(p)
     rows = await risks(county_id)
     names = {s["id"]: s for s in await Site.select(Site.id, Site.name, Site.county.name.as_alias("county_name"))
              .where(Site.id.is_in([r.site_id for r in rows] or [0]))}
@@ -101,9 +106,7 @@ async def candidates(p: Principal) -> list[dict[str, Any]]:
 async def assignable(p: Principal) -> list[dict[str, Any]]:
     """Whom the caller may assign its plans' visits to: active accounts of the roles its plans take
     (a county team: its own county's). Planners only."""
-    if not (p.role is Role.CITY_ADMIN or p.role is Role.COUNTY_TEAM):
-        raise NotFound(MISSING)
-    _, county_id, allowed = _scope(p)
+    _, county_id, allowed = _planning(p)
     query = User.select(User.id, User.display_name, User.role).where(
         (User.active == True) & User.role.is_in([r.value for r in allowed]))
     if county_id is not None:
