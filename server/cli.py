@@ -166,11 +166,10 @@ def _cli_date(value: str | None, flag: str):
 
 
 def cmd_ledger(args: argparse.Namespace) -> None:
-    import shutil
     import time
     from pathlib import Path
 
-    from server.ledgers import service, worker
+    from server.ledgers import files, service, worker
     from server.lib.errors import DomainError
     from server.sites.tables import County
 
@@ -201,7 +200,7 @@ def cmd_ledger(args: argparse.Namespace) -> None:
         raise SystemExit(exc.message) from None
     if job["state"] != "done":
         raise SystemExit(job["error"] or "台账生成失败")
-    shutil.copyfile(service.file_path(job), args.output)
+    Path(args.output).write_bytes(files.read(job))
     pages = f"，{job['pages']} 页" if job["pages"] else ""
     print(f"已生成 {args.output}：{job['rows_total']} 条{pages}，{job['size_bytes'] / 1024:.0f} KB，"
           f"用时 {time.perf_counter() - started:.1f} 秒；台账摘要 {job['digest']}")

@@ -19,8 +19,20 @@ ROOT = Path(__file__).resolve().parents[1]
 class Settings:
     #: Database URL: ``sqlite:///path/to/file.sqlite`` (default, under var/) or ``postgresql://user@host:port/db``.
     database_url: str = f"sqlite:///{ROOT / 'var' / 'ducha.sqlite'}"
-    #: Folder for uploaded photos and generated files.
+    #: Folder for uploaded photos and generated files (with DUCHA_STORAGE set: only this node's caches and unfinished uploads).
     media_dir: Path = ROOT / "var" / "media"
+    #: Where photos and ledger files are kept: empty for the media folder, or ``s3://bucket/prefix`` for an S3-compatible store (AWS S3, MinIO, Alibaba OSS, Huawei OBS); the bucket must exist and stays private.
+    storage: str = ""
+    #: S3 endpoint URL, e.g. ``https://oss-cn-beijing.aliyuncs.com`` or ``http://minio:9000``; empty: AWS.
+    s3_endpoint: str = ""
+    #: S3 region, e.g. ``cn-beijing``; empty: the SDK's default.
+    s3_region: str = ""
+    #: S3 access key id; empty: the SDK's usual places (AWS_ACCESS_KEY_ID, ~/.aws, an instance role).
+    s3_access_key: str = ""
+    #: S3 secret access key; empty: as for the key id.
+    s3_secret_key: str = ""
+    #: S3 addressing: ``auto``, ``path`` (bucket in the path, MinIO) or ``virtual`` (bucket in the host name, Alibaba OSS).
+    s3_addressing: str = "auto"
     #: The address people reach the server at (links to photos in spreadsheets).
     public_url: str = "http://127.0.0.1:8000"
     #: Day of the next month by which a county's ledgers for a month are due (报送).

@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 import pytest
 
+from tests.s3_server import s3_server, s3_storage  # noqa: F401 - fixtures for the tests of the S3 backend
 from tests.world import World, build_world, reset_database, setup_database
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Annotated, Any, cast
 from urllib.parse import quote
@@ -19,7 +20,7 @@ from litestar.openapi.spec import (
 )
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from server.ledgers import service
+from server.ledgers import files, service
 from server.ledgers.model import KINDS
 from server.ledgers.schemas import CountySubmissions, FileVerdict, JobOut, LedgerRequest, SubmissionIn, SubmissionOut
 from server.lib import clock
@@ -99,7 +100,7 @@ class LedgersController(Controller):
         job = await service.get(request.user, uuid)
         if job["state"] != "done":
             raise Conflict(f"台账{STATE_NAMES[job['state']]}，文件尚不可下载", code="not_ready")
-        data = service.file_path(job).read_bytes()
+        data = await asyncio.to_thread(files.read, job)
         name = quote(job["file_name"])
         return Response(data, media_type=service.FORMATS[job["format"]], headers={
             "Content-Disposition": f"attachment; filename=\"ledger.{job['format']}\"; filename*=UTF-8''{name}",

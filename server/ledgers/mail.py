@@ -8,7 +8,7 @@ from typing import Any
 
 import anyio
 
-from server.ledgers.files import file_path
+from server.ledgers import files
 from server.ledgers.model import KINDS
 from server.ledgers.tables import LedgerSubmission
 from server.lib.mail import send
@@ -40,7 +40,7 @@ async def notify_submission(submission: dict[str, Any], job: dict[str, Any]) -> 
     county = (await County.select(County.name).where(County.id == submission["county"]).first())["name"]
     from server.audit.service import anchor
 
-    msg = message(submission, job, county, file_path(job).read_bytes(), (await anchor()).line())
+    msg = message(submission, job, county, await anyio.to_thread.run_sync(files.read, job), (await anchor()).line())
     try:
         await anyio.to_thread.run_sync(send, msg)
     except (OSError, smtplib.SMTPException):

@@ -5,6 +5,7 @@ Plain data out (``model.Ledger``), so rendering can happen in another process.
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -29,6 +30,7 @@ from server.ledgers.model import (
 )
 from server.lib import clock
 from server.photos.tables import Photo as PhotoRow
+from server.settings import get_settings
 from server.sites.tables import County, Department, Site
 
 CITY = "运城市"
@@ -176,6 +178,7 @@ async def _photos(uuids: set[str]) -> dict[str, Photo]:
     if not uuids:
         return {}
     st = store()
+    cache = get_settings().media_dir / "cache"  # this node's copies when photos are kept in S3
     out = {}
     rows = await PhotoRow.select(PhotoRow.uuid, PhotoRow.sha256, PhotoRow.taken_at, PhotoRow.captured_at,
                                  PhotoRow.created_at, PhotoRow.distance_m).where(PhotoRow.uuid.is_in(_uuids(uuids)))
@@ -184,8 +187,8 @@ async def _photos(uuids: set[str]) -> dict[str, Photo]:
         caption = _minute(when)
         if r["distance_m"] is not None:
             caption += f" · 距点 {r['distance_m']:.0f} 米" if r["distance_m"] < 10_000 else f" · 距点 {r['distance_m'] / 1000:.0f} 公里"
-        path = st.path("thumbs", r["sha256"])
-        if path.exists():
+        path = await asyncio.to_thread(st.local_file, "thumbs", r["sha256"], cache_root=cache)
+        if path is not None:
             out[str(r["uuid"])] = Photo(uuid=str(r["uuid"]), path=str(path), caption=caption)
     return out
 

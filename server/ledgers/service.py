@@ -17,8 +17,7 @@ from server.accounts.guards import Principal
 from server.accounts.policy import can_read_ledger_job
 from server.accounts.roles import Role
 from server.audit import service as audit
-from server.ledgers import mail
-from server.ledgers.files import file_path
+from server.ledgers import files, mail
 from server.ledgers.model import KINDS, LedgerFilters
 from server.ledgers.tables import LedgerJob, LedgerSubmission
 from server.lib import clock, db
@@ -333,7 +332,7 @@ async def submit(p: Principal, uuid: UUID, period: str, note: str = "") -> dict[
         raise Conflict("台账尚未生成完成，不能报送", code="not_ready")
     now = clock.now()
     check_monthly(job, p.county_id, period, clock.local(now).date())
-    if hashlib.sha256(file_path(job).read_bytes()).hexdigest() != job["sha256"]:
+    if hashlib.sha256(await asyncio.to_thread(files.read, job)).hexdigest() != job["sha256"]:
         raise Conflict("台账文件与生成时的摘要不符，请重新生成", code="file_changed")
     due = due_on(period)
     from server.sites.tables import County

@@ -22,7 +22,7 @@ async def run(uuid: UUID) -> dict:
     from server.accounts.tables import User
     from server.audit import service as audit
     from server.checklists import loader
-    from server.ledgers import pdf, rows, service, xlsx
+    from server.ledgers import files, pdf, rows, service, xlsx
     from server.ledgers.model import KINDS
     from server.ledgers.tables import LedgerJob
     from server.lib import clock
@@ -59,11 +59,7 @@ async def run(uuid: UUID) -> dict:
                                                   cache_dir=chunks)
         else:
             data, pages = await asyncio.to_thread(xlsx.render, ledger, settings.public_url.rstrip("/")), 0
-        path = service.file_path(job)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".part")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+        await asyncio.to_thread(files.write, job, data)
         await service.move_job(uuid, "done", ("running",), {
             LedgerJob.rows_done: len(ledger.rows), LedgerJob.pages: pages,
             LedgerJob.sha256: hashlib.sha256(data).hexdigest(), LedgerJob.size_bytes: len(data), LedgerJob.digest: ledger.digest,

@@ -49,10 +49,11 @@ class PhotoMeta:
 
 
 def store():
-    """The photo store under the media folder (a local folder; S3-compatible later)."""
+    """The photo store: ``photos/`` of the configured object store (the media folder or S3)."""
+    from server.lib.storage import media_store
     from server.photos.storage import PhotoStore
 
-    return PhotoStore(get_settings().media_dir / "photos")
+    return PhotoStore(media_store(), "photos/")
 
 
 def _out(row: dict[str, Any]) -> PhotoOut:

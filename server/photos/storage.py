@@ -2,17 +2,17 @@
 
 Keys are made by the server, never taken from a client, and look like
 ``originals/ab/cd/<sha256>.<ext>``, ``display/ab/cd/<sha256>.jpg``, ``thumbs/ab/cd/<sha256>.jpg``,
-``watermarked/ab/cd/<digest>.jpg``. ``PhotoStore`` keeps them in a local folder; an
-S3-compatible store can implement the ``PhotoStorage`` protocol with the same keys.
+``watermarked/ab/cd/<digest>.jpg``. ``PhotoStore`` keeps them under ``photos/`` of the server's
+object store (``server/lib/storage.py``): the media folder, or an S3-compatible bucket.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Protocol, overload, runtime_checkable
+
+from server.lib.storage import LocalStore, ObjectStore, cached_file
 
 KINDS = ("originals", "display", "thumbs", "watermarked")
 EXTS = ("jpg", "png", "webp", "heic", "heif")
@@ -57,7 +57,7 @@ def check_key(key: str) -> str:
 
 @runtime_checkable
 class PhotoStorage(Protocol):
-    """What the photo service needs of a store (local folder now, S3-compatible later)."""
+    """What the photo service needs of a store."""
 
     def put(self, key: str, data: bytes) -> object: ...
 
@@ -67,10 +67,17 @@ class PhotoStorage(Protocol):
 
 
 class PhotoStore:
-    """The store as a local folder: ``<root>/<key>``; writes are atomic and idempotent."""
+    """Photos in an object store under ``prefix``; writes are atomic and idempotent (a key names
+    its content, so a key already present is left as it is). A folder given instead of a store
+    is a local store rooted there."""
 
-    def __init__(self, root: Path | str) -> None:
-        self.root = Path(root)
+    def __init__(self, backend: ObjectStore | Path | str, prefix: str = "") -> None:
+        self.backend: ObjectStore = LocalStore(backend) if isinstance(backend, (Path, str)) else backend
+        self.prefix = prefix
+
+    def key(self, key: str, name: str | None = None) -> str:
+        """The key in the backing store."""
+        return self.prefix + self._resolve(key, name)
 
     @overload
     def path(self, key: str) -> Path: ...
@@ -79,7 +86,15 @@ class PhotoStore:
 
     def path(self, key: str, name: str | None = None) -> Path:
         """The file a key lives in (local stores only)."""
-        return self.root / self._resolve(key, name)
+        local = self.backend.local_path(self.key(key, name))
+        if local is None:
+            raise TypeError("photos are not kept in a local folder here; use local_file()")
+        return local
+
+    def local_file(self, key: str, name: str | None = None, *, cache_root: Path) -> Path | None:
+        """A file on this machine with the photo (the store's own in a local store, else a cached
+        copy under ``cache_root``); None when the photo is not stored."""
+        return cached_file(self.backend, self.key(key, name), cache_root)
 
     @overload
     def exists(self, key: str) -> bool: ...
@@ -87,7 +102,7 @@ class PhotoStore:
     def exists(self, key: str, name: str) -> bool: ...
 
     def exists(self, key: str, name: str | None = None) -> bool:
-        return self.path(key, name).is_file()
+        return self.backend.exists(self.key(key, name))
 
     @overload
     def get(self, key: str) -> bytes: ...
@@ -96,35 +111,18 @@ class PhotoStore:
 
     def get(self, key: str, name: str | None = None) -> bytes:
         """The bytes under ``key``; FileNotFoundError when there are none."""
-        return self.path(key, name).read_bytes()
+        return self.backend.get(self.key(key, name))
 
     @overload
-    def put(self, key: str, data: bytes) -> Path: ...
+    def put(self, key: str, data: bytes) -> None: ...
     @overload
-    def put(self, key: str, name: str, data: bytes) -> Path: ...
+    def put(self, key: str, name: str, data: bytes) -> None: ...
 
-    def put(self, key: str, *args: bytes | str) -> Path:
-        """Write atomically (temp file in the same folder, fsync, rename). Keys name their content,
-        so a key already present is left as it is."""
+    def put(self, key: str, *args: bytes | str) -> None:
         name, data = (None, args[0]) if len(args) == 1 else args
         if not isinstance(data, bytes):
             raise TypeError("data must be bytes")
-        target = self.path(key, name if isinstance(name, str) else None)
-        if target.is_file():
-            return target
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        _fsync_dir(target.parent)
-        return target
+        self.backend.put(self.key(key, name if isinstance(name, str) else None), data, replace=False)
 
     @staticmethod
     def _resolve(key: str, name: str | None) -> str:
@@ -135,17 +133,3 @@ class PhotoStore:
         if key not in KINDS or not _NAME.match(name):
             raise ValueError(f"bad photo name {key}/{name}")
         return _key(key, name)
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make the rename itself durable (POSIX); a no-op where directories cannot be opened."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
