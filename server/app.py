@@ -64,8 +64,11 @@ async def _start_pool() -> None:
 
 
 async def _resume_ledgers() -> None:
+    from server.jobs import queue
     from server.ledgers.service import resume_unfinished
 
+    if queue.enabled():
+        await queue.ensure_schema()
     await resume_unfinished()
 
 
@@ -75,13 +78,16 @@ _background: list[asyncio.Task] = []
 async def _start_background() -> None:
     """In the background while the server runs: a previous crash's orphan files are removed once,
     ledger jobs whose worker stopped renewing its lease are queued again every half minute, and
-    the escalation notices go out once a day."""
+    on the embedded default (no queue) the daily work runs here (server/jobs/schedule.py); with
+    the queue, its workers run it."""
+    from server.jobs import queue, schedule
     from server.ledgers.service import watch_leases
     from server.media.check import reap_at_start_up
-    from server.notices.service import daily
 
     loop = asyncio.get_running_loop()
-    _background.extend([loop.create_task(reap_at_start_up()), loop.create_task(watch_leases()), loop.create_task(daily())])
+    _background.extend([loop.create_task(reap_at_start_up()), loop.create_task(watch_leases())])
+    if not queue.enabled():
+        _background.append(loop.create_task(schedule.run_in_process()))
 
 
 async def _stop_background() -> None:
@@ -94,9 +100,11 @@ async def _stop_background() -> None:
 
 
 async def _stop_ledgers() -> None:
+    from server.jobs import queue
     from server.ledgers.service import stop
 
     await stop()
+    await queue.close()
 
 
 async def _close_pool() -> None:

@@ -238,6 +238,36 @@ def cmd_notices_send(args: argparse.Namespace) -> None:
     print(f"逾期问题 {counts['issues']} 个；新提醒 {counts['notices']} 条，涉及 {counts['people']} 人；发出邮件 {counts['mailed']} 封")
 
 
+def cmd_worker(args: argparse.Namespace) -> None:
+    import logging
+
+    from server.jobs.queue import run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    try:
+        asyncio.run(run_worker(concurrency=args.concurrency, name=args.name))
+    except ValueError as exc:
+        raise SystemExit(str(exc)) from None
+
+
+def cmd_daily(args: argparse.Namespace) -> None:
+    from server.jobs.schedule import daily_work
+
+    day = _cli_date(args.day, "--day")
+    work = [d for d in daily_work() if not args.only or d.name in args.only]
+
+    async def go():
+        from server.lib import db
+
+        async with db.pool():
+            for d in work:
+                print(f"{d.name}：{await d.run(day or clock.today())}")
+
+    from server.lib import clock
+
+    asyncio.run(go())
+
+
 def cmd_import_unsynced(args: argparse.Namespace) -> None:
     from pathlib import Path
 
@@ -313,6 +343,17 @@ def build_parser() -> argparse.ArgumentParser:
                                                 "(the server does it daily at DUCHA_NOTICE_HOUR; for cron when that is -1)")
     nsend.add_argument("--day", help="as on this day (YYYY-MM-DD, Shanghai); default today")
     nsend.set_defaults(func=cmd_notices_send)
+    worker = sub.add_parser("worker", help="take jobs from the distributed queue (DUCHA_QUEUE=postgres): ledgers and the daily work; "
+                                           "run any number, on any machines sharing the database and the object store")
+    worker.add_argument("--concurrency", type=int, default=1, help="jobs at once in this process (a PDF ledger uses every core already; default 1)")
+    worker.add_argument("--name", help="the worker's name in the queue (default host-pid)")
+    worker.set_defaults(func=cmd_worker)
+    daily = sub.add_parser("daily", help="the daily work now (as on --day): escalation notices, 报送 reminders, the audit anchor, "
+                                         "the media clean-up; for cron when DUCHA_NOTICE_HOUR is -1")
+    daily.add_argument("--day", help="as on this day (YYYY-MM-DD, Shanghai); default today")
+    daily.add_argument("--only", action="append", choices=["escalation_notices", "ledger_reminders", "audit_anchor", "media_cleanup"],
+                       help="only this part (repeatable)")
+    daily.set_defaults(func=cmd_daily)
     rescue = sub.add_parser("import-unsynced", help="import a phone's exported unsynced data file (导出未同步数据) as its user")
     rescue.add_argument("file")
     rescue.add_argument("--as", dest="as_user", help="the user the file belongs to (checked against the file)")

@@ -49,8 +49,12 @@ class Settings:
     smtp_from: str = "ducha@localhost"
     #: Where submitted ledgers are e-mailed (the city office); empty: no e-mail.
     ledger_mail_to: str = ""
-    #: Hour of the day (Shanghai) the server sends the escalation notices (催办 3 days past a deadline, 报市办 7 days) to the in-app inbox and, for accounts with an address, by mail; -1: never (then `ducha notices send` from cron).
+    #: Hour of the day (Shanghai) the escalation notices (催办 3 days past a deadline, 报市办 7 days) and the 报送 reminders are sent, in the app and by mail; -1: no daily work at all (notices, reminders, the audit anchor at 00:00, the media clean-up at 03:00; then `ducha notices send` from cron).
     notice_hour: int = 8
+    #: Where background jobs (ledgers, the daily work) run: empty for in each server process (the embedded default), ``postgres`` for the distributed queue on the PostgreSQL database, taken by ``ducha worker`` processes on any number of machines.
+    queue: str = ""
+    #: A ledger job whose worker has not renewed its lease for this many seconds (killed, machine gone) is queued again.
+    ledger_lease_seconds: int = 60
     #: Folder of the built phone app (``npm run build`` in pwa/), served at ``/``.
     pwa_dir: Path = ROOT / "pwa" / "dist"
     #: Secret for signing; generated once and kept in var/secret_key when unset.

@@ -67,13 +67,14 @@ def s3_server():
 
 
 @pytest.fixture
-def s3_storage(s3_server, monkeypatch):
+def s3_storage(s3_server, monkeypatch, tmp_path):
     """The server's photos and ledgers in a fresh bucket (under a prefix, as a shared bucket would
     be used), set in the environment so that the ledger workers' processes use it too; returns
     (server, bucket, prefix)."""
     bucket, prefix = s3_server.new_bucket(), "yuncheng"
     env = {"DUCHA_STORAGE": f"s3://{bucket}/{prefix}", "DUCHA_S3_ENDPOINT": s3_server.endpoint, "DUCHA_S3_REGION": REGION,
-           "DUCHA_S3_ACCESS_KEY": ACCESS, "DUCHA_S3_SECRET_KEY": SECRET, "DUCHA_S3_ADDRESSING": "path"}
+           "DUCHA_S3_ACCESS_KEY": ACCESS, "DUCHA_S3_SECRET_KEY": SECRET, "DUCHA_S3_ADDRESSING": "path",
+           "DUCHA_MEDIA_DIR": str(tmp_path / "node-media")}  # the node's own folder: only caches and partial uploads
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     from server.settings import Settings, use_settings

@@ -187,6 +187,11 @@ async def _run(uuid: UUID) -> None:
     async with _slots:
         if _stopping:  # stays queued; the next start resumes it
             return
+        from server.jobs import queue
+
+        if queue.enabled():  # the queue's workers render it, on whichever machine
+            await queue.defer_ledger(uuid)
+            return
         env = None
         if get_settings().test_clock or clock.is_set():  # a clock set by a test: the worker goes on from the same instant
             env = {**os.environ, "DUCHA_TEST_CLOCK": clock.now().isoformat()}
@@ -209,10 +214,16 @@ async def _run(uuid: UUID) -> None:
                        reason=error)
 
 
-#: a running job's worker renews its lease every HEARTBEAT; a lease not renewed for LEASE means the
+#: a running job's worker renews its lease every heartbeat(); a lease not renewed for lease() means the
 #: worker (or the whole server) is gone, and the job is queued again and rendered afresh
-LEASE = timedelta(seconds=60)
-HEARTBEAT = 20.0
+def lease() -> timedelta:
+    return timedelta(seconds=get_settings().ledger_lease_seconds)
+
+
+def heartbeat() -> float:
+    return get_settings().ledger_lease_seconds / 3
+
+
 #: how often a server looks for lapsed leases
 LEASE_CHECK = 30.0
 

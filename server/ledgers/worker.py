@@ -25,7 +25,7 @@ async def run(uuid: UUID) -> dict:
     from server.ledgers import files, pdf, rows, service, xlsx
     from server.ledgers.model import KINDS
     from server.ledgers.tables import LedgerJob
-    from server.lib import clock
+    from server.lib import clock, crash
     from server.settings import get_settings
 
     await loader.refresh()  # the job may render visits on versions published since the last request
@@ -33,7 +33,7 @@ async def run(uuid: UUID) -> dict:
     # claim the job: of several runners (a retried request, server workers resuming at start-up)
     # exactly one moves it from queued to running; the others leave it alone
     claimed = await service.move_job(uuid, "running", ("queued",), {LedgerJob.started_at: clock.now(), LedgerJob.error: "",
-                                                                      LedgerJob.lease_until: clock.now() + service.LEASE})
+                                                                      LedgerJob.lease_until: clock.now() + service.lease()})
     job = await service.get_row(uuid)
     if not claimed:
         return job
@@ -50,6 +50,8 @@ async def run(uuid: UUID) -> dict:
 
         def progress(done: int) -> None:
             asyncio.run_coroutine_threadsafe(LedgerJob.update({LedgerJob.rows_done: done}).where(where).run(), loop).result()
+            if 0 < done < len(ledger.rows):
+                crash.point("ledger-mid-render")
 
         settings = get_settings()
         if job["format"] == "pdf":
@@ -82,7 +84,7 @@ async def beat(uuid: UUID) -> bool:
     from server.ledgers.tables import LedgerJob
     from server.lib import clock
 
-    renewed = await LedgerJob.update({LedgerJob.lease_until: clock.now() + service.LEASE}).where(
+    renewed = await LedgerJob.update({LedgerJob.lease_until: clock.now() + service.lease()}).where(
         (LedgerJob.uuid == uuid) & (LedgerJob.state == "running")).returning(LedgerJob.id)
     return bool(renewed)
 
@@ -91,7 +93,7 @@ async def _heartbeat(uuid: UUID) -> None:
     from server.ledgers import service
 
     while True:
-        await asyncio.sleep(service.HEARTBEAT)
+        await asyncio.sleep(service.heartbeat())
         if not await beat(uuid):
             return
 

@@ -4,7 +4,8 @@ power cut or the OOM killer would) the moment it reaches the point of that name,
 
 The points: ``inspection-before-commit`` (every row of a submit written, not committed),
 ``inspection-after-commit`` (committed, the answer not yet sent), ``photo-before-commit`` (the
-files stored, the row not committed). Empty (the default): never. Tests only; warned about at start-up.
+files stored, the row not committed), ``ledger-mid-render`` (a queue worker with a ledger part
+rendered, its file not written). Empty (the default): never. Tests only; warned about at start-up.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import logging
 import os
 import signal
 
-POINTS = ("inspection-before-commit", "inspection-after-commit", "photo-before-commit")
+POINTS = ("inspection-before-commit", "inspection-after-commit", "photo-before-commit", "ledger-mid-render")
 
 
 def check(value: str) -> None:

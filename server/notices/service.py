@@ -15,7 +15,7 @@ import asyncio
 import logging
 import smtplib
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from email.message import EmailMessage
 from typing import Any
 
@@ -67,20 +67,12 @@ async def escalation_notices(day: date | None = None) -> dict[str, int]:
         late = deadlines.days_late(issue["deadline"], day)
         title = f"【{name}】{issue['number'] or issue['id']} 已逾期 {late} 天"
         for u in (u for u in people if _concerns(u, issue, level)):
-            key = f"escalation:{u['id']}:{issue['id']}:{level}"
-            try:
-                async with db.write():
-                    if await Notice.exists().where(Notice.key == key):
-                        continue
-                    row = Notice(key=key, user=u["id"], kind="escalation", issue_id=issue["id"], title=title,
-                                 body=_line(issue, late), created_at=clock.now())
-                    await row.save()
-            except Exception as exc:
-                if db.is_unique_violation(exc):  # another node told them a moment ago
-                    continue
-                raise
+            told = await tell_once(f"escalation:{u['id']}:{issue['id']}:{level}", u["id"], "escalation", title,
+                                   _line(issue, late), issue["id"])
+            if told is None:
+                continue
             made += 1
-            fresh[u["id"]].append((row.id, f"{name}：{_line(issue, late)}"))
+            fresh[u["id"]].append((told, f"{name}：{_line(issue, late)}"))
     mailed = await _mail(fresh, {u["id"]: u for u in people}, day)
     counts = {"issues": len(issues), "notices": made, "people": len(fresh), "mailed": mailed}
     if made:  # the record of who was told what, and when
@@ -90,8 +82,26 @@ async def escalation_notices(day: date | None = None) -> dict[str, int]:
     return counts
 
 
-async def _mail(fresh: dict[int, list[tuple[int, str]]], people: dict[int, dict[str, Any]], day: date) -> int:
-    """One mail a person, listing what they were just told (when they have an address and SMTP is set)."""
+async def tell_once(key: str, user_id: int, kind: str, title: str, body: str, issue_id: int = 0) -> int | None:
+    """Store a notice under ``key`` unless one is there: its id, or None when it was told before
+    (by an earlier run, or by another node a moment ago)."""
+    try:
+        async with db.write():
+            if await Notice.exists().where(Notice.key == key):
+                return None
+            row = Notice(key=key, user=user_id, kind=kind, issue_id=issue_id, title=title, body=body, created_at=clock.now())
+            await row.save()
+    except Exception as exc:
+        if db.is_unique_violation(exc):
+            return None
+        raise
+    return int(row.id)
+
+
+async def mail_each(subject: str, intro: str, link: str, fresh: dict[int, list[tuple[int, str]]],
+                    people: dict[int, dict[str, Any]]) -> int:
+    """One mail a person listing what they were just told (when they have an address and SMTP is
+    set); the notices mailed are marked. A mail that fails is logged: the notices stay in the app."""
     s = get_settings()
     if not s.smtp_host:
         return 0
@@ -101,37 +111,24 @@ async def _mail(fresh: dict[int, list[tuple[int, str]]], people: dict[int, dict[
         if not person["email"]:
             continue
         msg = EmailMessage()
-        msg["Subject"] = f"【督查提醒】{day.isoformat()} 逾期问题 {len(lines)} 个"
+        msg["Subject"] = subject.format(n=len(lines))
         msg["From"] = s.smtp_from
         msg["To"] = person["email"]
-        msg.set_content(f"{person['display_name']}：\n\n以下问题已超过整改期限，请尽快整改并在系统中报送：\n\n"
-                        + "\n".join(f"· {line}" for line in lines) + f"\n\n详见 {s.public_url.rstrip('/')}/#/issues\n")
+        msg.set_content(f"{person['display_name']}：\n\n{intro}\n\n" + "\n".join(f"· {line}" for line in lines)
+                        + f"\n\n详见 {s.public_url.rstrip('/')}/{link}\n")
         try:
             await asyncio.to_thread(mail.send, msg)
-        except (OSError, smtplib.SMTPException) as exc:  # the notices stay in the app; the mail is retried by nobody
-            log.warning("催办邮件未发出（%s）：%s", person["email"], exc)
+        except (OSError, smtplib.SMTPException) as exc:
+            log.warning("提醒邮件未发出（%s）：%s", person["email"], exc)
             continue
         await Notice.update({Notice.mailed_at: clock.now()}).where(Notice.id.is_in([n for n, _ in told]))
         sent += 1
     return sent
 
 
-async def daily() -> None:
-    """While the server runs: the escalation notices each day at ``notice_hour`` (Shanghai); every
-    node may run it, the notices' keys keep it once. A failed run is logged and tried next day."""
-    hour = get_settings().notice_hour
-    if hour < 0:
-        return
-    while True:
-        now = clock.local(clock.now())
-        at = datetime.combine(now.date(), time(hour), clock.SHANGHAI)
-        if at <= now:
-            at += timedelta(days=1)
-        await asyncio.sleep((at - now).total_seconds())
-        try:
-            log.info("催办提醒：%s", await escalation_notices())
-        except Exception:  # a failed day is logged; the next day's run tells what is still untold
-            log.exception("催办提醒未能发出")
+async def _mail(fresh: dict[int, list[tuple[int, str]]], people: dict[int, dict[str, Any]], day: date) -> int:
+    return await mail_each(f"【督查提醒】{day.isoformat()} 逾期问题 {{n}} 个", "以下问题已超过整改期限，请尽快整改并在系统中报送：",
+                           "#/issues", fresh, people)
 
 
 # --- a person's inbox -------------------------------------------------------------------------

@@ -54,11 +54,11 @@ async def test_a_worker_holds_its_job_on_a_lease_it_renews(world):
 
     clock.freeze(datetime(2026, 12, 2, 9, 0, tzinfo=clock.SHANGHAI))
     job = await service.request(None, "work", "xlsx", {})
-    assert await service.move_job(job["uuid"], "running", ("queued",), {LedgerJob.lease_until: clock.now() + service.LEASE})
+    assert await service.move_job(job["uuid"], "running", ("queued",), {LedgerJob.lease_until: clock.now() + service.lease()})
     clock.freeze(datetime(2026, 12, 2, 9, 0, 50, tzinfo=clock.SHANGHAI))
     assert await worker.beat(job["uuid"])
     row = await service.get_row(job["uuid"])
-    assert clock.aware(row["lease_until"]) == clock.now() + service.LEASE
+    assert clock.aware(row["lease_until"]) == clock.now() + service.lease()
     clock.freeze(datetime(2026, 12, 2, 9, 1, 30, tzinfo=clock.SHANGHAI))  # renewed: not lapsed 90 s after the claim
     assert await service.requeue_lapsed() == []
     await service.move_job(job["uuid"], "failed", ("running",))

@@ -1,0 +1,113 @@
+"""The recurring work: what runs once a day (at an hour of Shanghai time) and what runs every few
+seconds. Plain functions: the queue's workers run them as periodic tasks (``DUCHA_QUEUE=postgres``),
+and on the embedded default each server runs them in-process (``run_in_process``). Each is safe to
+run twice or on two nodes at once: notices are keyed, an anchor names its day, a clean-up removes
+only what nothing refers to, and a ledger job is claimed once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from server.lib import clock
+from server.settings import get_settings
+
+log = logging.getLogger("ducha.jobs")
+
+
+async def escalation_notices(day: date) -> Any:
+    """催办 / 报市办 to the people who must act (in the app, and by mail)."""
+    from server.notices.service import escalation_notices as send
+
+    return await send(day)
+
+
+async def media_cleanup(day: date) -> Any:
+    """Photo and ledger files nothing refers to, older than an hour, are removed from the store."""
+    from server.media.check import check
+
+    return (await check(remove_found=True)).summary()
+
+
+async def audit_anchor(day: date) -> Any:
+    """The audit chain's head of the day, kept in the object store (away from the database): what
+    ``ducha audit verify --anchor`` checks the chain against."""
+    from server.audit.service import anchor
+    from server.lib.storage import media_store
+
+    line = (await anchor()).line()
+    await asyncio.to_thread(media_store().put, f"audit-anchors/{day.isoformat()}.jsonl", (line + "\n").encode())
+    return line
+
+
+async def ledger_reminders(day: date) -> Any:
+    """报送 reminders to the county teams whose month's ledgers are not all in before the due day."""
+    from server.notices.reminders import submission_reminders
+
+    return await submission_reminders(day)
+
+
+@dataclass(frozen=True)
+class Daily:
+    name: str
+    hour: int  # Shanghai; < 0: never
+    run: Callable[[date], Awaitable[Any]]
+
+
+def daily_work() -> list[Daily]:
+    hour = get_settings().notice_hour
+    return [
+        Daily("escalation_notices", hour, escalation_notices),
+        Daily("ledger_reminders", hour, ledger_reminders),
+        Daily("audit_anchor", 0, audit_anchor),
+        Daily("media_cleanup", 3, media_cleanup),
+    ]
+
+
+async def lapsed_ledgers() -> list:
+    """Ledger jobs whose worker stopped renewing its lease (killed, its machine gone) are queued
+    again; whichever worker takes them claims them once."""
+    from server.ledgers.service import requeue_lapsed
+
+    return await requeue_lapsed()
+
+
+def utc_cron(hour: int) -> str:
+    """The cron line (UTC, as the queue reads it) of a Shanghai hour: 08:00 Shanghai is 00:00 UTC."""
+    return f"0 {(hour - 8) % 24} * * *"
+
+
+def day_of(timestamp: float) -> date:
+    """The Shanghai day a periodic tick belongs to."""
+    return clock.local(datetime.fromtimestamp(timestamp, clock.SHANGHAI)).date()
+
+
+def enabled() -> list[Daily]:
+    """The daily work that is scheduled: none when DUCHA_NOTICE_HOUR is -1 (the tests; cron users)."""
+    if get_settings().notice_hour < 0:
+        return []
+    return [d for d in daily_work() if d.hour >= 0]
+
+
+async def run_in_process() -> None:
+    """The embedded default (no queue): the daily work at its hours, in this server's event loop.
+    A failed run is logged and tried at its next hour."""
+    work = enabled()
+    hours = sorted({d.hour for d in work})
+    while hours:
+        now = clock.local(clock.now())
+        ats = [datetime.combine(now.date(), time(h), clock.SHANGHAI) for h in hours]
+        at = min(a if a > now else a + timedelta(days=1) for a in ats)
+        await asyncio.sleep((at - now).total_seconds())
+        for d in work:
+            if d.hour != at.hour:
+                continue
+            try:
+                log.info("%s：%s", d.name, await d.run(at.date()))
+            except Exception:
+                log.exception("%s failed", d.name)
