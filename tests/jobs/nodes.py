@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 
+from server.lib import clock
 from tests.world import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,6 +30,9 @@ def _free_port() -> int:
 class Process:
     def __init__(self, argv: list[str], **env: str) -> None:
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 - a file, not a pipe: a full pipe nobody reads would stop the process
+        # every process reads the test's clock from where it is now (under faketime each process would
+        # otherwise start its own clock at the faked instant, and compare leases across processes wrongly)
+        env = {"DUCHA_TEST_CLOCK": clock.now().isoformat(), **env}
         self.proc = subprocess.Popen([sys.executable, "-m", "server.cli", *argv], cwd=ROOT, env={**os.environ, **env},
                                      stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
 
