@@ -2,6 +2,6 @@
 
 import runpy
 
-for name in ("bench.photos_ingest", "bench.submissions", "bench.issues_query", "bench.pwa_shell", "bench.photo_uplink", "bench.login_burst", "bench.photo_memory"):
+for name in ("bench.photos_ingest", "bench.submissions", "bench.issues_query", "bench.pwa_shell", "bench.photo_uplink", "bench.login_burst", "bench.photo_memory", "bench.sync_load"):
     print(f"\n=== {name} ===", flush=True)
     runpy.run_module(name, run_name="__main__")

@@ -34,6 +34,21 @@ def fresh_pg_database(name: str) -> str | None:
     return f"postgresql://postgres@127.0.0.1:5432/{name}"
 
 
+def serve(env: dict[str, str], port: int) -> subprocess.Popen:
+    """``ducha serve`` on ``port`` with ``env``, once its /api/health answers."""
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--port", str(port)], env=env, cwd=root,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(300):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("server did not start")
+
+
 @contextlib.contextmanager
 def demo_server(port: int = 0, database_url: str = ""):
     """A server process on a fresh database (SQLite, or ``database_url``) filled by ``ducha demo``; yields its URL."""
@@ -66,3 +81,35 @@ def demo_server(port: int = 0, database_url: str = ""):
             except subprocess.TimeoutExpired:  # connections a test left open hold the graceful shutdown
                 proc.kill()
                 proc.wait()
+
+
+def visit_body(site: dict, template_id: str = "fire-safety", fail: int = 2) -> dict:
+    """A submitted visit to ``site`` (as /api/sites lists it) on the newest shipped version of the
+    template: every item that applies answered so that it passes, but the first ``fail`` checks
+    that raise an issue, each naming a (not yet uploaded) photo in ``photos``."""
+    import uuid as uuidlib
+    from datetime import UTC, datetime, timedelta
+
+    from server.checklists.loader import registry
+    from server.demo.answers import passing_answers
+
+    template = registry().latest(template_id)
+    now = datetime.now(UTC)
+    answers = passing_answers(template, site, now.date())
+    failed = [item.key for _, item in template.items() if item.type == "check" and item.raises_issue and item.key in answers][:fail]
+    named = []
+    for _, item in template.items():
+        if item.type == "photo" and item.key in answers:
+            answers[item.key] = [str(uuidlib.uuid4())]
+            named += answers[item.key]
+    photos = {key: [str(uuidlib.uuid4())] for key in failed}
+    for key in failed:
+        answers[key] = "fail"
+        named += photos[key]
+    return {
+        "site_id": site["id"], "templates": [{"id": template.id, "version": template.version}], "state": "submitted",
+        "arrival": {"at": (now - timedelta(minutes=20)).isoformat(), "lat": site["lat"], "lon": site["lon"], "accuracy_m": 10},
+        "answers": {template.id: answers}, "photos": {template.id: photos},
+        # photos the visit names before they are uploaded, as a phone may: declared with their hash
+        "photo_hashes": {u: "ab" * 32 for u in named},
+    }

@@ -18,12 +18,11 @@ import sys
 import tempfile
 import time
 import uuid as uuidlib
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 
-from bench.common import fresh_pg_database
+from bench.common import fresh_pg_database, serve, visit_body
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -32,30 +31,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _body(site_id: int, lat: float, lon: float, template: dict) -> dict:
-    answers, photos, failed = {}, {}, 0
-    for section in template["sections"]:
-        for item in section["items"]:
-            if item.get("applies_when") is not None:
-                continue
-            t = item["type"]
-            value = {"check": "pass", "number": 10, "integer": 10, "text": "良好", "date": "2026-03-01"}.get(t)
-            if t in ("single", "multi"):
-                value = item["options"][0]["value"] if t == "single" else [item["options"][0]["value"]]
-            if t == "photo":
-                value = [str(uuidlib.uuid4())]
-            if t == "check" and item["raises_issue"] and failed < 2:
-                value, failed = "fail", failed + 1
-                photos[item["key"]] = [str(uuidlib.uuid4())]
-            answers[item["key"]] = value
-    now = datetime.now(UTC)
-    return {
-        "site_id": site_id, "templates": [{"id": template["id"], "version": template["version"]}], "state": "submitted",
-        "arrival": {"at": (now - timedelta(minutes=20)).isoformat(), "lat": lat, "lon": lon, "accuracy_m": 10},
-        "answers": {template["id"]: answers}, "photos": {template["id"]: photos},
-    }
 
 
 async def _client(base: str) -> httpx.AsyncClient:
@@ -71,13 +46,11 @@ async def _client(base: str) -> httpx.AsyncClient:
 async def _run(base: str, clients: int, per_client: int) -> tuple[float, float]:
     first = await _client(base)
     sites = (await first.get("/api/sites", params={"limit": 500})).json()["items"]
-    summary = next(t for t in (await first.get("/api/templates")).json() if t["id"] == "fire-safety")
-    template = (await first.get(summary["url"])).json()
     pool = [first] + [await _client(base) for _ in range(clients - 1)]
 
     async def one(c, i):
         s = sites[i % len(sites)]
-        r = await c.put(f"/api/inspections/{uuidlib.uuid4()}", json=_body(s["id"], s["lat"], s["lon"], template))
+        r = await c.put(f"/api/inspections/{uuidlib.uuid4()}", json=visit_body(s))
         r.raise_for_status()
 
     start = time.perf_counter()
@@ -100,16 +73,7 @@ async def _run(base: str, clients: int, per_client: int) -> tuple[float, float]:
 def _serve(url: str, port: int) -> subprocess.Popen:
     env = {**os.environ, "DUCHA_DATABASE_URL": url, "PICCOLO_CONF": "piccolo_conf"}
     subprocess.run([sys.executable, "-m", "server.cli", "demo"], env=env, cwd=ROOT, check=True, capture_output=True)
-    proc = subprocess.Popen([sys.executable, "-m", "server.cli", "serve", "--port", str(port)], env=env, cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    for _ in range(300):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("server did not start")
+    return serve(env, port)
 
 
 def main() -> None:

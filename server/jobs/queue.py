@@ -13,6 +13,8 @@ Tasks:
   file into the object store). The ledger job row keeps its own state, progress and lease, as
   before: a worker renews the lease while it renders, and a lapsed lease (the worker was killed)
   queues the job again, so a job finishes once whatever happens to the worker that took it.
+- ``ledger.chunk``: one PDF chunk of a ledger (``server/ledgers/chunks.py``): the worker that took
+  the ledger queues its chunks and renders some itself, so a big ledger is spread over the workers.
 - ``ledger.lapsed``: every 10 s, jobs whose lease lapsed are queued again, and queue jobs left
   "doing" by a worker that stopped beating are marked failed (the ledger row is what counts).
 - the daily work of ``server/jobs/schedule.py`` at its Shanghai hours.
@@ -57,8 +59,14 @@ def build_app() -> procrastinate.App:
     async def render_ledger(uuid: str) -> str:
         from server.ledgers import worker
 
-        job = await worker.run(UUID(uuid))
+        job = await worker.run(UUID(uuid), spread=lambda keys: defer_chunks(app, keys))
         return str(job["state"])
+
+    @app.task(name="ledger.chunk", queue="ledgers")
+    async def render_chunk(key: str) -> bool:
+        from server.ledgers import chunks
+
+        return await chunks.render_one(key)
 
     @app.periodic(cron="*/10 * * * * *", periodic_id="lapsed")
     @app.task(name="ledger.lapsed", queue="periodic", queueing_lock="ledger.lapsed")
@@ -117,6 +125,15 @@ async def defer_ledger(uuid: UUID) -> None:
         await app.configure_task("ledger.render", queueing_lock=str(uuid), allow_unknown=False).defer_async(uuid=str(uuid))
     except procrastinate.exceptions.AlreadyEnqueued:
         pass
+
+
+async def defer_chunks(app: procrastinate.App, keys: list[str]) -> None:
+    """Queue PDF chunks for any worker (each once: a chunk queued already is not queued again)."""
+    for key in keys:
+        try:
+            await app.configure_task("ledger.chunk", queueing_lock=f"chunk:{key}", allow_unknown=False).defer_async(key=key)
+        except procrastinate.exceptions.AlreadyEnqueued:
+            pass
 
 
 async def ensure_schema() -> None:

@@ -28,10 +28,17 @@ async def escalation_notices(day: date) -> Any:
 
 
 async def media_cleanup(day: date) -> Any:
-    """Photo and ledger files nothing refers to, older than an hour, are removed from the store."""
+    """Photo and ledger files nothing refers to, older than an hour, are removed from the store, and
+    ledger chunks not used for two weeks."""
+    import time
+
+    from server.ledgers import chunks
+    from server.lib.storage import media_store
     from server.media.check import check
 
-    return (await check(remove_found=True)).summary()
+    summary = (await check(remove_found=True)).summary()
+    gone = await asyncio.to_thread(chunks.prune, media_store(), time.time())
+    return f"{summary}，两周未用的台账分块 {gone} 个"
 
 
 async def audit_anchor(day: date) -> Any:

@@ -243,20 +243,29 @@ def _parts(total: int, n: int) -> list[range]:
     return [range(a, min(a + size, total + 1)) for a in range(1, total + 1, size)]
 
 
-def _cached(cache_dir: Path | None, source: str) -> tuple[Path | None, tuple[bytes, int] | None]:
-    """A chunk rendered before from exactly this HTML (rows, columns, fonts, template, WeasyPrint
-    version: everything that affects it is in the key): its PDF and page count."""
-    if cache_dir is None:
-        return None, None
+def chunk_key(source: str) -> str:
+    """A chunk's name from exactly its HTML (rows, columns, fonts, template) and the WeasyPrint
+    version and ours: everything that affects what it renders to."""
     import weasyprint
+
+    return hashlib.sha256(f"{weasyprint.__version__}|{RENDER_VERSION}|{source}".encode()).hexdigest()
+
+
+def page_count(data: bytes) -> int:
     from pypdf import PdfReader
 
-    key = hashlib.sha256(f"{weasyprint.__version__}|{RENDER_VERSION}|{source}".encode()).hexdigest()
-    path = cache_dir / f"{key}.pdf"
+    return len(PdfReader(io.BytesIO(data)).pages)
+
+
+def _cached(cache_dir: Path | None, source: str) -> tuple[Path | None, tuple[bytes, int] | None]:
+    """A chunk rendered before from exactly this HTML: its PDF and page count."""
+    if cache_dir is None:
+        return None, None
+    path = cache_dir / f"{chunk_key(source)}.pdf"
     try:
         data = path.read_bytes()
         os.utime(path)  # recently used: kept by the pruning
-        return path, (data, len(PdfReader(io.BytesIO(data)).pages))
+        return path, (data, page_count(data))
     except (OSError, ValueError):
         return path, None
 
@@ -286,25 +295,39 @@ def prune_cache(cache_dir: Path, keep_days: int = 14) -> int:
     return gone
 
 
-def render(ledger: Ledger, *, progress: Callable[[int], None] | None = None, workers: int | None = None,
-           chunk_rows: int = CHUNK_ROWS, font_dir: Path | None = None, cache_dir: Path | None = None) -> tuple[bytes, int]:
-    """(PDF bytes, page count). ``progress(rows_done)`` is called as chunks finish.
+def stamp_font(font_dir: Path) -> dict[str, Path]:
+    return fonts.subset(FOOTER + "审计链条 · 第页共 0123456789abcdef", font_dir, weights=("regular",))
 
-    Chunks have a fixed number of rows and their own font subset, and the digest is printed by the
-    overlay, so a chunk's HTML depends on its own rows only: with ``cache_dir``, a chunk rendered
-    before from the same HTML is reused (a ledger asked for again after a few rows changed renders
-    only the chunks holding them)."""
-    from pypdf import PdfReader, PdfWriter
 
-    font_dir = font_dir or Path(tempfile.gettempdir()) / "ducha-fonts"
-    stamp_font = fonts.subset(FOOTER + "审计链条 · 第页共 0123456789abcdef", font_dir, weights=("regular",))
-    workers = workers or os.cpu_count() or 1
+def prepare(ledger: Ledger, font_dir: Path, chunk_rows: int = CHUNK_ROWS) -> list[tuple[str, int]]:
+    """The ledger cut into chunks of ``chunk_rows`` rows: (HTML source, rows) each, every chunk with
+    its own font subset, so a chunk's HTML depends on its own rows only."""
     chunks = [ledger.rows[i:i + chunk_rows] for i in range(0, len(ledger.rows), chunk_rows)] or [[]]
-    sources = []
+    out = []
     for n, rows in enumerate(chunks):
         first, last = n == 0, n == len(chunks) - 1
         font_files = fonts.subset(_text(ledger, rows, first=first, last=last), font_dir, base=fonts.BASE)
-        sources.append(html(ledger, rows, first=first, last=last, font_files=font_files))
+        out.append((html(ledger, rows, first=first, last=last, font_files=font_files), len(rows)))
+    return out
+
+
+def render_chunk(source: str) -> tuple[bytes, int]:
+    """One chunk in this thread: its PDF bytes and page count."""
+    return _render_chunk((source,))
+
+
+def render(ledger: Ledger, *, progress: Callable[[int], None] | None = None, workers: int | None = None,
+           chunk_rows: int = CHUNK_ROWS, font_dir: Path | None = None, cache_dir: Path | None = None) -> tuple[bytes, int]:
+    """(PDF bytes, page count), the chunks rendered here by a process pool. ``progress(rows_done)``
+    is called as chunks finish.
+
+    The digest is printed by the overlay, so with ``cache_dir`` a chunk rendered before from the
+    same HTML is reused (a ledger asked for again after a few rows changed renders only the chunks
+    holding them)."""
+    font_dir = font_dir or Path(tempfile.gettempdir()) / "ducha-fonts"
+    workers = workers or os.cpu_count() or 1
+    prepared = prepare(ledger, font_dir, chunk_rows)
+    sources = [source for source, _ in prepared]
     results: list[tuple[bytes, int] | None] = []
     misses: list[int] = []
     keys: list[Path | None] = []
@@ -316,7 +339,7 @@ def render(ledger: Ledger, *, progress: Callable[[int], None] | None = None, wor
         if hit is None:
             misses.append(n)
         else:
-            done += len(chunks[n])
+            done += prepared[n][1]
     if progress and done:
         progress(done)
     pool = _pool(min(len(misses), workers)) if len(misses) > 1 and workers > 1 else None
@@ -325,7 +348,7 @@ def render(ledger: Ledger, *, progress: Callable[[int], None] | None = None, wor
             for n, result in zip(misses, pool.map(_render_chunk, [(sources[n],) for n in misses])):
                 results[n] = result
                 _store(keys[n], result[0])
-                done += len(chunks[n])
+                done += prepared[n][1]
                 if progress:
                     progress(done)
         else:
@@ -333,20 +356,31 @@ def render(ledger: Ledger, *, progress: Callable[[int], None] | None = None, wor
                 with _without_gc():
                     laid_out = document(sources[n])
                     if progress:
-                        progress(done + len(chunks[n]) * 4 // 5)
+                        progress(done + prepared[n][1] * 4 // 5)
                     results[n] = (laid_out.write_pdf(dpi=150), len(laid_out.pages))
                 del laid_out
                 _store(keys[n], results[n][0])
-                done += len(chunks[n])
+                done += prepared[n][1]
                 if progress:
                     progress(done)
-        # the page numbers and the digest, once the whole count is known
-        total = sum(pages for _, pages in results)
-        stamp_args = [(part, total, stamp_font, ledger.landscape, footer_text(ledger)) for part in _parts(total, workers if pool else 1)]
-        stamps = list(pool.map(_stamp, stamp_args)) if pool is not None else [_stamp(a) for a in stamp_args]
+        data, total = assemble(ledger, results, font_dir, pool=pool, workers=workers)
     finally:
         if pool is not None:
             pool.shutdown()
+    if progress:
+        progress(len(ledger.rows))
+    return data, total
+
+
+def assemble(ledger: Ledger, results: list, font_dir: Path, *, pool: ProcessPoolExecutor | None = None,
+             workers: int = 1) -> tuple[bytes, int]:
+    """The chunks' PDFs joined, every page given its footer (the digest; "第 n 页 共 total 页")
+    once the whole count is known: (PDF bytes, page count)."""
+    from pypdf import PdfReader, PdfWriter
+
+    total = sum(pages for _, pages in results)
+    stamp_args = [(part, total, stamp_font(font_dir), ledger.landscape, footer_text(ledger)) for part in _parts(total, workers if pool else 1)]
+    stamps = list(pool.map(_stamp, stamp_args)) if pool is not None else [_stamp(a) for a in stamp_args]
     overlay = [page for data in stamps for page in PdfReader(io.BytesIO(data)).pages]
     writer = PdfWriter()
     n = 0
@@ -360,6 +394,4 @@ def render(ledger: Ledger, *, progress: Callable[[int], None] | None = None, wor
     _describe(writer, ledger)
     out = io.BytesIO()
     writer.write(out)
-    if progress:
-        progress(len(ledger.rows))
     return out.getvalue(), total

@@ -13,16 +13,19 @@ import hashlib
 import os
 import sys
 import traceback
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from uuid import UUID
 
 
-async def run(uuid: UUID) -> dict:
+async def run(uuid: UUID, spread: Callable[[list[str]], Awaitable[object]] | None = None) -> dict:
+    """Render the job (once, whoever else tries). ``spread(keys)`` (the queue's workers) queues PDF
+    chunks for other workers to render; without it the chunks are rendered here by a process pool."""
     from server.accounts.guards import SHELL, principal_of
     from server.accounts.tables import User
     from server.audit import service as audit
     from server.checklists import loader
-    from server.ledgers import files, pdf, rows, service, xlsx
+    from server.ledgers import chunks, files, pdf, rows, service, xlsx
     from server.ledgers.model import KINDS
     from server.ledgers.tables import LedgerJob
     from server.lib import clock, crash
@@ -53,8 +56,15 @@ async def run(uuid: UUID) -> dict:
             if 0 < done < len(ledger.rows):
                 crash.point("ledger-mid-render")
 
+        async def report(done: int) -> None:
+            await LedgerJob.update({LedgerJob.rows_done: done}).where(where)
+
         settings = get_settings()
-        if job["format"] == "pdf":
+        if job["format"] == "pdf" and spread is not None:  # the chunks over the queue's workers
+            prepared = await asyncio.to_thread(pdf.prepare, ledger, chunks.font_dir())
+            results = await chunks.render_all(prepared, spread, report)
+            data, pages = await asyncio.to_thread(pdf.assemble, ledger, results, chunks.font_dir())
+        elif job["format"] == "pdf":
             chunks = settings.media_dir / "ledger-chunks"
             await asyncio.to_thread(pdf.prune_cache, chunks)
             data, pages = await asyncio.to_thread(pdf.render, ledger, progress=progress, font_dir=settings.media_dir / "fonts",

@@ -4,8 +4,8 @@ power cut or the OOM killer would) the moment it reaches the point of that name,
 
 The points: ``inspection-before-commit`` (every row of a submit written, not committed),
 ``inspection-after-commit`` (committed, the answer not yet sent), ``photo-before-commit`` (the
-files stored, the row not committed), ``ledger-mid-render`` (a queue worker with a ledger part
-rendered, its file not written). Empty (the default): never. Tests only; warned about at start-up.
+files stored, the row not committed), ``ledger-mid-render`` (a queue worker that has just put
+a ledger chunk in the store, the ledger's file not written). Empty (the default): never. Tests only; warned about at start-up.
 """
 
 from __future__ import annotations

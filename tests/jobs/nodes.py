@@ -29,6 +29,7 @@ def _free_port() -> int:
 
 class Process:
     def __init__(self, argv: list[str], **env: str) -> None:
+        self.output = ""
         self.log = tempfile.TemporaryFile()  # noqa: SIM115 - a file, not a pipe: a full pipe nobody reads would stop the process
         # every process reads the test's clock from where it is now (under faketime each process would
         # otherwise start its own clock at the faked instant, and compare leases across processes wrongly)
@@ -48,10 +49,11 @@ class Process:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
-        self.log.seek(0)
-        out = self.log.read().decode(errors="replace")
-        self.log.close()
-        return out
+        if not self.log.closed:  # stopped once already: said what it wrote then
+            self.log.seek(0)
+            self.output = self.log.read().decode(errors="replace")
+            self.log.close()
+        return self.output
 
 
 class Node(Process):
@@ -89,4 +91,5 @@ class Worker(Process):
     """``ducha worker``."""
 
     def __init__(self, name: str, **env: str) -> None:
+        self.name = name
         super().__init__(["worker", "--name", name], **env)

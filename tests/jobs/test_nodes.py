@@ -1,18 +1,18 @@
 """Stateless nodes: two ``ducha serve`` and two ``ducha worker`` processes on different ports share
 the PostgreSQL database and the object store (a local S3-protocol server) and nothing else. A
 session made on one node works on the other; visits go in through both; a photo put in through
-one is served by the other; a ledger of several hundred lines is taken by a worker that is killed
-in the middle of it, and the other worker finishes it: once, with one file."""
+one is served by the other; a ledger of three PDF chunks is spread over both workers, one of
+which is killed in the middle of it, and the other finishes it: once, with one file."""
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 
 import pytest
 
 from server.audit.tables import AuditEvent
-from server.ledgers.tables import LedgerJob
 from server.lib import db
 from server.settings import Settings, use_settings
 from tests.inspections.helpers import body, new_uuid
@@ -60,34 +60,41 @@ async def test_two_nodes_two_workers_and_a_worker_killed_mid_ledger(queue_env, w
         for client, site, (lat, lon) in visits:
             r = await client.put(f"/api/inspections/{new_uuid()}", json=body(world.sites[site], lat, lon, fail=["smoke_alarms"]))
             assert r.status_code == 200, r.text
-        await many_issues(world, 320)  # more than one chunk of the PDF (250 lines)
+        await many_issues(world, 620)  # three chunks of the PDF (250 lines each)
 
-        doomed = Worker("doomed", DUCHA_TEST_CRASH_AT="ledger-mid-render")
-        workers.append(doomed)
+        # both workers wait for work; one of them dies as soon as it has rendered one chunk
+        doomed, survivor = Worker("doomed", DUCHA_TEST_CRASH_AT="ledger-mid-render"), Worker("survivor")
+        workers += [doomed, survivor]
         admin = await nodes[0].client("admin")
         r = await admin.post("/api/ledgers", json={"kind": "issues"})
         assert r.status_code == 202, r.text
         job = r.json()
-        assert await asyncio.to_thread(doomed.wait, 180) == -9  # killed with part of the ledger rendered
-        row = await LedgerJob.select().where(LedgerJob.uuid == job["uuid"]).first()
-        assert row["state"] == "running" and 0 < row["rows_done"] < row["rows_total"] == 322
-        assert not server.keys(bucket, f"{prefix}/ledgers/")
-
-        workers.append(Worker("survivor"))
+        assert await asyncio.to_thread(doomed.wait, 240) == -9  # killed with part of the ledger rendered
         other_admin = await nodes[1].client("admin")
 
         async def finished():
-            got = (await other_admin.get(f"/api/ledgers/{job['uuid']}")).json()
-            return got if got["state"] in ("done", "failed") else None
+            r = await other_admin.get(f"/api/ledgers/{job['uuid']}")
+            assert r.status_code == 200, r.text
+            return r.json() if r.json()["state"] in ("done", "failed") else None
 
-        done = await _until(finished, 180, "the surviving worker to finish the ledger")
-        assert done["state"] == "done" and done["rows_done"] == done["rows_total"] == 322 and done["pages"] > 1
+        done = await _until(finished, 240, "the surviving worker to finish the ledger")
+        assert done["state"] == "done" and done["rows_done"] == done["rows_total"] == 622 and done["pages"] > 2
         f = await other_admin.get(done["file_url"])
         assert f.status_code == 200 and hashlib.sha256(f.content).hexdigest() == done["sha256"]
         assert server.keys(bucket, f"{prefix}/ledgers/") == [f"{prefix}/ledgers/{job['uuid']}.pdf"]  # one file
+        # the ledger was split across both workers: each rendered at least one chunk, and no chunk
+        # was rendered twice (a worker that takes the job over renders again only chunks that print
+        # something new: the first and last print the minute the ledger was made)
+        logs = {w.name: re.findall(r"台账分块 ([0-9a-f]{12}) 已生成", w.stop()) for w in (doomed, survivor)}
+        assert logs["doomed"] and logs["survivor"], logs
+        rendered = logs["doomed"] + logs["survivor"]
+        stored = [k.rsplit("/", 1)[1][:12] for k in server.keys(bucket, f"{prefix}/ledger-chunks/") if k.endswith(".pdf")]
+        assert sorted(rendered) == sorted(stored) and len(set(rendered)) == len(rendered) >= 3, (logs, stored)
         moves = [e["action"] for e in await AuditEvent.select(AuditEvent.action).where(
             (AuditEvent.object_id == job["uuid"]) & AuditEvent.action.like("ledger.%")).order_by(AuditEvent.id)]
-        assert moves == ["ledger.request", "ledger.running", "ledger.queued", "ledger.running", "ledger.done"], moves
+        # the doomed worker either helped with a chunk, or took the job and lost it when its lease lapsed
+        assert moves in (["ledger.request", "ledger.running", "ledger.done"],
+                         ["ledger.request", "ledger.running", "ledger.queued", "ledger.running", "ledger.done"]), moves
         for client in (inspector, elsewhere, admin, other_admin):
             await client.aclose()
     finally:
