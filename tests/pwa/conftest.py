@@ -50,9 +50,11 @@ def clock_start(live_server):
     return datetime.now(UTC) + server_clock.offset
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def live_server(database):
-    """``uvicorn server.asgi:app`` on a free port; the URL it answers on."""
+    """``uvicorn server.asgi:app`` on a free port; the URL it answers on. It lives only while browser
+    tests run: on its own clock (BROWSER_CLOCK) its ledger lease watch would judge the jobs of
+    other tests, which run on other clocks on the same database, lapsed and take them away."""
     if not (DIST / "index.html").is_file():
         pytest.fail("pwa/dist is missing: run `make setup` (npm ci && npm run build in pwa/) first")
     port = _free_port()
