@@ -10,12 +10,13 @@ import { deskHead, stillOn } from "./desk.js";
 const ROLES = [["city_admin", "市级管理员"], ["city_inspector", "市级督导员"], ["county_team", "县级专班"], ["site_manager", "安置点负责人"], ["department", "行业部门"]];
 const ROLE = Object.fromEntries(ROLES);
 const problem = (err) => (err instanceof NetworkError ? "需要联网" : err.message);
-// a change to one account or department: said in a toast, then the page drawn again
+// a change to one account or department: the page drawn again with it, then said in a toast (so
+// what the toast confirms is what the page shows, and a tap after it lands on the new page)
 const patcher = (path) => async (body, done) => {
   try {
     await api.patch(path, body);
+    await usersDesk();
     toast(done);
-    usersDesk();
   } catch (err) {
     toast(problem(err), "error");
   }
@@ -90,8 +91,8 @@ function newUser(counties, departments, sites) {
     create.disabled = true;
     try {
       await api.post("/api/users", body);
+      await usersDesk();
       toast(`已新建用户：${body.username}`);
-      usersDesk();
     } catch (err) {
       create.disabled = false;
       fill(message, h("span.warn", problem(err)));
@@ -108,8 +109,9 @@ function departmentsCard(departments) {
   const add = h("button", { type: "button", onclick: async () => {
     try {
       await api.post("/api/departments", { code: code.value.trim(), name: name.value.trim() });
-      toast(`已新增部门：${name.value.trim()}`);
-      usersDesk();
+      const added = name.value.trim();
+      await usersDesk();
+      toast(`已新增部门：${added}`);
     } catch (err) {
       toast(problem(err), "error");
     }
