@@ -37,9 +37,8 @@ PREFIX = "ledger-chunks/"
 FONTS = "fonts/"
 #: how a shared chunk's HTML names the font folder (each machine puts its own in its place)
 FONT_TOKEN = "ducha-fonts:///"
-#: how often the coordinator looks at the chunks others are rendering
-POLL = 0.5
 KEEP_DAYS = 14
+_FONT_NAMES = re.compile(re.escape(FONT_TOKEN) + r"([\w.-]+)")
 
 
 def worker_name() -> str:
@@ -55,7 +54,7 @@ def share(source: str, store: ObjectStore, fonts: Path) -> str:
     into the store, if not there yet; the chunk's key."""
     folder = fonts.as_uri() + "/"
     shared = source.replace(folder, FONT_TOKEN)
-    for name in sorted(set(re.findall(re.escape(FONT_TOKEN) + r"([\w.-]+)", shared))):
+    for name in _font_names(shared):
         if not store.exists(FONTS + name):
             store.put(FONTS + name, (fonts / name).read_bytes())
     key = pdf.chunk_key(shared)
@@ -66,10 +65,15 @@ def share(source: str, store: ObjectStore, fonts: Path) -> str:
 
 def localize(shared: str, store: ObjectStore, fonts: Path) -> str:
     """A shared chunk's HTML for this machine: its fonts fetched into our font folder."""
-    for name in sorted(set(re.findall(re.escape(FONT_TOKEN) + r"([\w.-]+)", shared))):
+    for name in _font_names(shared):
         if not (fonts / name).is_file():
             write_atomically(fonts / name, store.get(FONTS + name))
     return shared.replace(FONT_TOKEN, fonts.as_uri() + "/")
+
+
+def _font_names(shared: str) -> list[str]:
+    """The font files a shared chunk's HTML names."""
+    return sorted(set(_FONT_NAMES.findall(shared)))
 
 
 def _lock_number(key: str) -> int:
@@ -77,13 +81,18 @@ def _lock_number(key: str) -> int:
 
 
 @contextlib.asynccontextmanager
-async def claimed(key: str) -> AsyncIterator[bool]:
-    """Whether this process holds the chunk's lock (another does: False); held while inside."""
+async def claimed(key: str, wait: bool = False) -> AsyncIterator[bool]:
+    """Whether this process holds the chunk's lock (another does: False; with ``wait``, until it lets
+    go: it finished, or died and its connection with it); held while inside."""
     import psycopg
 
     async with await psycopg.AsyncConnection.connect(get_settings().database_url, autocommit=True) as conn:
-        row = await (await conn.execute("SELECT pg_try_advisory_lock(%s)", (_lock_number(key),))).fetchone()
-        got = bool(row and row[0])
+        if wait:
+            await conn.execute("SELECT pg_advisory_lock(%s)", (_lock_number(key),))
+            got = True
+        else:
+            row = await (await conn.execute("SELECT pg_try_advisory_lock(%s)", (_lock_number(key),))).fetchone()
+            got = bool(row and row[0])
         try:
             yield got
         finally:
@@ -91,13 +100,14 @@ async def claimed(key: str) -> AsyncIterator[bool]:
                 await conn.execute("SELECT pg_advisory_unlock(%s)", (_lock_number(key),))
 
 
-async def render_one(key: str, store: ObjectStore | None = None) -> bool:
+async def render_one(key: str, store: ObjectStore | None = None, wait: bool = False) -> bool:
     """Render chunk ``key`` unless it is rendered or being rendered; True when its PDF is in the store
-    (or was put there by us), False when another worker holds it."""
+    (or was put there by us), False when another worker holds it (``wait``: once it lets go, the
+    chunk is in the store, or it died and we render it)."""
     store = store or media_store()
     if await asyncio.to_thread(store.exists, f"{PREFIX}{key}.pdf"):
         return True
-    async with claimed(key) as mine:
+    async with claimed(key, wait) as mine:
         if not mine:
             return False
         if await asyncio.to_thread(store.exists, f"{PREFIX}{key}.pdf"):  # finished while we asked for the lock
@@ -119,23 +129,16 @@ async def render_all(prepared: list[tuple[str, int]], defer: Callable[[list[str]
     store = media_store()
     fonts = font_dir()
     keys = [await asyncio.to_thread(share, source, store, fonts) for source, _ in prepared]
-    rows = dict(zip(keys, (n for _, n in prepared), strict=True))
-    missing = [k for k in dict.fromkeys(keys) if not await asyncio.to_thread(store.exists, f"{PREFIX}{k}.pdf")]
-    if len(missing) > 1:
-        await defer(list(reversed(missing[1:])))  # the others start at the far end; we start at the front
-    done: set[str] = set(rows) - set(missing)
-    told = -1
-    while missing:
-        for key in list(missing):
-            if await render_one(key, store):
-                missing.remove(key)
-                done.add(key)
-        now = sum(rows[k] for k in done)
-        if now != told:
-            told = now
-            await progress(now)
-        if missing:
-            await asyncio.sleep(POLL)
+    left = [k for k in dict.fromkeys(keys) if not await asyncio.to_thread(store.exists, f"{PREFIX}{k}.pdf")]
+    if len(left) > 1:
+        await defer(list(reversed(left[1:])))  # the others start at the far end; we start at the front
+    await progress(sum(n for key, (_, n) in zip(keys, prepared, strict=True) if key not in left))
+    # first every chunk nobody holds, then each one another worker holds, waiting for its lock
+    for wait in (False, True):
+        for key in list(left):
+            if await render_one(key, store, wait=wait):
+                left.remove(key)
+                await progress(sum(n for k, (_, n) in zip(keys, prepared, strict=True) if k not in left))
     out = []
     for key in keys:
         data = await asyncio.to_thread(store.get, f"{PREFIX}{key}.pdf")
