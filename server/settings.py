@@ -55,6 +55,10 @@ class Settings:
     queue: str = ""
     #: A ledger job whose worker has not renewed its lease for this many seconds (killed, machine gone) is queued again.
     ledger_lease_seconds: int = 60
+    #: A ledger job or queue task still running after this many seconds is stopped and marked failed (a ledger: narrow it by county or month); 0: no limit.
+    job_timeout_seconds: float = 1800.0
+    #: A queue task that failed because the database, the object store or the mail server was out of reach is tried again after this many seconds, then after twice and four times as long (4 tries in all); 0: at once.
+    job_retry_seconds: float = 30.0
     #: Folder of the built phone app (``npm run build`` in pwa/), served at ``/``.
     pwa_dir: Path = ROOT / "pwa" / "dist"
     #: Secret for signing; generated once and kept in var/secret_key when unset.

@@ -18,20 +18,30 @@ Tasks:
 - ``ledger.lapsed``: every 10 s, jobs whose lease lapsed are queued again, and queue jobs left
   "doing" by a worker that stopped beating are marked failed (the ledger row is what counts).
 - the daily work of ``server/jobs/schedule.py`` at its Shanghai hours.
+
+Every task runs within ``DUCHA_JOB_TIMEOUT_SECONDS`` and is retried by the queue when it failed on a
+passing fault (``server/jobs/retry.py``: the database, the object store or the mail server out of
+reach), after ``DUCHA_JOB_RETRY_SECONDS`` and then twice and four times as long, 4 tries in all. The
+time of the next try is the database's clock plus the wait (the queue compares it with the
+database's clock, whatever the clocks of the workers' machines say).
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 from uuid import UUID
 
 import procrastinate
+from procrastinate.retry import BaseRetryStrategy, RetryDecision
 
-from server.jobs import schedule
+from server.jobs import retry, schedule
 from server.settings import get_settings
 
 log = logging.getLogger("ducha.jobs")
+T = TypeVar("T")
 
 #: a worker that has not beaten for this long is gone; its queue jobs are stalled
 STALLED_AFTER = 30.0
@@ -50,23 +60,70 @@ def enabled() -> bool:
     return settings.queue == "postgres"
 
 
+class Again(Exception):
+    """A task to be tried again at ``at`` (None: at once), for the passing fault it was raised from."""
+
+    def __init__(self, at: datetime | None) -> None:
+        super().__init__(f"重试于 {at.isoformat() if at else '即刻'}")
+        self.at = at
+
+
+class _Passing(BaseRetryStrategy):
+    """The queue retries what a task raised as Again, at its time; nothing else."""
+
+    def get_retry_decision(self, *, exception: BaseException, job: procrastinate.jobs.Job) -> RetryDecision | None:
+        if not isinstance(exception, Again):
+            return None
+        return RetryDecision(retry_at=exception.at) if exception.at else RetryDecision()
+
+
+PASSING = _Passing()
+
+
+async def attempt(app: procrastinate.App, job: procrastinate.jobs.Job, work: Callable[[bool], Awaitable[T]]) -> T:
+    """One try of a task: ``work(may_retry)``; a passing fault while tries are left is raised as
+    Again, at the database's time plus the wait."""
+    may_retry = job.attempts + 1 < retry.MAX_TRIES
+    try:
+        return await work(may_retry)
+    except Exception as exc:
+        if not (may_retry and retry.transient(exc)):
+            raise
+        wait = retry.wait(job.attempts + 1)
+        log.warning("%s #%s：暂时故障（%s），%g 秒后重试（第 %d 次）", job.task_name, job.id, exc, wait, job.attempts + 2)
+        raise Again(await _db_time(app, wait) if wait > 0 else None) from exc
+
+
+async def _db_time(app: procrastinate.App, seconds: float) -> datetime:
+    """The database's clock ``seconds`` from now; this machine's when the database is the fault."""
+    try:
+        row = await app.connector.execute_query_one_async("SELECT now() + make_interval(secs => %(s)s) AS at", s=seconds)
+        return row["at"]
+    except Exception:  # noqa: BLE001 - the database out of reach: the retry cannot be written either
+        return datetime.now(UTC) + timedelta(seconds=seconds)
+
+
 def build_app() -> procrastinate.App:
     """The queue app for the configured database, with our tasks and the periodic schedule."""
     settings = get_settings()
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=settings.database_url))
 
-    @app.task(name="ledger.render", queue="ledgers")
-    async def render_ledger(uuid: str) -> str:
+    @app.task(name="ledger.render", queue="ledgers", pass_context=True, retry=PASSING)
+    async def render_ledger(context: procrastinate.JobContext, uuid: str) -> str:
         from server.ledgers import worker
 
-        job = await worker.run(UUID(uuid), spread=lambda keys: defer_chunks(app, keys))
+        async def work(may_retry: bool) -> dict:  # the ledger job keeps its own time limit, to fail itself
+            return await worker.run(UUID(uuid), spread=lambda keys: defer_chunks(app, keys), limit=retry.limit(),
+                                    may_retry=may_retry)
+
+        job = await attempt(app, context.job, work)
         return str(job["state"])
 
-    @app.task(name="ledger.chunk", queue="ledgers")
-    async def render_chunk(key: str) -> bool:
+    @app.task(name="ledger.chunk", queue="ledgers", pass_context=True, retry=PASSING)
+    async def render_chunk(context: procrastinate.JobContext, key: str) -> bool:
         from server.ledgers import chunks
 
-        return await chunks.render_one(key)
+        return await attempt(app, context.job, lambda _: retry.within(retry.limit(), chunks.render_one(key)))
 
     @app.periodic(cron="*/10 * * * * *", periodic_id="lapsed")
     @app.task(name="ledger.lapsed", queue="periodic", queueing_lock="ledger.lapsed")
@@ -87,13 +144,14 @@ def build_app() -> procrastinate.App:
 def _daily(app: procrastinate.App, daily: schedule.Daily, scheduled: bool) -> None:
     """The task ``daily.<name>(timestamp)``: the work for the Shanghai day of ``timestamp``; on the
     schedule at its hour unless the daily work is off (DUCHA_NOTICE_HOUR=-1), deferrable by hand."""
-    async def run(timestamp: int) -> Any:
-        result = await daily.run(schedule.day_of(timestamp))
+    async def run(context: procrastinate.JobContext, timestamp: int) -> Any:
+        result = await attempt(app, context.job, lambda _: retry.within(retry.limit(), daily.run(schedule.day_of(timestamp))))
         log.info("%s：%s", daily.name, result)
         return str(result)
 
     run.__name__ = daily.name
-    task = app.task(name=f"daily.{daily.name}", queue="periodic", queueing_lock=f"daily.{daily.name}")(run)
+    task = app.task(name=f"daily.{daily.name}", queue="periodic", queueing_lock=f"daily.{daily.name}", pass_context=True,
+                    retry=PASSING)(run)
     if scheduled:
         app.periodic(cron=schedule.utc_cron(daily.hour), periodic_id=daily.name)(task)
 

@@ -177,6 +177,11 @@ _terminating = False  # ... and its grace is over: running jobs are stopped and 
 SHUTDOWN_GRACE = 15.0
 
 
+def too_long(exc: Exception) -> str:
+    """What a job stopped at the time limit says."""
+    return f"生成超时：{exc}。台账太大，请按县或按月缩小范围后重试"
+
+
 def start(uuid: UUID) -> None:
     task = asyncio.get_running_loop().create_task(_run(uuid))
     _tasks.add(task)
@@ -187,7 +192,7 @@ async def _run(uuid: UUID) -> None:
     async with _slots:
         if _stopping:  # stays queued; the next start resumes it
             return
-        from server.jobs import queue
+        from server.jobs import queue, retry
 
         if queue.enabled():  # the queue's workers render it, on whichever machine
             await queue.defer_ledger(uuid)
@@ -200,7 +205,14 @@ async def _run(uuid: UUID) -> None:
         if _terminating:
             proc.terminate()
         try:
-            code = await proc.wait()
+            code = await retry.within(retry.limit(), proc.wait())
+        except retry.TimedOut as exc:  # stopped where it is (its render pool's processes end with it)
+            proc.kill()
+            await proc.wait()
+            error = too_long(exc)
+            await move_job(uuid, "failed", ("queued", "running"), {LedgerJob.error: error, LedgerJob.finished_at: clock.now()},
+                           reason=error)
+            return
         finally:
             _procs.pop(uuid, None)
     if code == 0:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
 from datetime import timedelta
 
 from server.audit.tables import AuditEvent
@@ -101,3 +103,22 @@ async def test_a_job_that_fails_says_why_and_the_failure_is_audited(world, monke
     failed = await worker.run(job["uuid"])
     assert failed["state"] == "failed" and "No space left on device" in failed["error"]
     await assert_audited("ledger.failed", job["uuid"], actor="system", reason="[Errno 28] No space left on device")
+
+
+async def test_a_ledger_past_its_time_limit_is_stopped_and_says_to_narrow_it(world):
+    """The embedded default: the server stops the worker process of a ledger that runs too long
+    (here: a limit no render can meet) and the job fails saying so; nothing is left running."""
+    from server.settings import Settings, use_settings
+    from tests.ledgers.helpers import wait_done
+
+    await visit_with_issues(world, "a1")
+    use_settings(Settings.from_env({**os.environ, "DUCHA_JOB_TIMEOUT_SECONDS": "0.05"}))
+    admin = await world.client("admin")
+    r = await admin.post("/api/ledgers", json={"kind": "issues"})
+    assert r.status_code == 202, r.text
+    failed = await wait_done(admin, r.json(), timeout=30)
+    assert failed["state"] == "failed" and failed["error"] == "生成超时：超过 0.05 秒仍未完成，已停止。台账太大，请按县或按月缩小范围后重试"
+    assert failed["file_url"] is None
+    alive = subprocess.run(["pgrep", "-f", f"server.ledgers.worker {failed['uuid']}"], capture_output=True, text=True).stdout
+    assert alive == "" and not service._procs  # its worker process was killed and waited for
+    await assert_audited("ledger.failed", failed["uuid"], actor="system", reason=failed["error"])
