@@ -14,6 +14,12 @@ from server.settings import get_settings, use_settings
 from tests.world import settings_with
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 class Sink:
     def __init__(self) -> None:
         self.received: list = []
@@ -22,9 +28,9 @@ class Sink:
         self.received.append(envelope)
         return "250 OK"
 
-    async def mails(self, n: int) -> list[tuple[list[str], email.message.EmailMessage]]:
-        """The first ``n`` mails (recipients, message), waiting up to 5 s for them to arrive."""
-        for _ in range(50):
+    async def mails(self, n: int, wait: float = 5) -> list[tuple[list[str], email.message.EmailMessage]]:
+        """The first ``n`` mails (recipients, message), waiting up to ``wait`` seconds for them to arrive."""
+        for _ in range(int(wait * 10)):
             if len(self.received) >= n:
                 break
             await asyncio.sleep(0.1)
@@ -32,11 +38,9 @@ class Sink:
 
 
 @contextlib.contextmanager
-def smtp_sink(**settings):
-    """While open: an SMTP server on a free port, and the server's settings using it."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+def smtp_sink(port: int | None = None, **settings):
+    """While open: an SMTP server on ``port`` (default: a free one), and the server's settings using it."""
+    port = port or free_port()
     sink = Sink()
     server = Controller(sink, hostname="127.0.0.1", port=port)
     server.start()

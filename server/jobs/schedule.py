@@ -103,7 +103,8 @@ def enabled() -> list[Daily]:
 
 async def run_in_process() -> None:
     """The embedded default (no queue): the daily work at its hours, in this server's event loop.
-    A failed run is logged and tried at its next hour."""
+    A run that failed on a passing fault is tried again (``run_with_retries``); one that still
+    fails is logged and runs again at its next hour."""
     work = enabled()
     hours = sorted({d.hour for d in work})
     while hours:
@@ -112,9 +113,22 @@ async def run_in_process() -> None:
         at = min(a if a > now else a + timedelta(days=1) for a in ats)
         await asyncio.sleep((at - now).total_seconds())
         for d in work:
-            if d.hour != at.hour:
-                continue
-            try:
-                log.info("%s：%s", d.name, await d.run(at.date()))
-            except Exception:
+            if d.hour == at.hour:
+                await run_with_retries(d, at.date())
+
+
+async def run_with_retries(d: Daily, day: date) -> None:
+    """The daily work in this process, as the queue would run it: within the time limit, tried
+    again after a passing fault (the mail server or the database out of reach), then logged."""
+    from server.jobs import retry
+
+    for tries in range(1, retry.MAX_TRIES + 1):
+        try:
+            log.info("%s：%s", d.name, await retry.within(retry.limit(), d.run(day)))
+            return
+        except Exception as exc:
+            if tries == retry.MAX_TRIES or not retry.transient(exc):
                 log.exception("%s failed", d.name)
+                return
+            log.warning("%s：暂时故障（%s），%g 秒后重试（第 %d 次）", d.name, exc, retry.wait(tries), tries + 1)
+            await asyncio.sleep(retry.wait(tries))

@@ -17,6 +17,10 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from uuid import UUID
 
+#: what a job put back in the queue after a passing fault says to the person waiting for it (the
+#: fault itself is in the audit event)
+PASSING_FAULT = "暂时连不上数据库、文件存储或邮件服务器，稍后自动重试"
+
 
 async def run(uuid: UUID, spread: Callable[[list[str]], Awaitable[object]] | None = None, *, limit: float | None = None,
               may_retry: bool = False) -> dict:
@@ -48,9 +52,8 @@ async def run(uuid: UUID, spread: Callable[[list[str]], Awaitable[object]] | Non
     except Exception as exc:  # the job says what went wrong; the server stays up
         traceback.print_exc()
         if may_retry and retry.transient(exc):
-            note = f"暂时故障，稍后自动重试：{exc}"
             await service.move_job(uuid, "queued", ("running",), {LedgerJob.rows_done: 0, LedgerJob.lease_until: None,
-                                                                  LedgerJob.error: note[:500]}, reason=note)
+                                                                  LedgerJob.error: PASSING_FAULT}, reason=f"{PASSING_FAULT}：{exc}")
             raise
         await service.move_job(uuid, "failed", ("running",), {LedgerJob.error: f"生成失败：{exc}", LedgerJob.finished_at: clock.now()},
                                reason=str(exc))

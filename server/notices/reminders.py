@@ -38,7 +38,7 @@ async def submission_reminders(day: date) -> dict[str, Any]:
         (User.role == Role.COUNTY_TEAM.value) & (User.active == True))
     label = f"{int(period[:4])}年{int(period[5:])}月"
     when = "今天截止" if left == 0 else f"还有 {left} 天"
-    fresh: dict[int, list[tuple[int, str]]] = {}
+    fresh: dict[int, list[int]] = {}
     for u in teams:
         missing = [KINDS[k] for k in REQUIRED if (u["county"], k) not in sent]
         if not missing:
@@ -46,12 +46,13 @@ async def submission_reminders(day: date) -> dict[str, Any]:
         line = f"{label}的{'、'.join(missing)}尚未报送（报送截止 {due.month}月{due.day}日，{when}）"
         told = await tell_once(f"submission:{u['id']}:{period}:{left}", u["id"], "submission", f"【报送提醒】{label}台账{when}", line)
         if told is not None:
-            fresh[u["id"]] = [(told, line)]
-    mailed = await mail_each(f"【报送提醒】{label}台账{when}", "以下台账尚未报送，请在截止日前生成并报送：", "#/ledgers", fresh,
-                             {u["id"]: u for u in teams})
-    counts = {"period": period, "due_on": due.isoformat(), "notices": len(fresh), "mailed": mailed}
+            fresh[u["id"]] = [told]
+    mailed = await mail_each(f"【报送提醒】{label}台账{when}", "以下台账尚未报送，请在截止日前生成并报送：", "#/ledgers", "submission",
+                             fresh, {u["id"]: u for u in teams})
+    counts = {"period": period, "due_on": due.isoformat(), "notices": len(fresh), "mailed": mailed.sent}
     if fresh:
         async with db.write():
             await audit.record(audit.SYSTEM, "notice.submission", "notice", f"{period}:{left}",
-                               data={**counts, "told": {str(uid): [n for n, _ in told] for uid, told in fresh.items()}})
+                               data={**counts, "told": {str(uid): told for uid, told in fresh.items()}})
+    mailed.raise_passing()
     return counts

@@ -15,7 +15,8 @@ import asyncio
 import logging
 import smtplib
 from collections import defaultdict
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from email.message import EmailMessage
 from typing import Any
 
@@ -26,6 +27,7 @@ from server.accounts.tables import User
 from server.audit import service as audit
 from server.issues import deadlines
 from server.issues.tables import Issue
+from server.jobs import retry
 from server.lib import clock, db, mail
 from server.notices.tables import Notice
 from server.settings import get_settings
@@ -58,7 +60,7 @@ async def escalation_notices(day: date | None = None) -> dict[str, int]:
     people = await User.select(User.id, User.username, User.role, User.county, User.site, User.department, User.email,
                                User.display_name) \
         .where(User.active == True)
-    fresh: dict[int, list[tuple[int, str]]] = defaultdict(list)  # person: (notice, line) told in this run
+    fresh: dict[int, list[int]] = defaultdict(list)  # person: the notices told in this run
     made = 0
     for issue in issues:
         level, name = deadlines.escalation(issue["deadline"], day, issue["state"])
@@ -72,13 +74,14 @@ async def escalation_notices(day: date | None = None) -> dict[str, int]:
             if told is None:
                 continue
             made += 1
-            fresh[u["id"]].append((told, f"{name}：{_line(issue, late)}"))
+            fresh[u["id"]].append(told)
     mailed = await _mail(fresh, {u["id"]: u for u in people}, day)
-    counts = {"issues": len(issues), "notices": made, "people": len(fresh), "mailed": mailed}
+    counts = {"issues": len(issues), "notices": made, "people": len(fresh), "mailed": mailed.sent}
     if made:  # the record of who was told what, and when
         async with db.write():
             await audit.record(audit.SYSTEM, "notice.escalation", "notice", day.isoformat(),
-                               data={**counts, "told": {str(uid): [n for n, _ in told] for uid, told in fresh.items()}})
+                               data={**counts, "told": {str(uid): told for uid, told in fresh.items()}})
+    mailed.raise_passing()
     return counts
 
 
@@ -98,17 +101,51 @@ async def tell_once(key: str, user_id: int, kind: str, title: str, body: str, is
     return int(row.id)
 
 
-async def mail_each(subject: str, intro: str, link: str, fresh: dict[int, list[tuple[int, str]]],
-                    people: dict[int, dict[str, Any]]) -> int:
+class MailNotSent(Exception):
+    """Mails that did not go out because the mail server was out of reach; the notices are in the
+    app, marked unmailed, and the next try of the run (the queue's) mails them."""
+
+
+@dataclass
+class Mailed:
+    sent: int = 0
+    #: the first failure that may pass (server out of reach, 4xx), with how many mails it stopped
+    passing: Exception | None = None
+    unsent: int = 0
+
+    def raise_passing(self) -> None:
+        if self.passing is not None:
+            raise MailNotSent(f"{self.unsent} 封提醒邮件未发出：{self.passing}") from self.passing
+
+
+def mail_line(kind: str, key: str, body: str) -> str:
+    """A notice's line in a mail: an escalation says its rung first (催办：…)."""
+    return f"{TOLD[int(key.rsplit(':', 1)[1])]}：{body}" if kind == "escalation" else body
+
+
+async def mail_each(subject: str, intro: str, link: str, kind: str, fresh: dict[int, list[int]],
+                    people: dict[int, dict[str, Any]]) -> Mailed:
     """One mail a person listing what they were just told (when they have an address and SMTP is
-    set); the notices mailed are marked. A mail that fails is logged: the notices stay in the app."""
+    set), with the notices of ``kind`` from the last day that did not go out by mail (the mail
+    server was down at the run before: this is the queue's next try); the notices mailed are
+    marked. A mail that fails is logged: the notices stay in the app, and when the server was out
+    of reach the caller raises it for the queue to try again (``Mailed.raise_passing``)."""
     s = get_settings()
     if not s.smtp_host:
-        return 0
-    sent = 0
-    for uid, told in fresh.items():
-        person, lines = people[uid], [line for _, line in told]
-        if not person["email"]:
+        return Mailed()
+    told: dict[int, list[int]] = {uid: list(ids) for uid, ids in fresh.items()}
+    earlier = await Notice.select(Notice.id, Notice.user).where(
+        (Notice.kind == kind) & Notice.mailed_at.is_null() & (Notice.created_at >= clock.now() - timedelta(days=1))
+        & Notice.user.is_in(list(people) or [0])).order_by(Notice.id)
+    for n in earlier:
+        if n["id"] not in told.setdefault(n["user"], []):
+            told[n["user"]].append(n["id"])
+    rows = {n["id"]: n for n in await Notice.select(Notice.id, Notice.key, Notice.body).where(
+        Notice.id.is_in([i for ids in told.values() for i in ids] or [0]))}
+    result = Mailed()
+    for uid, ids in told.items():
+        person, lines = people[uid], [mail_line(kind, rows[i]["key"], rows[i]["body"]) for i in ids]
+        if not person["email"] or not ids:
             continue
         msg = EmailMessage()
         msg["Subject"] = subject.format(n=len(lines))
@@ -120,15 +157,18 @@ async def mail_each(subject: str, intro: str, link: str, fresh: dict[int, list[t
             await asyncio.to_thread(mail.send, msg)
         except (OSError, smtplib.SMTPException) as exc:
             log.warning("提醒邮件未发出（%s）：%s", person["email"], exc)
+            if retry.transient(exc):
+                result.passing = result.passing or exc
+                result.unsent += 1
             continue
-        await Notice.update({Notice.mailed_at: clock.now()}).where(Notice.id.is_in([n for n, _ in told]))
-        sent += 1
-    return sent
+        await Notice.update({Notice.mailed_at: clock.now()}).where(Notice.id.is_in(ids))
+        result.sent += 1
+    return result
 
 
-async def _mail(fresh: dict[int, list[tuple[int, str]]], people: dict[int, dict[str, Any]], day: date) -> int:
+async def _mail(fresh: dict[int, list[int]], people: dict[int, dict[str, Any]], day: date) -> Mailed:
     return await mail_each(f"【督查提醒】{day.isoformat()} 逾期问题 {{n}} 个", "以下问题已超过整改期限，请尽快整改并在系统中报送：",
-                           "#/issues", fresh, people)
+                           "#/issues", "escalation", fresh, people)
 
 
 # --- a person's inbox -------------------------------------------------------------------------

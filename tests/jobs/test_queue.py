@@ -13,7 +13,7 @@ from server.lib import clock, db
 from server.notices.tables import Notice
 from server.settings import Settings, get_settings, use_settings
 from tests.jobs.nodes import Worker
-from tests.mail_sink import smtp_sink
+from tests.mail_sink import free_port, smtp_sink
 from tests.notices.test_escalation import DEADLINE, _overdue_issue
 
 
@@ -52,6 +52,44 @@ async def test_the_daily_escalation_task_mails_the_county_team_once(queue_on, wo
         finally:
             await queue.close()
             await asyncio.to_thread(worker.stop)
+
+
+async def test_the_daily_task_tries_again_while_the_mail_server_is_down_and_mails_once(queue_on, world):
+    """The mail server is down at 08:00: the notices are in the app at once, the task fails on it
+    and the queue tries it again; once the server is back, the mail goes out, once."""
+    await _overdue_issue(world)
+    admin = await world.client("admin")
+    assert (await admin.patch(f"/api/users/{world.users['county_a']}", json={"email": "yanhu-zhuanban@example.cn"})).status_code == 200
+    tick = int(datetime.combine(DEADLINE + timedelta(days=3), time(8), clock.SHANGHAI).timestamp())
+    port = free_port()
+    worker = Worker("mailer", DUCHA_SMTP_HOST="127.0.0.1", DUCHA_SMTP_PORT=str(port), DUCHA_SMTP_FROM="ducha@example.cn",
+                    DUCHA_JOB_RETRY_SECONDS="2")
+    try:
+        await queue.ensure_schema()
+        app = await queue.opened()
+        job_id = await app.configure_task("daily.escalation_notices", allow_unknown=False).defer_async(timestamp=tick)
+        for _ in range(300):  # the first try: told in the app, the mail not sent, the task to be tried again
+            [job] = await app.job_manager.list_jobs_async(id=job_id)
+            if job.attempts >= 1:
+                break
+            await asyncio.sleep(0.1)
+        assert job.attempts >= 1 and job.status in ("todo", "doing"), job
+        assert await Notice.count() == 4 and await Notice.count().where(Notice.mailed_at.is_not_null()) == 0
+        with smtp_sink(port) as sink:
+            [(to, mail)] = await sink.mails(1, wait=60)
+            assert to == ["yanhu-zhuanban@example.cn"] and "已逾期 3 天" in mail.get_body(("plain",)).get_content()
+            for _ in range(100):  # the task succeeded (and was deleted)
+                if not await app.job_manager.list_jobs_async(id=job_id):
+                    break
+                await asyncio.sleep(0.1)
+            assert not await app.job_manager.list_jobs_async(id=job_id)
+            assert len(sink.received) == 1
+        assert await Notice.count().where(Notice.mailed_at.is_not_null()) == 1
+        output = await asyncio.to_thread(worker.stop)
+        assert "暂时故障" in output and "2 秒后重试" in output, output[-2000:]
+    finally:
+        await queue.close()
+        await asyncio.to_thread(worker.stop)
 
 
 def test_a_queue_that_cannot_work_is_a_clear_error(monkeypatch):

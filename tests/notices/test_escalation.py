@@ -9,13 +9,16 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
+from server.jobs import retry
 from server.lib import clock
-from server.notices.service import escalation_notices
+from server.notices.service import MailNotSent, escalation_notices
 from server.notices.tables import Notice
+from server.settings import use_settings
 from tests.audit.helpers import assert_audited
 from tests.inspections.helpers import new_uuid
 from tests.issues.test_lifecycle import _round
-from tests.mail_sink import smtp_sink
+from tests.mail_sink import free_port, smtp_sink
+from tests.world import settings_with
 
 FOUND = datetime(2026, 12, 1, 9, 0, tzinfo=clock.SHANGHAI)
 DEADLINE = date(2026, 12, 10)
@@ -103,6 +106,27 @@ async def test_a_person_with_an_address_gets_one_mail_listing_what_they_were_tol
     mailed = await Notice.select(Notice.mailed_at).where(Notice.user == world.users["county_a"]).first()
     assert mailed["mailed_at"] is not None
     assert (await Notice.select(Notice.mailed_at).where(Notice.user == world.users["site_a1"]).first())["mailed_at"] is None
+
+
+async def test_mail_that_did_not_go_out_goes_with_the_next_try_once(world):
+    """The mail server is down at the run: the notices are in the app, the run says the mails did
+    not go out (for the queue to try again); the next try, with the server back, mails them once."""
+    await _overdue_issue(world)
+    admin = await world.client("admin")
+    assert (await admin.patch(f"/api/users/{world.users['county_a']}", json={"email": "yanhu-zhuanban@example.cn"})).status_code == 200
+    day, port = _on(DEADLINE + timedelta(days=3)), free_port()
+    use_settings(settings_with(smtp_host="127.0.0.1", smtp_port=port))  # nothing listens there
+    with pytest.raises(MailNotSent, match="1 封提醒邮件未发出") as down:
+        await escalation_notices(day)
+    assert retry.transient(down.value)  # the queue tries it again
+    assert await Notice.count() == 4 and await Notice.count().where(Notice.mailed_at.is_null()) == 4
+    with smtp_sink(port) as sink:
+        again = await escalation_notices(day)
+        assert (again["notices"], again["mailed"]) == (0, 1)  # nobody told twice in the app; the mail goes now
+        [(to, mail)] = await sink.mails(1)
+        assert to == ["yanhu-zhuanban@example.cn"] and "催办：" in mail.get_body(("plain",)).get_content()
+        assert (await escalation_notices(day))["mailed"] == 0  # and only once
+        assert len(sink.received) == 1
 
 
 async def test_the_inbox_holds_ones_own_notices_and_marks_them_read(world):

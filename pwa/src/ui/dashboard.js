@@ -4,7 +4,7 @@ import * as store from "../store.js";
 import { api, NetworkError } from "../api.js";
 import { t, formatTime } from "../messages.js";
 import { h, mount, toast, fill } from "./dom.js";
-import { runLedger, LEDGER_KINDS } from "./ledgers.js";
+import { runLedger, jobStatus, LEDGER_KINDS } from "./ledgers.js";
 
 const STATES = [["open", "待整改", "#b00020"], ["rectifying", "整改中", "#d08a00"], ["submitted", "待核查", "#0b5394"], ["closed", "已销号", "#1b6e20"]];
 
@@ -82,7 +82,7 @@ function ledgerForm() {
       const job = await runLedger({ kind: kind.value, format: format.value }, (j) => {
         progress.hidden = false;
         progress.value = j.percent;
-        status.textContent = `${j.state_name}：${j.rows_done} / ${j.rows_total || "?"} 条`;
+        status.textContent = jobStatus(j);
       });
       if (job.state === "done") {
         fill(status, h("a", { href: job.file_url, download: job.file_name }, `下载 ${job.file_name}`),

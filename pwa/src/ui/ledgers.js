@@ -14,6 +14,13 @@ function monthRange(month) {
   return { date_from: `${month}-01`, date_to: `${month}-${String(last).padStart(2, "0")}` };
 }
 
+// The line under a ledger job being made: its state and rows, and why it waits when it was put back
+// in the queue (a passing fault: the server tries again by itself).
+export function jobStatus(j) {
+  const line = `${j.state_name}：${j.rows_done} / ${j.rows_total || "?"} 条`;
+  return j.error && j.state === "queued" ? `${line}（${j.error}）` : line;
+}
+
 // POST a ledger job and follow it; onProgress(job) on every answer; resolves with the finished job.
 export async function runLedger(request, onProgress) {
   let job = await api.post("/api/ledgers", request);
@@ -47,7 +54,7 @@ function ledgerRow(kind, name, month, county) {
       const job = await runLedger({ kind, format: "pdf", ...monthRange(month.value) }, (j) => {
         progress.hidden = false;
         progress.value = j.percent;
-        status.textContent = `${j.state_name}：${j.rows_done} / ${j.rows_total || "?"} 条`;
+        status.textContent = jobStatus(j);
       });
       if (job.state !== "done") return void (status.textContent = job.error || "生成失败");
       const link = h("a", { href: job.file_url, download: job.file_name }, `下载（${job.pages} 页）`);
