@@ -6,8 +6,10 @@ themselves: which failures pass, how long to wait, what a time limit stops."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import smtplib
 import socket
+from datetime import timedelta
 
 import psycopg
 import pytest
@@ -158,3 +160,34 @@ async def test_a_ledger_past_its_time_limit_fails_saying_so_and_is_not_tried_aga
     finally:
         await queue.close()
         await asyncio.to_thread(worker.stop)
+
+
+async def test_the_embedded_daily_work_tries_again_when_the_mail_server_comes_back(world):
+    """Without the queue: the day's 催办 meets the mail server down, and is tried again (here at
+    once) by the server itself; the mail goes out once the server is back, the notices were in the
+    app from the first try."""
+    from server.jobs.schedule import Daily, run_with_retries
+    from server.notices.service import escalation_notices
+    from server.notices.tables import Notice
+    from tests.mail_sink import free_port, smtp_sink
+    from tests.notices.test_escalation import DEADLINE, _on, _overdue_issue
+    from tests.world import settings_with
+
+    await _overdue_issue(world)
+    admin = await world.client("admin")
+    assert (await admin.patch(f"/api/users/{world.users['county_a']}", json={"email": "yanhu-zhuanban@example.cn"})).status_code == 200
+    port, tries, told_at_first = free_port(), [], []
+    use_settings(settings_with(smtp_host="127.0.0.1", smtp_port=port, job_retry_seconds=0))
+    with contextlib.ExitStack() as later:
+        async def day_run(day):
+            tries.append(day)
+            if len(tries) == 2:  # the mail server is back for the second try
+                told_at_first.append(await Notice.count())
+                sinks.append(later.enter_context(smtp_sink(port, job_retry_seconds=0)))
+            return await escalation_notices(day)
+
+        sinks: list = []
+        await run_with_retries(Daily("escalation_notices", 8, day_run), _on(DEADLINE + timedelta(days=3)))
+        [(to, _)] = await sinks[0].mails(1)
+    assert len(tries) == 2 and told_at_first == [4] and to == ["yanhu-zhuanban@example.cn"]
+    assert await Notice.count().where(Notice.mailed_at.is_not_null()) == 1
