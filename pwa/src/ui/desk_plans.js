@@ -105,8 +105,8 @@ export async function planDesk(uuid) {
       save.disabled = true;
       try {
         await api.patch(`/api/plans/${uuid}/visits/${v.uuid}`, body);
+        await reload(); // the plan drawn again first: the toast confirms what it shows
         toast(`已调整：${v.site_name}`);
-        reload();
       } catch (err) {
         save.disabled = false;
         toast(problem(err), "error");
@@ -121,8 +121,8 @@ export async function planDesk(uuid) {
   const cancel = h("button.danger", { type: "button", onclick: (e) => needReason() && confirmTap(e.currentTarget, "撤销后，本计划未完成的督查将从督查人员手机上撤下", async () => {
     try {
       await api.post(`/api/plans/${uuid}/cancellation`, { reason: endReason.value.trim() });
+      await reload();
       toast("计划已撤销");
-      reload();
     } catch (err) {
       toast(problem(err), "error");
     }

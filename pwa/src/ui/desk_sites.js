@@ -113,9 +113,9 @@ function statusControl(site, reload) {
   const send = async () => {
     try {
       const out = await api.post(`/api/sites/${site.id}/status`, { active: !site.active, reason: reason.value.trim() });
+      await reload(); // the list drawn again first: the toast confirms what it shows
       toast(site.active ? `已停用：${site.name}${out.planned_visits_cancelled ? `，撤销未完成的计划督查 ${out.planned_visits_cancelled} 次` : ""}`
         : `已启用：${site.name}`);
-      reload();
     } catch (err) {
       toast(err instanceof NetworkError ? "需要联网" : err.message, "error");
     }
