@@ -83,14 +83,14 @@ PASSING = _Passing()
 async def attempt(app: procrastinate.App, job: procrastinate.jobs.Job, work: Callable[[bool], Awaitable[T]]) -> T:
     """One try of a task: ``work(may_retry)``; a passing fault while tries are left is raised as
     Again, at the database's time plus the wait."""
-    may_retry = job.attempts + 1 < retry.MAX_TRIES
+    tries = job.attempts + 1
     try:
-        return await work(may_retry)
+        return await work(tries < retry.MAX_TRIES)
     except Exception as exc:
-        if not (may_retry and retry.transient(exc)):
+        wait = retry.again_in(exc, tries)
+        if wait is None:
             raise
-        wait = retry.wait(job.attempts + 1)
-        log.warning("%s #%s：暂时故障（%s），%g 秒后重试（第 %d 次）", job.task_name, job.id, exc, wait, job.attempts + 2)
+        log.warning("%s #%s：暂时故障（%s），%g 秒后重试（第 %d 次）", job.task_name, job.id, exc, wait, tries + 1)
         raise Again(await _db_time(app, wait) if wait > 0 else None) from exc
 
 

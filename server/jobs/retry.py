@@ -56,6 +56,12 @@ def wait(tries_before: int) -> float:
     return get_settings().job_retry_seconds * 2 ** max(0, tries_before - 1)
 
 
+def again_in(exc: BaseException, tries: int) -> float | None:
+    """After ``tries`` tries of which the last failed with ``exc``: seconds until the next, or None
+    when there is none (a lasting failure, or the last try)."""
+    return wait(tries) if tries < MAX_TRIES and transient(exc) else None
+
+
 def transient(exc: BaseException) -> bool:
     """Does ``exc`` (or what caused it) say a service was out of reach for a while?"""
     seen: set[int] = set()

@@ -127,8 +127,9 @@ async def run_with_retries(d: Daily, day: date) -> None:
             log.info("%s：%s", d.name, await retry.within(retry.limit(), d.run(day)))
             return
         except Exception as exc:
-            if tries == retry.MAX_TRIES or not retry.transient(exc):
+            wait = retry.again_in(exc, tries)
+            if wait is None:
                 log.exception("%s failed", d.name)
                 return
-            log.warning("%s：暂时故障（%s），%g 秒后重试（第 %d 次）", d.name, exc, retry.wait(tries), tries + 1)
-            await asyncio.sleep(retry.wait(tries))
+            log.warning("%s：暂时故障（%s），%g 秒后重试（第 %d 次）", d.name, exc, wait, tries + 1)
+            await asyncio.sleep(wait)

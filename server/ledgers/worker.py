@@ -46,17 +46,18 @@ async def run(uuid: UUID, spread: Callable[[list[str]], Awaitable[object]] | Non
     heart = asyncio.get_running_loop().create_task(_heartbeat(uuid))
     try:
         await retry.within(limit, _render(uuid, job, spread))
-    except retry.TimedOut as exc:
-        error = service.too_long(exc)
-        await service.move_job(uuid, "failed", ("running",), {LedgerJob.error: error, LedgerJob.finished_at: clock.now()}, reason=error)
     except Exception as exc:  # the job says what went wrong; the server stays up
-        traceback.print_exc()
         if may_retry and retry.transient(exc):
+            traceback.print_exc()
             await service.move_job(uuid, "queued", ("running",), {LedgerJob.rows_done: 0, LedgerJob.lease_until: None,
                                                                   LedgerJob.error: PASSING_FAULT}, reason=f"{PASSING_FAULT}：{exc}")
             raise
-        await service.move_job(uuid, "failed", ("running",), {LedgerJob.error: f"生成失败：{exc}", LedgerJob.finished_at: clock.now()},
-                               reason=str(exc))
+        if isinstance(exc, retry.TimedOut):
+            error = reason = service.too_long(exc)
+        else:
+            traceback.print_exc()
+            error, reason = f"生成失败：{exc}", str(exc)
+        await service.move_job(uuid, "failed", ("running",), {LedgerJob.error: error, LedgerJob.finished_at: clock.now()}, reason=reason)
     finally:
         heart.cancel()
         with contextlib.suppress(asyncio.CancelledError):

@@ -48,7 +48,7 @@ async def submission_reminders(day: date) -> dict[str, Any]:
         if told is not None:
             fresh[u["id"]] = [told]
     mailed = await mail_each(f"【报送提醒】{label}台账{when}", "以下台账尚未报送，请在截止日前生成并报送：", "#/ledgers", "submission",
-                             fresh, {u["id"]: u for u in teams})
+                             {u["id"]: u for u in teams})
     counts = {"period": period, "due_on": due.isoformat(), "notices": len(fresh), "mailed": mailed.sent}
     if fresh:
         async with db.write():

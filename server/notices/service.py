@@ -75,7 +75,7 @@ async def escalation_notices(day: date | None = None) -> dict[str, int]:
                 continue
             made += 1
             fresh[u["id"]].append(told)
-    mailed = await _mail(fresh, {u["id"]: u for u in people}, day)
+    mailed = await _mail({u["id"]: u for u in people}, day)
     counts = {"issues": len(issues), "notices": made, "people": len(fresh), "mailed": mailed.sent}
     if made:  # the record of who was told what, and when
         async with db.write():
@@ -123,30 +123,29 @@ def mail_line(kind: str, key: str, body: str) -> str:
     return f"{TOLD[int(key.rsplit(':', 1)[1])]}：{body}" if kind == "escalation" else body
 
 
-async def mail_each(subject: str, intro: str, link: str, kind: str, fresh: dict[int, list[int]],
-                    people: dict[int, dict[str, Any]]) -> Mailed:
-    """One mail a person listing what they were just told (when they have an address and SMTP is
-    set), with the notices of ``kind`` from the last day that did not go out by mail (the mail
-    server was down at the run before: this is the queue's next try); the notices mailed are
-    marked. A mail that fails is logged: the notices stay in the app, and when the server was out
-    of reach the caller raises it for the queue to try again (``Mailed.raise_passing``)."""
+async def mail_each(subject: str, intro: str, link: str, kind: str, people: dict[int, dict[str, Any]]) -> Mailed:
+    """One mail a person (of ``people``, with an address, when SMTP is set) listing the notices of
+    ``kind`` from the last day that have not gone out by mail: what this run just told them, and
+    what a run before could not mail (the mail server was down: this is the queue's next try). The
+    notices mailed are marked. A mail that fails is logged: the notices stay in the app, and when
+    the server was out of reach the caller raises it for the queue to try again (``Mailed.raise_passing``)."""
     s = get_settings()
     if not s.smtp_host:
         return Mailed()
-    told: dict[int, list[int]] = {uid: list(ids) for uid, ids in fresh.items()}
-    earlier = await Notice.select(Notice.id, Notice.user).where(
-        (Notice.kind == kind) & Notice.mailed_at.is_null() & (Notice.created_at >= clock.now() - timedelta(days=1))
-        & Notice.user.is_in(list(people) or [0])).order_by(Notice.id)
-    for n in earlier:
-        if n["id"] not in told.setdefault(n["user"], []):
-            told[n["user"]].append(n["id"])
-    rows = {n["id"]: n for n in await Notice.select(Notice.id, Notice.key, Notice.body).where(
-        Notice.id.is_in([i for ids in told.values() for i in ids] or [0]))}
+    told: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for n in await Notice.select(Notice.id, Notice.user, Notice.key, Notice.body).where(
+            (Notice.kind == kind) & Notice.mailed_at.is_null() & (Notice.created_at >= clock.now() - timedelta(days=1))
+            & Notice.user.is_in([uid for uid, p in people.items() if p["email"]] or [0])).order_by(Notice.id):
+        told[n["user"]].append(n)
     result = Mailed()
-    for uid, ids in told.items():
-        person, lines = people[uid], [mail_line(kind, rows[i]["key"], rows[i]["body"]) for i in ids]
-        if not person["email"] or not ids:
+    for uid, notices in told.items():
+        # claimed before sending: of two runs at once, one mails each notice; a failed send gives it back
+        mine = {r["id"] for r in await Notice.update({Notice.mailed_at: clock.now()}).where(
+            Notice.id.is_in([n["id"] for n in notices]) & Notice.mailed_at.is_null()).returning(Notice.id)}
+        notices = [n for n in notices if n["id"] in mine]
+        if not notices:
             continue
+        person, lines = people[uid], [mail_line(kind, n["key"], n["body"]) for n in notices]
         msg = EmailMessage()
         msg["Subject"] = subject.format(n=len(lines))
         msg["From"] = s.smtp_from
@@ -157,18 +156,18 @@ async def mail_each(subject: str, intro: str, link: str, kind: str, fresh: dict[
             await asyncio.to_thread(mail.send, msg)
         except (OSError, smtplib.SMTPException) as exc:
             log.warning("提醒邮件未发出（%s）：%s", person["email"], exc)
+            await Notice.update({Notice.mailed_at: None}).where(Notice.id.is_in(list(mine)))
             if retry.transient(exc):
                 result.passing = result.passing or exc
                 result.unsent += 1
             continue
-        await Notice.update({Notice.mailed_at: clock.now()}).where(Notice.id.is_in(ids))
         result.sent += 1
     return result
 
 
-async def _mail(fresh: dict[int, list[int]], people: dict[int, dict[str, Any]], day: date) -> Mailed:
+async def _mail(people: dict[int, dict[str, Any]], day: date) -> Mailed:
     return await mail_each(f"【督查提醒】{day.isoformat()} 逾期问题 {{n}} 个", "以下问题已超过整改期限，请尽快整改并在系统中报送：",
-                           "#/issues", "escalation", fresh, people)
+                           "#/issues", "escalation", people)
 
 
 # --- a person's inbox -------------------------------------------------------------------------

@@ -88,6 +88,18 @@ async def test_two_runs_at_once_tell_each_person_once(world):
     assert await Notice.count() == 4
 
 
+async def test_two_runs_at_once_mail_each_person_once(world):
+    await _overdue_issue(world)
+    admin = await world.client("admin")
+    assert (await admin.patch(f"/api/users/{world.users['county_a']}", json={"email": "yanhu-zhuanban@example.cn"})).status_code == 200
+    day = _on(DEADLINE + timedelta(days=3))
+    with smtp_sink() as sink:
+        runs = await asyncio.gather(escalation_notices(day), escalation_notices(day))
+        await sink.mails(1)
+        await asyncio.sleep(0.3)
+        assert sum(r["mailed"] for r in runs) == 1 and len(sink.received) == 1
+
+
 async def test_a_person_with_an_address_gets_one_mail_listing_what_they_were_told(world):
     issue = await _overdue_issue(world)
     admin = await world.client("admin")
