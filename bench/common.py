@@ -15,6 +15,13 @@ from pathlib import Path
 import httpx
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+#: ``python -m bench --smoke``: each benchmark runs once at a tiny size (does it still run?), figures not judged
+SMOKE = os.environ.get("DUCHA_BENCH_SMOKE") == "1"
+
+
+def scaled(full, tiny):
+    """``full`` for a real run, ``tiny`` for the smoke run."""
+    return tiny if SMOKE else full
 
 
 def fresh_pg_database(name: str) -> str | None:

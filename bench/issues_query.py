@@ -20,10 +20,10 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from bench.common import fresh_pg_database
+from bench.common import fresh_pg_database, scaled
 
 ROOT = Path(__file__).resolve().parents[1]
-N_ISSUES, N_SITES, RUNS = 100_000, 2_000, 40
+N_ISSUES, N_SITES, RUNS = scaled((100_000, 2_000, 40), (300, 20, 2))
 AREAS = ["质量安全", "消防措施", "教育医疗", "产业就业", "十有十到位", "社区治理与社会融入", "防返贫动态监测"]
 
 

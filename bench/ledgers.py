@@ -28,6 +28,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.common import scaled
+
+#: rows of the big issue ledger and of the rectification ledger with photos
+BIG, PHOTO_ROWS = scaled(2000, 60), scaled(500, 20)
+
 FIXTURES = ROOT.parent / "shared" / "fixtures" / "photos"
 
 
@@ -186,31 +191,31 @@ def main() -> None:
         print(json.dumps(run_variant(sys.argv[2], sys.argv[3], int(sys.argv[4]))))
         return
     if len(sys.argv) > 1 and sys.argv[1] == "--again":
-        print(json.dumps(run_again("issues", 2000, sys.argv[2])))
+        print(json.dumps(run_again("issues", BIG, sys.argv[2])))
         return
-    print("issue ledger, 2,000 rows, no photos (A4 landscape):")
-    ours = measure("ours", "issues", 2000)
+    print(f"issue ledger, {BIG:,} rows, no photos (A4 landscape):")
+    ours = measure("ours", "issues", BIG)
     print(line("ours", ours))
-    naive = measure("naive", "issues", 2000)
+    naive = measure("naive", "issues", BIG)
     print(line("naive", naive))
     speedup = naive["wall"] / ours["wall"]
     targets = {">= 5x": speedup >= 5, "<= 6 s": ours["wall"] <= 6, "<= 5 MB": ours["bytes"] <= 5e6,
                "peak RSS <= 400 MB": max(ours["rss_self_mb"], ours["rss_workers_mb"]) <= 400}
     print(f"  speed-up {speedup:.1f}x | targets: " + ", ".join(f"{k} {'met' if v else 'MISSED'}" for k, v in targets.items()))
-    print("the same 2,000-row issue ledger asked for again after 5 % of its rows changed (chunks reused from the cache):")
+    print(f"the same {BIG:,}-row issue ledger asked for again after 5 % of its rows changed (chunks reused from the cache):")
     for pattern in ("clustered", "scattered"):
         out = subprocess.run([sys.executable, "-m", "bench.ledgers", "--again", pattern], cwd=ROOT, capture_output=True, text=True, check=True)
         r = json.loads(out.stdout.strip().splitlines()[-1])
         print(f"  {pattern:9} {r['changed']} rows changed: again {r['again']:5.1f} s beside the first render {r['cold']:5.1f} s "
               f"({r['cold'] / r['again']:.1f}x) | target <= 1.5 s: {'met' if r['again'] <= 1.5 else 'MISSED'}")
-    print("rectification ledger, 500 rows, a before and an after thumbnail a row:")
-    ours = measure("ours", "rectification", 500)
+    print(f"rectification ledger, {PHOTO_ROWS} rows, a before and an after thumbnail a row:")
+    ours = measure("ours", "rectification", PHOTO_ROWS)
     print(line("ours", ours))
-    naive = measure("naive", "rectification", 500)
+    naive = measure("naive", "rectification", PHOTO_ROWS)
     print(line("naive", naive))
     print(f"  speed-up {naive['wall'] / ours['wall']:.1f}x")
-    idle, busy = health_during_render("issues", 2000)
-    print(f"API health while a 2,000-row ledger renders in its worker process: p99 {p99(busy):.1f} ms "
+    idle, busy = health_during_render("issues", BIG)
+    print(f"API health while a {BIG:,}-row ledger renders in its worker process: p99 {p99(busy):.1f} ms "
           f"(idle p99 {p99(idle):.1f} ms, {len(busy)} requests) | target p99 < 50 ms: {'met' if p99(busy) < 50 else 'MISSED'}")
 
 

@@ -9,9 +9,9 @@ import time
 
 import httpx
 
-from bench.common import demo_server
+from bench.common import demo_server, scaled
 
-BURST = 40
+BURST = scaled(40, 8)
 
 
 async def health_latencies(client: httpx.AsyncClient, stop: asyncio.Event) -> list[float]:

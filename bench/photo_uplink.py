@@ -17,12 +17,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import demo_server
+from bench.common import demo_server, scaled
 from bench.pwa_shell import FIXTURES, PHONE, PHOTOS, log_in
 
-RATE = 16 * 1024
-CUT_EVERY = 30
-COUNT = 20
+RATE = scaled(16 * 1024, 256 * 1024)
+CUT_EVERY = scaled(30, 2)
+COUNT = scaled(20, 2)
 STORED = """() => new Promise((done) => {
     const req = indexedDB.open("ducha");
     req.onsuccess = () => {

@@ -22,11 +22,12 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
+from bench.common import scaled
 from server.photos.ingest import ingest
 
 FIXTURES = Path(os.environ.get("DUCHA_FIXTURES") or Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "photos")
 PHONE = ("jolla.jpg", "iphone_hdr_NO.jpg")
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "8"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS") or scaled(8, 1))
 TARGET_MS = {"12mp": 400.0, "1600": 60.0}
 
 

@@ -20,11 +20,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.common import demo_server
+from bench.common import demo_server, scaled
 
 DIST = ROOT / "pwa" / "dist"
 FIXTURES = ROOT.parent / "shared" / "fixtures" / "photos"
-PHOTOS = ["phone/iphone_hdr_NO.jpg", "phone/jolla.jpg", "gps/DSCN0010.jpg", "gps/45-gps_ifd.jpg", "orientation/portrait_6.jpg"]
+PHOTOS = scaled(["phone/iphone_hdr_NO.jpg", "phone/jolla.jpg", "gps/DSCN0010.jpg", "gps/45-gps_ifd.jpg", "orientation/portrait_6.jpg"],
+                ["phone/jolla.jpg"])
 PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
          "locale": "zh-CN", "geolocation": {"latitude": 35.03, "longitude": 111.0}, "permissions": ["geolocation"]}
 READY = "performance.getEntriesByName('ducha-ready').length ? performance.getEntriesByName('ducha-ready')[0].startTime : null"
@@ -45,7 +46,11 @@ async def log_in(page, url):
     await page.get_by_role("link", name="开始督查").wait_for()
 
 
-async def cold_starts(browser, url, runs=7):
+#: offline cold starts measured (their median and worst)
+RUNS = scaled(7, 1)
+
+
+async def cold_starts(browser, url, runs=RUNS):
     ctx = await browser.new_context(**PHONE)
     page = await ctx.new_page()
     await log_in(page, url)
@@ -63,7 +68,7 @@ async def cold_starts(browser, url, runs=7):
     await ctx.close()
 
     first = []
-    for _ in range(3):
+    for _ in range(scaled(3, 1)):
         ctx = await browser.new_context(**PHONE, service_workers="block")
         page = await ctx.new_page()
         cdp = await ctx.new_cdp_session(page)

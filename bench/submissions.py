@@ -22,7 +22,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.common import fresh_pg_database, serve, visit_body
+from bench.common import fresh_pg_database, scaled, serve, visit_body
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -78,8 +78,8 @@ def _serve(url: str, port: int) -> subprocess.Popen:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--per-client", type=int, default=6)
+    parser.add_argument("--clients", type=int, default=scaled(50, 3))
+    parser.add_argument("--per-client", type=int, default=scaled(6, 2))
     args = parser.parse_args()
     engines = []
     tmp = tempfile.mkdtemp(prefix="ducha-bench-")

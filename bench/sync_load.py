@@ -36,7 +36,7 @@ from pathlib import Path
 import httpx
 from PIL import Image
 
-from bench.common import fresh_pg_database, serve, visit_body
+from bench.common import fresh_pg_database, scaled, serve, visit_body
 from bench.submissions import ROOT, _free_port
 
 FIXTURES = Path(os.environ.get("DUCHA_FIXTURES") or ROOT.parent / "shared" / "fixtures" / "photos")
@@ -221,8 +221,8 @@ def run(processes: int, args: argparse.Namespace) -> tuple[dict, dict, dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--phones", type=int, default=40)
+    parser.add_argument("--seconds", type=float, default=scaled(60, 3))
+    parser.add_argument("--phones", type=int, default=scaled(40, 3))
     parser.add_argument("--rate", type=float, default=round(PEAK_VISITS_PER_S * 10, 2), help="visits/s offered (10x peak)")
     args = parser.parse_args()
     print(f"end-of-day sync on PostgreSQL: a visit = {2 * PHOTOS_PER_ITEM} photos (1600 px) + the record raising 2 issues; "

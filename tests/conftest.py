@@ -24,8 +24,30 @@ sys.path.insert(0, str(ROOT))
 
 import pytest
 
+from tests import clock_rule
 from tests.s3_server import s3_server, s3_storage  # noqa: F401 - fixtures for the tests of the S3 backend
-from tests.world import World, build_world, reset_database, setup_database
+from tests.world import World, build_world, setup_database
+
+
+def pytest_addoption(parser) -> None:
+    clock_rule.addoption(parser)
+
+
+def pytest_configure(config) -> None:
+    clock_rule.configure(config)
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    clock_rule.modify(config, items)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    clock_rule.in_call = True
+    try:
+        return (yield)
+    finally:
+        clock_rule.in_call = False
 
 
 def pytest_collection_finish(session) -> None:
@@ -45,8 +67,14 @@ def pytest_report_header(config) -> str:
 
 @pytest.fixture(scope="session")
 async def database():
+    from server.accounts import passwords
+    from tests import snapshots
+
+    passwords.cheap_for_tests()
     await setup_database()
+    await snapshots.drop_all()
     yield
+    await snapshots.close()
     from server.lib import db
 
     if db.is_postgres():
@@ -72,6 +100,27 @@ def _process_state_restored():
     loader._merged, loader._stamp = None, ()  # template versions a test published stay with it
 
 
+@pytest.fixture(autouse=True)
+def _clock_rule(request):
+    """A test marked own_clock that reads the real clock fails (tests/clock_rule.py)."""
+    from server.lib import clock
+
+    reads = clock_rule.RealReads(only_in_call=bool(clock_rule.PROBE))
+    owned = clock_rule.owns_clock(request.node)
+    if owned:
+        clock.start_at(clock_rule.FIXED_START)
+        clock.on_real_read = reads
+    elif clock_rule.PROBE:
+        clock.on_real_read = reads
+    yield
+    clock.on_real_read = None
+    if clock_rule.PROBE and not owned:
+        clock_rule.record(request.node.nodeid, reads)
+    if owned and reads.where:
+        pytest.fail(f"marked {clock_rule.MARK} but read the real clock: {reads.where[0]} (set the clock first, or drop the mark)",
+                    pytrace=False)
+
+
 @pytest.fixture
 def clock_start():
     """The instant a test's clock starts at; None: the real time (which CI moves with faketime to
@@ -80,18 +129,14 @@ def clock_start():
 
 
 @pytest.fixture
-async def world(database, clock_start) -> World:
-    """Empty tables, the clock running, then the small world every test may use."""
+async def world(request, database, clock_start) -> World:
+    """The small world every test may use (tests/snapshots.py: built once, copied back for each
+    test), its app started, the clock running (from ``clock_start`` when a test sets one)."""
     from server.lib import clock
 
-    clock.freeze(None)
-    if clock_start is not None:
-        clock.start_at(clock_start)
-    await reset_database()
-    from server.checklists import loader
-
-    await loader.refresh()  # versions a previous test published are gone with its rows
-    w = await build_world()
+    if clock_start is None and clock_rule.owns_clock(request.node):
+        clock_start = clock_rule.FIXED_START
+    w = await build_world(clock_start)
     yield w
     await w.close()
     clock.freeze(None)

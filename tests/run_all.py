@@ -1,20 +1,25 @@
-"""``make test``: the whole suite on SQLite, then on PostgreSQL, then the server-side suite again at
-the awkward instants (under Debian's ``faketime``), on both engines.
+"""``make test``: the whole matrix, two legs at a time (the machine has two cores), then a table of
+each leg's time and the total.
 
-PostgreSQL comes from DUCHA_TEST_POSTGRES_URL, else a local server at 127.0.0.1:5432 (database
-``test``) when one answers. With CI=true PostgreSQL is required: its absence fails the run instead of
-skipping it. The order of the tests is random (pytest-randomly); each run prints its seed, and
-``-p randomly --randomly-seed=N`` repeats it. Arguments are passed on to every pytest run.
+The legs: ruff and mypy; the phone app's node tests; the whole suite with the browser tests on
+SQLite and on PostgreSQL; the server-side suite again at each awkward instant (under Debian's
+``faketime``) on both engines, less the tests that set every clock they read (tests/clock_rule.py);
+the API fuzz; a smoke run of every benchmark at a tiny size. Legs share nothing: each has its own
+SQLite file or its own PostgreSQL database (made afresh on the server of DUCHA_TEST_POSTGRES_URL,
+else a local server at 127.0.0.1:5432), so any two can run at once. A leg's output is kept and
+printed whole when it ends, so the log reads as if they ran one after another.
 
-At each awkward instant the SQLite and the PostgreSQL runs go side by side (they share nothing);
-their output is printed whole, one after the other, as each ends.
+With CI=true PostgreSQL is required: its absence fails the run instead of skipping it. The order of
+the tests is random (pytest-randomly); each run prints its seed, and ``-p randomly
+--randomly-seed=N`` repeats it. Arguments are passed on to every pytest run.
 
-``DUCHA_TEST_INSTANTS=0`` leaves the awkward instants out (a quicker local run).
+``DUCHA_TEST_INSTANTS=0`` leaves the awkward instants out, ``DUCHA_TEST_JOBS=N`` runs N legs at once
+(default: the number of cores, at most 2).
 """
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import os
 import random
 import shutil
@@ -23,6 +28,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
+from urllib.parse import urlparse, urlunparse
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -32,100 +39,127 @@ INSTANTS = [
     ("2028-03-01 00:30:00", "Asia/Shanghai",
      "00:30 on 1 Mar 2028 on a machine set to Shanghai time: the 1st of a month after a leap February (UTC still 29 Feb), before February's ledgers are due"),
 ]
-# (two instants, not three: each pair takes about 14 minutes of the 90 that CI allows; the second
-# covers what the former 29 Feb and 1 Apr instants did: a Shanghai-zoned machine, a leap day, the
-# 1st of a month at 00:30 before last month's ledgers are due)
 
 
-def _reachable(host: str, port: int) -> bool:
+@dataclass
+class Leg:
+    label: str
+    argv: list[str]
+    env: dict[str, str] = field(default_factory=dict)
+    seed: int | None = None
+    code: int | None = None
+    seconds: float = 0.0
+
+
+def _reachable(url: str) -> bool:
+    parsed = urlparse(url)
     try:
-        with socket.create_connection((host, port), timeout=2):
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 5432), timeout=2):
             return True
     except OSError:
         return False
 
 
-def _command(url: str, label: str, extra: list[str], prefix: list[str] | None = None, env_extra: dict | None = None):
-    env = {**os.environ, "DUCHA_DATABASE_URL": url, **(env_extra or {})}
+def _database(base: str, name: str) -> str:
+    """A new, empty PostgreSQL database ``name`` on the server of ``base``; its URL."""
+    import asyncpg
+
+    async def go():
+        con = await asyncpg.connect(base)
+        await con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await con.execute(f'CREATE DATABASE "{name}"')
+        await con.close()
+
+    asyncio.run(go())
+    return urlunparse(urlparse(base)._replace(path=f"/{name}"))
+
+
+def _pytest(label: str, url: str, extra: list[str], prefix: list[str] | None = None, env: dict | None = None) -> Leg:
     seed = random.randrange(10**9)
-    return label, seed, [*(prefix or []), sys.executable, "-m", "pytest", f"--randomly-seed={seed}", *extra], env
+    argv = [*(prefix or []), sys.executable, "-m", "pytest", f"--randomly-seed={seed}", *extra]
+    return Leg(label, argv, {"DUCHA_DATABASE_URL": url, **(env or {})}, seed)
 
 
-def _header(label: str, seed: int) -> None:
-    print(f"\n===== tests on {label} =====", flush=True)
-    print(f"random order: --randomly-seed={seed} (pass `-p randomly --randomly-seed={seed}` to pytest to repeat it)", flush=True)
+def legs(extra: list[str], tmp: str, pg: str | None) -> list[Leg]:
+    """Every leg, the longest first (so two at a time finish together)."""
+    sqlite = lambda name: f"sqlite:///{tmp}/{name}.sqlite"
+    out = [_pytest("whole suite on SQLite", sqlite("test"), extra)]
+    if pg:
+        out.append(_pytest("whole suite on PostgreSQL", _database(pg, "ducha_test_whole"), extra))
+    if os.environ.get("DUCHA_TEST_INSTANTS", "1") != "0":
+        faketime = shutil.which("faketime")
+        if faketime is None:
+            raise SystemExit("faketime not found (Debian package faketime; `make test` installs it): failing")
+        server_side = ["tests", "--ignore=tests/pwa", "--instants", *extra]
+        for n, (instant, zone, why) in enumerate(INSTANTS):
+            prefix, env = [faketime, "-f", f"@{instant}"], {"TZ": zone}
+            if pg:
+                out.append(_pytest(f"PostgreSQL at {instant} {zone}: {why}", _database(pg, f"ducha_test_instant{n}"), server_side, prefix, env))
+            out.append(_pytest(f"SQLite at {instant} {zone}: {why}", sqlite(f"instant{n}"), server_side, prefix, env))
+    # the fuzz on PostgreSQL only: it is the stricter engine (integer ranges, NUL bytes, types) and
+    # the fuzz sends one request at a time, so SQLite's own failure (a locked file) cannot show
+    out.append(Leg("API fuzz (schemathesis, 3 roles) on PostgreSQL" if pg else "API fuzz (schemathesis, 3 roles) on SQLite",
+                   [sys.executable, "-m", "tests.fuzz", "--examples", "25", *(["--postgres"] if pg else [])]))
+    out.append(Leg("ruff and mypy", ["sh", "-c", f"{sys.executable} -m ruff check server tests bench && {sys.executable} -m mypy"]))
+    out.append(Leg("benchmarks, smoke run at a tiny size (figures not judged)", [sys.executable, "-m", "bench", "--smoke"]))
+    out.append(Leg("phone app: node tests", ["npm", "test", "--silent"], {"__cwd__": "pwa"}))
+    return out
 
 
-def _footer(label: str, code: int, seconds: float) -> None:
-    print(f"===== {label}: {'passed' if code == 0 else f'FAILED (exit {code})'} in {seconds:.0f} s =====", flush=True)
-
-
-def _pytest(url: str, label: str, extra: list[str], prefix: list[str] | None = None, env_extra: dict | None = None) -> int:
-    label, seed, argv, env = _command(url, label, extra, prefix, env_extra)
-    _header(label, seed)
+def _run(legs: list[Leg], at_once: int) -> None:
     started = time.monotonic()
-    code = subprocess.call(argv, env=env)
-    _footer(label, code, time.monotonic() - started)
-    return code
-
-
-def _side_by_side(runs: list[tuple]) -> list[int]:
-    """Runs that share nothing (one SQLite file each, at most one on PostgreSQL) at the same time:
-    the machine has more than one core and a faketime run is CPU-bound. Each run's output is kept
-    in a file and printed whole when it ends, so the log reads as if they ran one after another."""
-    started = time.monotonic()
-    codes = []
-    with contextlib.ExitStack() as files:
-        jobs = []
-        for label, seed, argv, env in runs:
-            out = files.enter_context(tempfile.TemporaryFile(mode="w+b"))
-            jobs.append((label, seed, subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT), out))
-        for label, seed, proc, out in jobs:
-            code = proc.wait()
-            _header(label, seed)
+    waiting = list(legs)
+    running: list[tuple[Leg, subprocess.Popen, object, float]] = []
+    while waiting or running:
+        while waiting and len(running) < at_once:
+            leg = waiting.pop(0)
+            out = tempfile.TemporaryFile(mode="w+b")  # noqa: SIM115 - closed when the leg has been printed
+            env = {**os.environ, **leg.env}
+            cwd = env.pop("__cwd__", None)
+            proc = subprocess.Popen(leg.argv, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            running.append((leg, proc, out, time.monotonic()))
+        time.sleep(0.5)
+        for item in list(running):
+            leg, proc, out, began = item
+            if proc.poll() is None:
+                continue
+            running.remove(item)
+            leg.code, leg.seconds = proc.returncode, time.monotonic() - began
+            print(f"\n===== {leg.label} =====", flush=True)
+            if leg.seed is not None:
+                print(f"random order: --randomly-seed={leg.seed} (pass `-p randomly --randomly-seed={leg.seed}` to pytest to repeat it)", flush=True)
             out.seek(0)
             sys.stdout.flush()
             shutil.copyfileobj(out, sys.stdout.buffer)
             sys.stdout.buffer.flush()
-            _footer(label, code, time.monotonic() - started)
-            codes.append(code)
-    return codes
-
-
-def _sqlite_url(tmp: str, name: str) -> str:
-    return f"sqlite:///{tmp}/{name}.sqlite"
+            out.close()
+            print(f"===== {leg.label}: {'passed' if leg.code == 0 else f'FAILED (exit {leg.code})'} in {leg.seconds:.0f} s "
+                  f"({time.monotonic() - started:.0f} s since the start) =====", flush=True)
 
 
 def main() -> int:
     extra = sys.argv[1:]
-    codes = []
-    pg = os.environ.get("DUCHA_TEST_POSTGRES_URL")
-    if not pg and _reachable("127.0.0.1", 5432):
-        pg = DEFAULT_PG
-    if not pg and os.environ.get("CI") == "true":
-        print("CI=true but no PostgreSQL at 127.0.0.1:5432 and no DUCHA_TEST_POSTGRES_URL: failing", flush=True)
-        return 1
+    started = time.monotonic()
+    pg = os.environ.get("DUCHA_TEST_POSTGRES_URL") or DEFAULT_PG
+    if not _reachable(pg):
+        if os.environ.get("CI") == "true":
+            print(f"CI=true but no PostgreSQL at {pg} (set DUCHA_TEST_POSTGRES_URL): failing", flush=True)
+            return 1
+        print("PostgreSQL not reachable: its legs are skipped (set DUCHA_TEST_POSTGRES_URL)", flush=True)
+        pg = None
+    at_once = int(os.environ.get("DUCHA_TEST_JOBS") or min(2, os.cpu_count() or 1))
     with tempfile.TemporaryDirectory(prefix="ducha-sqlite-") as tmp:
-        codes.append(_pytest(_sqlite_url(tmp, "test"), "SQLite", extra))
-        if pg:
-            codes.append(_pytest(pg, "PostgreSQL", extra))
-        else:
-            print("PostgreSQL not reachable: the PostgreSQL run is skipped (set DUCHA_TEST_POSTGRES_URL)", flush=True)
-        if os.environ.get("DUCHA_TEST_INSTANTS", "1") != "0":
-            faketime = shutil.which("faketime")
-            if faketime is None:
-                print("faketime not found (Debian package faketime; `make test` installs it): failing", flush=True)
-                return 1
-            server_side = ["tests", "--ignore=tests/pwa", *extra]
-            for n, (instant, zone, why) in enumerate(INSTANTS):
-                prefix = [faketime, "-f", f"@{instant}"]
-                env = {"TZ": zone}
-                runs = [_command(_sqlite_url(tmp, f"instant{n}"), f"SQLite at {instant} {zone}: {why}", server_side, prefix, env)]
-                if pg:
-                    runs.append(_command(pg, f"PostgreSQL at {instant} {zone}: {why}", server_side, prefix, env))
-                codes.extend(_side_by_side(runs))
-    failed = sum(1 for c in codes if c)
-    print(f"\nmake test: {'every one of the' if not failed else f'{failed} of'} {len(codes)} suite runs {'passed' if not failed else 'FAILED'}", flush=True)
+        todo = legs(extra, tmp, pg)
+        _run(todo, at_once)
+    total = time.monotonic() - started
+    failed = [leg for leg in todo if leg.code]
+    width = max(len(leg.label[:60]) for leg in todo)
+    print(f"\n===== make test: {len(todo)} legs, {at_once} at a time =====", flush=True)
+    for leg in todo:
+        print(f"  {leg.label[:60]:<{width}}  {'passed' if leg.code == 0 else 'FAILED'}  {leg.seconds:6.0f} s", flush=True)
+    print(f"  {'total (wall)':<{width}}          {total:6.0f} s", flush=True)
+    print(f"\nmake test: {'every one of the' if not failed else f'{len(failed)} of'} {len(todo)} legs "
+          f"{'passed' if not failed else 'FAILED'} in {total:.0f} s", flush=True)
     return 1 if failed else 0
 
 

@@ -2,8 +2,14 @@
 
 from pathlib import Path
 
+import pytest
+
 from server.cli import build_parser
 from server.settings import describe
+
+#: every test here sets the clock it reads (tests/clock_rule.py): not rerun at the awkward instants
+pytestmark = pytest.mark.own_clock
+
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 

@@ -4,7 +4,9 @@ import anyio
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-_hasher = PasswordHasher()  # argon2id, t=3, m=64 MiB, p=4
+#: argon2id, t=3, m=64 MiB, p=4: what every stored password is hashed with
+STRONG = PasswordHasher()
+_hasher = STRONG
 #: verified against when the user does not exist, so timing does not tell
 _DUMMY = _hasher.hash("ducha-dummy-password")
 
@@ -30,6 +32,16 @@ async def check_password(stored: str | None, password: str) -> bool:
 async def new_hash(password: str) -> str:
     """hash_password off the event loop."""
     return await anyio.to_thread.run_sync(hash_password, password, limiter=_slots())
+
+
+def cheap_for_tests() -> None:
+    """The test suite only: hash with argon2id at its smallest cost (t=1, m=8 KiB, p=1), ~1000x
+    cheaper, so a suite that logs in thousands of times spends its time on what it tests. A hash
+    carries its own parameters, so checking one made either way works either way; servers and
+    commands never call this (tests/accounts/test_passwords.py checks a real process's hashes)."""
+    global _hasher, _DUMMY
+    _hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    _DUMMY = _hasher.hash("ducha-dummy-password")
 
 
 def hash_password(password: str) -> str:

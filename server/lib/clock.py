@@ -10,17 +10,25 @@ Two ways to set it, both for tests only:
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 _frozen: datetime | None = None
 _offset = timedelta(0)
+#: the test suite only: told of each read of the real time (no clock set), so a test that says it
+#: sets every clock it reads is held to it (tests/clock_rule.py)
+on_real_read: Callable[[], None] | None = None
 
 
 def now() -> datetime:
     """The current time, aware, in UTC."""
-    return _frozen if _frozen is not None else datetime.now(UTC) + _offset
+    if _frozen is not None:
+        return _frozen
+    if on_real_read is not None and _offset == timedelta(0):
+        on_real_read()
+    return datetime.now(UTC) + _offset
 
 
 def is_set() -> bool:

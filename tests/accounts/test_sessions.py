@@ -2,6 +2,8 @@
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from server.lib import clock
 from tests.audit.helpers import assert_audited
 from tests.world import PASSWORD
@@ -44,6 +46,7 @@ async def test_unknown_user_answers_like_wrong_password(world):
     assert r.status_code == 422 and r.json()["error"] == "login_failed"
 
 
+@pytest.mark.own_clock
 async def test_no_session_is_401_with_error_shape(world):
     client = await world.client()
     r = await client.get("/api/sites")
@@ -58,6 +61,7 @@ async def test_logout_ends_the_session(world):
     assert (await client.get("/api/auth/me")).status_code == 401
 
 
+@pytest.mark.own_clock
 async def test_idle_session_expires(world):
     clock.freeze(datetime(2026, 3, 1, 8, 0, tzinfo=UTC))
     client = await world.client("inspector")
@@ -68,6 +72,7 @@ async def test_idle_session_expires(world):
     assert r.status_code == 401 and "超时" in r.json()["message"]
 
 
+@pytest.mark.own_clock
 async def test_absolute_session_timeout_even_when_used(world):
     clock.freeze(datetime(2026, 3, 1, 8, 0, tzinfo=UTC))
     client = await world.client("inspector")

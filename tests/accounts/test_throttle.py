@@ -2,8 +2,13 @@
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from server.lib import clock
 from tests.world import PASSWORD
+
+#: every test here sets the clock it reads (tests/clock_rule.py): not rerun at the awkward instants
+pytestmark = pytest.mark.own_clock
 
 
 async def _try(client, password, username="inspector"):

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from server.lib import clock
 from tests.inspections.helpers import body, new_uuid
 from tests.ledgers.helpers import visit_with_issues, wait_done
+
+#: every test here sets the clock it reads (tests/clock_rule.py): not rerun at the awkward instants
+pytestmark = pytest.mark.own_clock
 
 
 async def test_indicators_score_and_rank_from_real_data(world):

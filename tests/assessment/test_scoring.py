@@ -1,6 +1,11 @@
 """The scoring table and the ranking, on a small example computed by hand."""
 
+import pytest
+
 from server.assessment import scoring
+
+#: every test here sets the clock it reads (tests/clock_rule.py): not rerun at the awkward instants
+pytestmark = pytest.mark.own_clock
 
 
 def test_default_table_is_documented_and_weighs_100():

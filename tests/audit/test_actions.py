@@ -7,7 +7,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from server.issues.lifecycle import MOVES
+
+#: every test here sets the clock it reads (tests/clock_rule.py): not rerun at the awkward instants
+pytestmark = pytest.mark.own_clock
+
 
 ROOT = Path(__file__).resolve().parents[2]
 #: the values an f-string action takes (``issue.{move}``), by the name in braces

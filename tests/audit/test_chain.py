@@ -154,6 +154,7 @@ async def test_an_anchor_catches_a_rewrite_before_it(world):
     assert (await audit.verify([audit.Anchor.parse(good.short())])).ok
 
 
+@pytest.mark.own_clock
 def test_anchor_forms_are_read_or_refused_plainly():
     assert audit.Anchor.parse('{"seq": 7, "hash": "ABC", "at": "x"}') == audit.Anchor(7, "abc", "x")
     assert audit.Anchor.parse("12:deadbeef") == audit.Anchor(12, "deadbeef")

@@ -36,7 +36,15 @@ async def _visit(world, inspector, site: str, lat_lon) -> tuple[str, int, str]:
 
 
 async def make(world) -> Objects:
+    """The objects, on the clock frozen at DAY: built by the first test of the run that asks (its
+    ledger jobs alone take seconds) and copied back for every other (tests/snapshots.py)."""
+    from tests import snapshots
+
     clock.freeze(DAY)
+    return Objects(ids=await snapshots.once("authorization", lambda: _build(world)))
+
+
+async def _build(world) -> dict:
     o = Objects()
     inspector = await world.client("inspector")
     va, ia, pa = await _visit(world, inspector, "a1", A1)
@@ -66,4 +74,4 @@ async def make(world) -> Objects:
     o.put("plan", plans["county_a"]["uuid"], plans["county_b"]["uuid"])
     o.put("planned_visit", *(f"{plans[c]['uuid']}/visits/{plans[c]['visits'][0]['uuid']}" for c in ("county_a", "county_b")))
     o.put("county", world.counties["盐湖区"], world.counties["临猗县"])
-    return o
+    return o.ids

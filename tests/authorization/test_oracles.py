@@ -13,6 +13,7 @@ from tests.inspections.helpers import new_uuid
 from tests.photos.fixtures import photo
 
 
+@pytest.mark.own_clock
 async def test_a_photo_sent_with_someone_elses_visit_is_not_judged_against_it(world):
     o = await objects.make(world)
     county = await world.client("county_b")

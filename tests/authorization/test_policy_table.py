@@ -18,6 +18,10 @@ from tests.authorization import objects
 from tests.authorization.actions import ACTIONS, request_body
 
 #: (role, action): (status inside the scope, status outside it)
+#: every test here sets the clock it reads (tests/clock_rule.py): not rerun at the awkward instants
+pytestmark = pytest.mark.own_clock
+
+
 EXPECTED = {
     ("admin", "site.read"): (200, 200),
     ("admin", "site.update"): (200, 200),

@@ -16,6 +16,10 @@ import pytest
 from server.checklists.evaluation import evaluate
 from server.checklists.loader import registry
 
+#: every test here sets the clock it reads (tests/clock_rule.py): not rerun at the awkward instants
+pytestmark = pytest.mark.own_clock
+
+
 ROOT = Path(__file__).resolve().parents[2]
 VECTORS = json.loads((ROOT / "server/checklists/assess_vectors.json").read_text(encoding="utf-8"))["cases"]
 NODE = """

@@ -61,6 +61,7 @@ async def test_form_edits_make_the_next_version_checked_and_publishable(world):
     assert stale.status_code == 409 and stale.json()["error"] == "version_taken" and "现行第 3 版" in stale.json()["message"]
 
 
+@pytest.mark.own_clock
 def test_an_edit_of_an_item_sharing_a_yaml_alias_changes_that_item_only():
     """education-medical v2 writes one applies_when for two items (&id001 / *id001)."""
     from server.checklists.loader import DEFAULT_DIR

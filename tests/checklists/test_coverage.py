@@ -6,7 +6,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from server.checklists.loader import DEFAULT_DIR, registry
+
+#: every test here sets the clock it reads (tests/clock_rule.py): not rerun at the awkward instants
+pytestmark = pytest.mark.own_clock
+
 
 ROW = re.compile(r"^\| (?P<basis>\S+) \| (?P<text>[^|]+) \| `(?P<item>[a-z-]+/[a-z_]+)` \| (?P<exact>[^|]+) \| (?P<test>[^|]*) \|$")
 

@@ -1,5 +1,7 @@
 """Every version of every template, and what changed between two of them, item by item."""
 
+import pytest
+
 from server.checklists.diff import diff
 from server.checklists.loader import registry
 
@@ -32,6 +34,7 @@ async def test_the_diff_names_what_was_added_removed_and_changed(world):
     assert missing.status_code == 404 and missing.json()["error"] == "unknown_template"
 
 
+@pytest.mark.own_clock
 def test_a_changed_field_shows_its_before_and_after():
     import msgspec
 

@@ -7,6 +7,9 @@ from server.checklists.evaluation import evaluate, template_applies, validate_or
 from server.checklists.loader import registry
 from server.lib.errors import Invalid
 
+#: every test here sets the clock it reads (tests/clock_rule.py): not rerun at the awkward instants
+pytestmark = pytest.mark.own_clock
+
 
 def site(**over):
     base = {"registered_people": 500, "other_people": 50, "total_people": 550, "households": 150, "building_count": 5,

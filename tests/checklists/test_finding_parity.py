@@ -17,6 +17,10 @@ from server.checklists.findings import finding
 from server.checklists.loader import load_templates
 from server.checklists.model import Template
 
+#: every test here sets the clock it reads (tests/clock_rule.py): not rerun at the awkward instants
+pytestmark = pytest.mark.own_clock
+
+
 ROOT = Path(__file__).resolve().parents[2]
 NODE = """
 import { finding } from "./pwa/src/findings.js";

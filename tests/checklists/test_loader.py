@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from server.checklists.loader import (
@@ -13,6 +14,9 @@ from server.checklists.loader import (
     load_templates,
     summary,
 )
+
+#: every test here sets the clock it reads (tests/clock_rule.py): not rerun at the awkward instants
+pytestmark = pytest.mark.own_clock
 
 
 def _ducha(*args):

@@ -8,8 +8,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from server.checklists.evaluation import evaluate
 from server.checklists.loader import registry
+
+#: every test here sets the clock it reads (tests/clock_rule.py): not rerun at the awkward instants
+pytestmark = pytest.mark.own_clock
+
 
 GOLDEN = Path(__file__).with_name("old_versions.json")
 OLD = [("education-medical", 1), ("facilities-services", 1), ("fire-safety", 1), ("fire-safety", 2),

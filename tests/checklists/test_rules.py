@@ -7,6 +7,10 @@ import pytest
 
 from server.checklists import rules
 
+#: every test here sets the clock it reads (tests/clock_rule.py): not rerun at the awkward instants
+pytestmark = pytest.mark.own_clock
+
+
 VECTORS = json.loads((Path(rules.__file__).parent / "rule_vectors.json").read_text())["cases"]
 
 

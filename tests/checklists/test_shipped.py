@@ -9,6 +9,10 @@ import pytest
 from server.checklists.evaluation import evaluate
 from server.checklists.loader import registry
 
+#: every test here sets the clock it reads (tests/clock_rule.py): not rerun at the awkward instants
+pytestmark = pytest.mark.own_clock
+
+
 PHOTO = "3f1c2b9e-8d4a-4c1e-9a77-0b1d2e3f4a5b"
 
 

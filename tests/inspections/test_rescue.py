@@ -7,6 +7,9 @@ import pytest
 from server.inspections.rescue import import_file
 from server.lib.errors import Invalid
 
+#: every test here sets the clock it reads (tests/clock_rule.py): not rerun at the awkward instants
+pytestmark = pytest.mark.own_clock
+
 
 async def test_not_an_export_or_someone_elses_is_refused(world, tmp_path):
     bad = tmp_path / "x.json"

@@ -5,9 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from server.issues.tables import Issue
 from server.lib import clock
 from tests.inspections.helpers import body, new_uuid
+
+#: every test here sets the clock it reads (tests/clock_rule.py): not rerun at the awkward instants
+pytestmark = pytest.mark.own_clock
 
 
 async def test_county_team_inspects_its_own_sites_only(world):

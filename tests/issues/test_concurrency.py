@@ -74,6 +74,7 @@ async def test_the_same_round_retried_at_once_is_recorded_once(world):
     assert await Rectification.count().where(Rectification.issue == issue) == 1
 
 
+@pytest.mark.own_clock
 async def test_a_retry_that_reads_the_issue_after_its_twin_committed_is_answered_not_refused(world, monkeypatch):
     """The interleaving CI once met on PostgreSQL: the second copy looks for its round (not there
     yet), its twin then commits the whole round, and the copy reads an issue already 待核查. It must

@@ -12,6 +12,10 @@ import pytest
 from server.lib import clock
 from tests.inspections.helpers import new_uuid
 
+#: every test here sets the clock it reads (tests/clock_rule.py): not rerun at the awkward instants
+pytestmark = pytest.mark.own_clock
+
+
 DEADLINE = date(2026, 12, 31)  # the year turns in the middle of the ladder
 
 

@@ -4,6 +4,8 @@ the same everywhere; a repeat failure is a re-finding of the open issue, not ano
 import re
 from datetime import UTC, datetime
 
+import pytest
+
 from server.issues.tables import Issue, Refinding
 from server.lib import clock
 from tests.audit.helpers import assert_audited
@@ -68,6 +70,7 @@ async def test_numbers_count_on_per_county_and_year_and_are_searchable(world):
     assert (await (await world.client("county_b")).get("/api/issues", params={"q": numbers[1]})).json()["total"] == 0
 
 
+@pytest.mark.own_clock
 async def test_a_repeat_failure_attaches_to_the_open_issue_and_after_closure_reopens(world):
     clock.freeze(datetime(2026, 5, 12, 2, 0, tzinfo=UTC))
     inspector = await world.client("inspector")

@@ -4,10 +4,16 @@
 import importlib
 from datetime import UTC, datetime
 
+import pytest
+
 from server.issues.tables import Issue, IssueCounter
 from server.lib import clock
 from tests.inspections.helpers import body, check_items, new_uuid
 from tests.issues.test_lifecycle import A1
+
+#: every test here sets the clock it reads (tests/clock_rule.py): not rerun at the awkward instants
+pytestmark = pytest.mark.own_clock
+
 
 B1 = (35.14, 110.77)
 migration = importlib.import_module("server.issues.piccolo_migrations.issues_2026_12_01t03_21_00_000000")

@@ -22,6 +22,7 @@ async def _visit(world, site="a1", pos=A1, n=2):
     return [i["id"] for i in r.json()["issues"]]
 
 
+@pytest.mark.own_clock
 @pytest.mark.parametrize("late, level, name", [(-1, 0, ""), (0, 1, "到期"), (2, 1, "到期"), (3, 2, "催办"), (6, 2, "催办"), (7, 3, "报市办")])
 def test_escalation_ladder_at_its_boundaries(late, level, name):
     deadline = date(2026, 3, 10)
@@ -29,11 +30,13 @@ def test_escalation_ladder_at_its_boundaries(late, level, name):
     assert escalation(deadline, deadline + timedelta(days=late), "closed") == (0, "")
 
 
+@pytest.mark.own_clock
 def test_overdue_is_the_day_after_the_deadline():
     d = date(2026, 3, 10)
     assert not overdue(d, d, "open") and overdue(d, d + timedelta(days=1), "rectifying") and not overdue(d, d + timedelta(days=9), "closed")
 
 
+@pytest.mark.own_clock
 async def test_lists_stay_in_scope_and_filter(world):
     clock.freeze(datetime(2026, 6, 30, 16, 30, tzinfo=UTC))  # 00:30 on 1 July in Shanghai, 30 June in UTC
     a = await _visit(world, "a1", A1)
@@ -56,6 +59,7 @@ async def test_lists_stay_in_scope_and_filter(world):
     assert bad.status_code == 400 and bad.json()["error"] == "invalid_body"
 
 
+@pytest.mark.own_clock
 async def test_counts_per_county_and_state_with_overdue(world):
     clock.freeze(datetime(2026, 3, 1, 2, 0, tzinfo=UTC))
     await _visit(world, "a1", A1)
@@ -78,6 +82,7 @@ async def test_repeat_findings_per_site_and_item(world):
     assert all(r["site_id"] == world.sites["a1"] for r in repeats)
 
 
+@pytest.mark.own_clock
 async def test_inbox_shows_what_waits_for_each_role(world):
     clock.freeze(datetime(2026, 3, 1, 2, 0, tzinfo=UTC))
     ids = await _visit(world)

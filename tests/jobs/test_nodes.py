@@ -20,6 +20,9 @@ from tests.jobs.nodes import Node, Worker
 from tests.ledgers.helpers import A1, B1, many_issues
 from tests.photos.fixtures import photo
 
+#: every test here sets the clock it reads (tests/clock_rule.py): not rerun at the awkward instants
+pytestmark = pytest.mark.own_clock
+
 
 @pytest.fixture
 def queue_env(s3_storage, monkeypatch):

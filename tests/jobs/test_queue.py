@@ -16,6 +16,9 @@ from tests.jobs.nodes import Worker
 from tests.mail_sink import free_port, smtp_sink
 from tests.notices.test_escalation import DEADLINE, _overdue_issue
 
+#: every test here sets the clock it reads (tests/clock_rule.py): not rerun at the awkward instants
+pytestmark = pytest.mark.own_clock
+
 
 @pytest.fixture
 def queue_on(monkeypatch):

@@ -1,6 +1,10 @@
 """Retries and time limits of background work. On the queue (PostgreSQL): a ledger whose object store
 was out of reach when a worker took it is put back in the queue, saying why, and finishes once the
 store is back; a ledger past its time limit fails, says so, and is not tried again. The rules
+#: every test here sets the clock it reads (tests/clock_rule.py): not rerun at the awkward instants
+pytestmark = pytest.mark.own_clock
+
+
 themselves: which failures pass, how long to wait, what a time limit stops."""
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from datetime import datetime
 
+import pytest
+
 from server.lib import clock
 from tests.conftest import ROOT
 from tests.ledgers.helpers import visit_with_issues
@@ -18,6 +20,7 @@ def ducha(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "server.cli", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.own_clock
 async def test_shell_ledger_then_verify_same_altered_unknown(world, tmp_path):
     clock.freeze(datetime(2026, 5, 20, 10, 0, tzinfo=clock.SHANGHAI))
     await visit_with_issues(world, "a1")
@@ -43,6 +46,7 @@ async def test_shell_ledger_then_verify_same_altered_unknown(world, tmp_path):
     assert wrong.returncode != 0 and "没有这个县" in wrong.stderr
 
 
+@pytest.mark.own_clock
 async def test_shell_ledger_says_what_is_wrong_with_its_arguments(world, tmp_path):
     clock.freeze(datetime(2026, 5, 20, 10, 0, tzinfo=clock.SHANGHAI))
     cases = [

@@ -7,6 +7,8 @@ import os
 import subprocess
 from datetime import timedelta
 
+import pytest
+
 from server.audit.tables import AuditEvent
 from server.ledgers import service, worker
 from server.ledgers.tables import LedgerJob
@@ -51,6 +53,7 @@ async def test_jobs_whose_lease_lapsed_are_queued_again_and_finish_once(world):
     assert (await service.get_row(alive["uuid"]))["state"] == "running"
 
 
+@pytest.mark.own_clock
 async def test_a_worker_holds_its_job_on_a_lease_it_renews(world):
     from datetime import datetime
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from datetime import date
 
+import pytest
 from PIL import Image
 
 from server.ledgers import pdf
@@ -63,6 +64,7 @@ def _signoff(box):
     return any(_signoff(c) for c in getattr(box, "children", []))
 
 
+@pytest.mark.own_clock
 def test_no_row_is_cut_across_pages_and_the_sign_off_keeps_rows_with_it(tmp_path):
     for n in (24, 29, 43):  # counts where the sign-off used to fall alone onto the last page
         pages = _pages(_ledger(n, tmp_path), tmp_path)
@@ -78,6 +80,7 @@ def test_no_row_is_cut_across_pages_and_the_sign_off_keeps_rows_with_it(tmp_path
         assert any(True for _ in _body_rows(last)), f"{n} rows: the sign-off is alone"
 
 
+@pytest.mark.own_clock
 def test_tables_stay_inside_the_text_box_with_a_binding_margin_and_9pt_text(tmp_path):
     pages = _pages(_ledger(12, tmp_path), tmp_path)
     page = pages[0]._page_box
@@ -114,6 +117,7 @@ def test_the_pdf_says_what_it_is_and_each_font_program_has_its_own_name(tmp_path
     assert len(programs) >= 2
 
 
+@pytest.mark.own_clock
 def test_every_column_set_fits_a_page(tmp_path):
     for kind, columns in COLUMNS.items():
         assert all(isinstance(c, Column) and c.width > 0 for c in columns), kind

@@ -6,6 +6,7 @@ import io
 import re
 import subprocess
 
+import pytest
 from openpyxl import load_workbook
 
 from tests.inspections.helpers import body, new_uuid
@@ -129,6 +130,7 @@ async def test_xlsx_has_a_row_per_line_frozen_header_and_photo_links(world):
     assert wb["说明"]["B7"].value == job["digest"]
 
 
+@pytest.mark.own_clock
 async def test_xlsx_cells_are_typed_bordered_printable_and_user_text_is_never_a_formula(world):
     from datetime import datetime
 
@@ -213,6 +215,7 @@ async def test_work_ledger_prints_arrival_proof_and_whether_photos_match(world):
     assert "距安置点" in text and "照片1张，1张位置或时间与到场不符" in text
 
 
+@pytest.mark.own_clock
 def test_reports_are_laid_out_with_our_user_agent_stylesheet(tmp_path):
     """reports/ua.css stands in for WeasyPrint's HTML5 stylesheet (which costs a third of a big
     ledger's style time): a list item, which only WeasyPrint's own would give a bullet, has none,

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import pytest
+
 from server.accounts.guards import SHELL
 from server.ledgers import rows
 from server.ledgers.model import LedgerFilters
@@ -13,6 +15,9 @@ from server.lib import clock
 from tests.inspections.helpers import new_uuid
 from tests.ledgers.helpers import wait_done
 from tests.ledgers.test_pdf import cells_text
+
+#: every test here sets the clock it reads (tests/clock_rule.py): not rerun at the awkward instants
+pytestmark = pytest.mark.own_clock
 
 
 def at(month: int, day: int, year: int = 2026) -> datetime:

@@ -6,11 +6,16 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
+import pytest
+
 from server.lib import clock
 from server.settings import get_settings, use_settings
 from tests.audit.helpers import assert_audited
 from tests.ledgers.helpers import visit_with_issues, wait_done
 from tests.world import settings_with
+
+#: every test here sets the clock it reads (tests/clock_rule.py): not rerun at the awkward instants
+pytestmark = pytest.mark.own_clock
 
 
 async def _pdf(client, kind: str, **params) -> dict:

@@ -16,6 +16,10 @@ from server.lib.geo import (
     wgs84_to_gcj02,
 )
 
+#: every test here sets the clock it reads (tests/clock_rule.py): not rerun at the awkward instants
+pytestmark = pytest.mark.own_clock
+
+
 YUNCHENG = (35.0265, 111.0070)  # 盐湖区, roughly
 SITES = [YUNCHENG, (34.6940, 110.6940), (35.6160, 111.2250), (35.4620, 110.7090), (39.9042, 116.4074)]
 

@@ -11,6 +11,10 @@ import pytest
 
 from server.lib.storage import LocalStore, S3Store, cached_file, open_store
 
+#: every test here sets the clock it reads (tests/clock_rule.py): not rerun at the awkward instants
+pytestmark = pytest.mark.own_clock
+
+
 SHA = hashlib.sha256(b"photo").hexdigest()
 KEY = f"photos/originals/{SHA[:2]}/{SHA[2:4]}/{SHA}.jpg"
 

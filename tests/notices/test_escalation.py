@@ -47,6 +47,7 @@ async def _told(world) -> dict[str, list[str]]:
     return out
 
 
+@pytest.mark.own_clock
 async def test_nothing_before_three_days_late_then_once_to_each_who_must_act(world):
     issue = await _overdue_issue(world)
     for day in (DEADLINE, DEADLINE + timedelta(days=2)):  # 到期 and two days late: shown in the lists, nobody told
@@ -64,6 +65,7 @@ async def test_nothing_before_three_days_late_then_once_to_each_who_must_act(wor
     assert told["county_a"][-1] == f"【报市办】{issue['number']} 已逾期 7 天" and len(told["county_a"]) == 2
 
 
+@pytest.mark.own_clock
 async def test_a_closed_issue_and_a_disabled_account_are_not_told(world):
     await _overdue_issue(world)
     admin = await world.client("admin")
@@ -80,6 +82,7 @@ async def test_a_closed_issue_and_a_disabled_account_are_not_told(world):
     assert "county_a" in told
 
 
+@pytest.mark.own_clock
 async def test_two_runs_at_once_tell_each_person_once(world):
     await _overdue_issue(world)
     day = _on(DEADLINE + timedelta(days=3))
@@ -88,6 +91,7 @@ async def test_two_runs_at_once_tell_each_person_once(world):
     assert await Notice.count() == 4
 
 
+@pytest.mark.own_clock
 async def test_two_runs_at_once_mail_each_person_once(world):
     await _overdue_issue(world)
     admin = await world.client("admin")
@@ -100,6 +104,7 @@ async def test_two_runs_at_once_mail_each_person_once(world):
         assert sum(r["mailed"] for r in runs) == 1 and len(sink.received) == 1
 
 
+@pytest.mark.own_clock
 async def test_a_person_with_an_address_gets_one_mail_listing_what_they_were_told(world):
     issue = await _overdue_issue(world)
     admin = await world.client("admin")
@@ -120,6 +125,7 @@ async def test_a_person_with_an_address_gets_one_mail_listing_what_they_were_tol
     assert (await Notice.select(Notice.mailed_at).where(Notice.user == world.users["site_a1"]).first())["mailed_at"] is None
 
 
+@pytest.mark.own_clock
 async def test_mail_that_did_not_go_out_goes_with_the_next_try_once(world):
     """The mail server is down at the run: the notices are in the app, the run says the mails did
     not go out (for the queue to try again); the next try, with the server back, mails them once."""
@@ -141,6 +147,7 @@ async def test_mail_that_did_not_go_out_goes_with_the_next_try_once(world):
         assert len(sink.received) == 1
 
 
+@pytest.mark.own_clock
 async def test_the_inbox_holds_ones_own_notices_and_marks_them_read(world):
     await _overdue_issue(world)
     await escalation_notices(_on(DEADLINE + timedelta(days=3)))

@@ -7,6 +7,10 @@ import pytest
 from server.lib.geo import wgs84_to_gcj02
 from server.photos.evidence import SHANGHAI, assess_location, camera_time
 
+#: every test here sets the clock it reads (tests/clock_rule.py): not rerun at the awkward instants
+pytestmark = pytest.mark.own_clock
+
+
 SITE = (35.0265, 111.0070)
 
 

@@ -13,6 +13,10 @@ from server.lib.errors import Invalid, TooLarge, UnsupportedMedia
 from server.photos.ingest import ingest
 from tests.photos.fixtures import FIXTURES, photo, png_bomb, sha256, zip_bytes
 
+#: every test here sets the clock it reads (tests/clock_rule.py): not rerun at the awkward instants
+pytestmark = pytest.mark.own_clock
+
+
 MB = 1024 * 1024
 
 

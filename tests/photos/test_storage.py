@@ -16,6 +16,10 @@ from server.photos.storage import (
     watermarked_key,
 )
 
+#: every test here sets the clock it reads (tests/clock_rule.py): not rerun at the awkward instants
+pytestmark = pytest.mark.own_clock
+
+
 SHA = hashlib.sha256(b"photo").hexdigest()
 
 

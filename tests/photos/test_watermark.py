@@ -10,6 +10,10 @@ from PIL import Image, ImageChops
 from server.photos import watermark as wm
 from tests.photos.fixtures import FIXTURES
 
+#: every test here sets the clock it reads (tests/clock_rule.py): not rerun at the awkward instants
+pytestmark = pytest.mark.own_clock
+
+
 LINES = ["盐湖区 · 幸福家园安置点", "2026-03-01 10:20:30", "N 35.02650  E 111.00700  距安置点 38 米", "督查人：王督导"]
 
 

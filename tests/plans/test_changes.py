@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
+import pytest
+
 from server.lib import clock
 from server.plans.tables import PlannedVisit, VisitPlan
 from tests.audit.helpers import assert_audited
@@ -23,6 +25,7 @@ async def _second_inspector(world) -> int:
     return r.json()["id"]
 
 
+@pytest.mark.own_clock
 async def test_the_candidates_are_shown_with_their_weights_before_a_draw(world):
     clock.freeze(DAY)
     admin = await world.client("admin")
@@ -38,6 +41,7 @@ async def test_the_candidates_are_shown_with_their_weights_before_a_draw(world):
     assert {c["county_name"] for c in county.json()} == {"盐湖区"}
 
 
+@pytest.mark.own_clock
 async def test_a_visit_is_moved_and_given_to_another_inspector_with_a_reason(world):
     clock.freeze(DAY)
     other = await _second_inspector(world)
@@ -61,6 +65,7 @@ async def test_a_visit_is_moved_and_given_to_another_inspector_with_a_reason(wor
     assert event["data"]["from"] == {"inspector": str(world.users["inspector"]), "planned_on": visit["planned_on"]}
 
 
+@pytest.mark.own_clock
 async def test_cancelling_takes_every_visit_off_the_phones_and_only_once(world):
     clock.freeze(DAY)
     plan = await _plan(world)
@@ -82,6 +87,7 @@ async def test_cancelling_takes_every_visit_off_the_phones_and_only_once(world):
     assert r.status_code == 409
 
 
+@pytest.mark.own_clock
 async def test_a_redraw_cancels_the_old_plan_in_the_same_step_or_not_at_all(world):
     clock.freeze(DAY)
     plan = await _plan(world)
@@ -105,6 +111,7 @@ async def test_a_redraw_cancels_the_old_plan_in_the_same_step_or_not_at_all(worl
     assert [(p["uuid"], p["state"]) for p in listed] == [(new["uuid"], "active"), (plan["uuid"], "cancelled")]
 
 
+@pytest.mark.own_clock
 async def test_changes_to_a_plan_stay_invisible_to_the_inspected_side(world):
     clock.freeze(datetime(2026, 12, 10, 9, 0, tzinfo=clock.SHANGHAI))
     ids = {"a1": world.sites["a1"], "plan": "0b8c4d3e-1f2a-4b5c-8d9e-0f1a2b3c4d5e", "visit": "7c1d2e3f-4a5b-4c6d-8e7f-9a0b1c2d3e4f"}

@@ -3,7 +3,12 @@
 from collections import Counter
 from datetime import date
 
+import pytest
+
 from server.plans.draw import SiteRisk, days, draw
+
+#: every test here sets the clock it reads (tests/clock_rule.py): not rerun at the awkward instants
+pytestmark = pytest.mark.own_clock
 
 
 def site(i, open_=0, overdue=0, since=0, past=0, people=0):

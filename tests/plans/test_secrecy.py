@@ -38,6 +38,7 @@ async def _plan(world) -> dict:
     return r.json()
 
 
+@pytest.mark.own_clock
 @pytest.mark.parametrize("username", INSPECTED)
 async def test_nothing_reveals_a_plan_to_the_inspected_side(world, username):
     clock.freeze(datetime(2026, 12, 10, 9, 0, tzinfo=clock.SHANGHAI))
@@ -55,6 +56,7 @@ async def test_nothing_reveals_a_plan_to_the_inspected_side(world, username):
     assert real["/api/plans/{plan}"][0] == 404 and real["/api/plans/{plan}"][1]["message"] == "计划不存在"
 
 
+@pytest.mark.own_clock
 async def test_planners_and_the_assigned_inspector_see_it_and_every_read_is_audited(world):
     clock.freeze(datetime(2026, 11, 20, 9, 0, tzinfo=clock.SHANGHAI))
     plan = await _plan(world)
@@ -76,6 +78,7 @@ async def test_planners_and_the_assigned_inspector_see_it_and_every_read_is_audi
     assert reads == 4  # the plan as created and as read by the admin, the inspector's two reads of mine
 
 
+@pytest.mark.own_clock
 async def test_a_submitted_visit_completes_its_planned_visit(world):
     from tests.inspections.helpers import body, new_uuid
 

@@ -25,6 +25,7 @@ async def _site_ids(client, **params) -> set[int]:
     return {s["id"] for s in r.json()["items"]}
 
 
+@pytest.mark.own_clock
 async def test_a_disabled_site_leaves_the_phone_list_and_the_draw_and_its_planned_visits_are_cancelled(world):
     clock.freeze(DAY)
     admin, inspector = await world.client("admin"), await world.client("inspector")
@@ -58,6 +59,7 @@ async def test_a_disabled_site_leaves_the_phone_list_and_the_draw_and_its_planne
     assert a2 in await _site_ids(inspector)
 
 
+@pytest.mark.own_clock
 async def test_what_was_recorded_at_a_disabled_site_stays_and_a_visit_made_offline_still_arrives(world):
     clock.freeze(DAY)
     admin, inspector, county = await world.client("admin"), await world.client("inspector"), await world.client("county_a")
@@ -82,6 +84,7 @@ async def test_what_was_recorded_at_a_disabled_site_stays_and_a_visit_made_offli
     assert moved.status_code == 422 and moved.json()["error"] == "site_inactive"
 
 
+@pytest.mark.own_clock
 async def test_the_assessment_counts_sites_in_use(world):
     clock.freeze(DAY)
     admin = await world.client("admin")
@@ -152,6 +155,7 @@ async def test_only_the_city_admin_changes_a_department(world, user, status):
     assert (await admin.patch(f"/api/departments/{world.departments['xiaofang']}", json={"name": ""})).status_code == 400
 
 
+@pytest.mark.own_clock
 async def test_two_disables_at_once_one_wins_and_the_visits_are_cancelled_once(world):
     clock.freeze(DAY)
     a, b = await world.client("admin"), await world.client("admin")
