@@ -85,9 +85,16 @@ async def _start_background() -> None:
     from server.media.check import reap_at_start_up
 
     loop = asyncio.get_running_loop()
-    _background.extend([loop.create_task(reap_at_start_up()), loop.create_task(watch_leases())])
+    _background.extend([loop.create_task(reap_at_start_up()), loop.create_task(watch_leases())])  # the reap first: see settled()
     if not queue.enabled():
         _background.append(loop.create_task(schedule.run_in_process()))
+
+
+async def settled() -> None:
+    """Wait for this process's start-up clean-up (a previous crash's leftovers removed) to finish:
+    what a test writes into the media folder afterwards is not raced by it."""
+    if _background:
+        await asyncio.wait({_background[0]})
 
 
 async def _stop_background() -> None:

@@ -76,6 +76,9 @@ class World:
         waiter.cancel()
         if self.running.done():
             self.running.result()  # start-up failed: say why
+        from server.app import settled
+
+        await settled()  # the start-up clean-up of the media folder is over before the test writes there
 
     async def client(self, username: str | None = None) -> httpx.AsyncClient:
         """A client; logged in (CSRF header set) when a username is given.

@@ -139,3 +139,79 @@ async def test_a_cancelled_plan_is_not_counted_as_planned(world):
     assert (await admin.post(f"/api/plans/{plan['uuid']}/cancellation", json={"reason": "暂停"})).status_code == 200
     result = (await admin.get("/api/assessment", params={"from": "2026-12-01", "to": "2026-12-31"})).json()
     assert all(c["visits_planned"] == 0 for c in result["counties"])
+
+
+async def test_a_round_handed_in_late_on_the_deadline_day_is_on_time_everywhere(world):
+    """Handed in at 23:30 on the deadline day (Shanghai; 15:30 UTC), verified days later: on time in
+    the assessment (not overdue, closed on time), and no 逾期 in the month's issue and rectification
+    ledgers, before and after the verification."""
+    from datetime import date, timedelta
+
+    from server.accounts.guards import SHELL
+    from server.ledgers import rows
+    from server.ledgers.model import LedgerFilters
+    from tests.issues.test_lifecycle import _issue, _round_with_photo
+
+    clock.freeze(datetime(2026, 11, 2, 10, 0, tzinfo=clock.SHANGHAI))
+    issue = await _issue(world)
+    admin, site = await world.client("admin"), await world.client("site_a1")
+    deadline = date.fromisoformat((await admin.get(f"/api/issues/{issue}")).json()["deadline"])
+    assert deadline < date(2026, 11, 25)
+    clock.freeze(datetime.combine(deadline, datetime.min.time().replace(hour=23, minute=30), clock.SHANGHAI))
+    site = await world.client("site_a1")  # logged in on the day (a session lapses)
+    r = await site.post(f"/api/issues/{issue}/rectifications", json=await _round_with_photo(site, completed_on=deadline.isoformat()))
+    assert r.status_code == 200, r.text
+    november = LedgerFilters(county_id=world.counties["盐湖区"], date_from=date(2026, 11, 1), date_to=date(2026, 11, 30))
+
+    async def on_time_everywhere(closed: bool) -> None:
+        result = (await admin.get("/api/assessment", params={"from": "2026-11-01", "to": "2026-11-30"})).json()
+        yanhu = next(c for c in result["counties"] if c["county_name"] == "盐湖区")
+        assert yanhu["issues_due"] == 1 and yanhu["overdue"] == 0, yanhu
+        assert yanhu["closed_on_time"] == (1 if closed else 0), yanhu
+        for kind in ("issues", "rectification"):
+            ledger = await rows.build(SHELL, kind, november, clock.now())
+            assert [r["overdue"] for r in ledger.rows] == [""], (kind, ledger.rows)
+
+    clock.freeze(datetime.combine(deadline + timedelta(days=6), datetime.min.time().replace(hour=9), clock.SHANGHAI))
+    admin = await world.client("admin")
+    await on_time_everywhere(closed=False)  # waiting for the city's verification
+    r = await admin.post(f"/api/issues/{issue}/verification", json={"accept": True, "comment": "已整改到位"})
+    assert r.status_code == 200 and r.json()["state"] == "closed", r.text
+    clock.freeze(datetime(2026, 12, 8, 10, 0, tzinfo=clock.SHANGHAI))
+    admin = await world.client("admin")
+    await on_time_everywhere(closed=True)
+
+
+async def test_the_repeat_rate_counts_each_finding_again_in_its_denominator(world):
+    """One issue found, then found again twice while still open: 2 repeats of 3 findings (2/3),
+    not 2 of 1."""
+    clock.freeze(datetime(2026, 12, 1, 10, 0, tzinfo=clock.SHANGHAI))
+    first = await visit_with_issues(world, "a1", fail=("extinguishers_present",))
+    for day in (3, 5):
+        clock.freeze(datetime(2026, 12, day, 10, 0, tzinfo=clock.SHANGHAI))
+        again = await visit_with_issues(world, "a1", fail=("extinguishers_present",))
+        assert [i["id"] for i in again["issues"]] == [i["id"] for i in first["issues"]]  # the same issue, found again
+    admin = await world.client("admin")
+    result = (await admin.get("/api/assessment", params={"from": "2026-12-01", "to": "2026-12-31"})).json()
+    yanhu = next(c for c in result["counties"] if c["county_name"] == "盐湖区")
+    assert yanhu["issues_found"] == 1 and yanhu["repeat_findings"] == 2
+    assert abs(yanhu["rates"]["repeat_rate"] - 2 / 3) < 1e-4, yanhu["rates"]
+
+
+async def test_the_drill_down_shows_a_non_planner_no_planned_visit_not_yet_made(world):
+    """Before any planned visit is made: the planners (the city admin) see the county's planned
+    visits; an inspector sees none of them, neither their sites nor their days."""
+    clock.freeze(datetime(2026, 11, 25, 10, 0, tzinfo=clock.SHANGHAI))
+    admin = await world.client("admin")
+    plan = await admin.post("/api/plans", json={"month": "2026-12", "count": 3, "inspector_ids": [world.users["inspector"]], "seed": "seed-1"})
+    assert plan.status_code == 200, plan.text
+    clock.freeze(datetime(2026, 12, 2, 10, 0, tzinfo=clock.SHANGHAI))
+    period = {"from": "2026-12-01", "to": "2026-12-31"}
+    county = world.counties["盐湖区"]
+    admin = await world.client("admin")
+    planners = (await admin.get(f"/api/assessment/counties/{county}", params=period)).json()
+    assert planners["planned"] and all(v["state"] != "done" for v in planners["planned"])
+    r = await (await world.client("inspector")).get(f"/api/assessment/counties/{county}", params=period)
+    assert r.status_code == 200, r.text
+    assert r.json()["planned"] == []
+    assert r.json()["county"]["visits_planned"] == planners["county"]["visits_planned"]  # how many is no secret

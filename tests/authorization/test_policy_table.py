@@ -214,3 +214,55 @@ async def test_an_inspectors_planned_visits_reach_that_inspector_only(world):
         r = await (await world.client(role)).get("/api/plans/mine")
         assert r.status_code in (403, 404) or r.json() == [], (role, r.status_code)
         assert (await (await world.client(role)).get(f"/api/plans/{plan.json()['uuid']}")).status_code in (403, 404)
+
+
+async def test_a_draft_is_its_inspectors_alone(world):
+    """A second city inspector meets another inspector's draft as a missing visit (404, the same body),
+    in the list too; the draft's own inspector reads it."""
+    from server.lib import clock
+    from tests.inspections.helpers import body, new_uuid
+
+    clock.freeze(objects.DAY)
+    admin, inspector = await world.client("admin"), await world.client("inspector")
+    r = await admin.post("/api/users", json={"username": "inspector2", "display_name": "第二督导", "password": "0123456789ab",
+                                             "role": "city_inspector"})
+    assert r.status_code == 201, r.text
+    draft = new_uuid()
+    r = await inspector.put(f"/api/inspections/{draft}", json=body(world.sites["a1"], *objects.A1, state="draft"))
+    assert r.status_code == 200 and r.json()["state"] == "draft", r.text
+    assert (await inspector.get(f"/api/inspections/{draft}")).status_code == 200
+    second = await world.client()
+    assert (await second.post("/api/auth/login", json={"username": "inspector2", "password": "0123456789ab"})).status_code == 200
+    second.headers["X-CSRF-Token"] = (await second.get("/api/auth/me")).json()["csrf_token"]
+    theirs, missing = await second.get(f"/api/inspections/{draft}"), await second.get(f"/api/inspections/{MISSING['inspection']}")
+    assert (theirs.status_code, theirs.json()) == (404, missing.json())
+    listed = await second.get("/api/inspections")
+    assert listed.status_code in (200, 404) and draft not in listed.text
+
+
+async def test_a_site_manager_reads_its_own_site_only_not_the_other_sites_of_its_county(world):
+    """Site a2 is in site_a1's county: its site, visit, issue and photos answer site_a1 as missing ones
+    do, and its issue is not in site_a1's list; the county team reads them."""
+    from server.lib import clock
+    from tests.inspections.helpers import new_uuid, upload_photo, visit_naming
+
+    clock.freeze(objects.DAY)
+    inspector = await world.client("inspector")
+    a2 = world.sites["a2"]
+    photo = await upload_photo(inspector, a2)
+    uuid = new_uuid()
+    visit = await inspector.put(f"/api/inspections/{uuid}", json=visit_naming(a2, 35.05, 111.05, photo))
+    assert visit.status_code == 200, visit.text
+    issue = visit.json()["issues"][0]["id"]
+    paths = {"site": (f"/api/sites/{a2}", f"/api/sites/{MISSING['site']}"),
+             "inspection": (f"/api/inspections/{uuid}", f"/api/inspections/{MISSING['inspection']}"),
+             "issue": (f"/api/issues/{issue}", f"/api/issues/{MISSING['issue']}"),
+             "photo": (f"/api/photos/{photo}", f"/api/photos/{MISSING['photo']}"),
+             "thumb": (f"/api/photos/{photo}/thumb", f"/api/photos/{MISSING['photo']}/thumb")}
+    site, county = await world.client("site_a1"), await world.client("county_a")
+    for kind, (path, missing) in paths.items():
+        other, none = await site.get(path), await site.get(missing)
+        assert (other.status_code, other.json()) == (404, none.json()), (kind, other.status_code, other.text)
+        assert (await county.get(path)).status_code == 200, kind
+    assert issue not in {i["id"] for i in (await site.get("/api/issues", params={"limit": 500})).json()["items"]}
+    assert a2 not in {s["id"] for s in (await site.get("/api/sites", params={"limit": 500})).json()["items"]}

@@ -100,3 +100,25 @@ async def test_a_retry_that_reads_the_issue_after_its_twin_committed_is_answered
     assert seen == ["twin", 200] and r.status_code == 200, r.text
     assert r.json()["state"] == "submitted" and [x["round"] for x in r.json()["rounds"]] == [1]
     assert await Rectification.count().where(Rectification.issue == issue) == 1
+
+
+async def test_a_move_made_on_a_stale_read_is_refused_on_either_engine(world, monkeypatch):
+    """Compare-and-set on the state, on SQLite too: a request that read the issue before another
+    move committed (on PostgreSQL two transactions interleave; here the read is made stale on
+    purpose) must not move it again: 409, one move recorded."""
+    from server.audit.tables import AuditEvent
+
+    issue = await _issue(world)
+    site, county = await world.client("site_a1"), await world.client("county_a")
+    load = service._load
+
+    async def read_before_the_other_move(p, issue_id):
+        row = await load(p, issue_id)
+        return {**row, "state": "open"}  # as it was read before the county's start committed
+
+    assert (await county.post(f"/api/issues/{issue}/start")).status_code == 200
+    monkeypatch.setattr(service, "_load", read_before_the_other_move)
+    r = await site.post(f"/api/issues/{issue}/start")
+    assert r.status_code == 409 and r.json()["error"] == "illegal_move", r.text
+    starts = await AuditEvent.count().where((AuditEvent.action == "issue.start") & (AuditEvent.object_id == str(issue)))
+    assert starts == 1

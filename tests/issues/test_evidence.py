@@ -86,3 +86,29 @@ async def test_a_department_sees_the_evidence_of_the_issues_assigned_to_it(world
     for user, status in (("fire_a", 200), ("fire_city", 200), ("site_b1", 404)):
         client = await world.client(user)
         assert (await client.get(f"/api/photos/{evidence}/thumb")).status_code == status, user
+
+
+async def test_a_photo_named_with_another_hash_than_its_file_is_refused_and_nothing_written(world):
+    """A body that names a photo with a SHA-256 other than the file's (uploaded, or declared before)
+    is refused with photo_hash_mismatch, for a visit and for a round, and nothing of it is kept."""
+    inspector = await world.client("inspector")
+    uploaded = await upload_photo(inspector, world.sites["a1"])
+    item = check_items(n=1)[0]
+    visit = body(world.sites["a1"], *A1, fail=[item])
+    visit["photos"]["fire-safety"][item] = [uploaded]
+    visit["photo_hashes"][uploaded] = hashlib.sha256(b"some other picture").hexdigest()
+    r = await inspector.put(f"/api/inspections/{new_uuid()}", json=visit)
+    assert r.status_code == 422 and r.json()["error"] == "photo_hash_mismatch" and uploaded in r.json()["message"]
+    assert await Inspection.count() == 0 and await Issue.count() == 0
+
+    issue = await _issue(world)
+    site = await world.client("site_a1")
+    declared = _round()  # a photo declared, not yet uploaded: its claim is kept with the round
+    assert (await site.post(f"/api/issues/{issue}/rectifications", json=declared)).status_code == 200
+    (after,) = declared["photos"]
+    inspector_back = await inspector.post(f"/api/issues/{issue}/verification", json={"accept": False, "comment": "未整改到位"})
+    assert inspector_back.status_code == 200, inspector_back.text
+    again = _round(after, photo_hashes={after: "cd" * 32})  # the same photo, now said to be another file
+    r = await site.post(f"/api/issues/{issue}/rectifications", json=again)
+    assert r.status_code == 422 and r.json()["error"] == "photo_hash_mismatch"
+    assert await Rectification.count().where(Rectification.issue == issue) == 1

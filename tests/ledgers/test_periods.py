@@ -124,3 +124,23 @@ async def test_the_months_closure_ledger_as_the_city_office_receives_it(world):
     assert "九月发现" not in text and "十二月销号" not in text
     assert "无整改后照片：当面核实" in text  # no after-photo: the recorded reason, never the finding photo
     assert ids
+
+
+async def test_the_periods_last_day_is_in_its_issue_and_work_ledgers(world):
+    """A visit made and its issues found late on 30 November (23:40 in Shanghai, still 30 Nov in
+    UTC too) are November's: in its work ledger and its issue ledger, as new issues."""
+    from tests.ledgers.helpers import visit_with_issues
+
+    clock.freeze(datetime(2026, 11, 30, 23, 40, tzinfo=clock.SHANGHAI))
+    visit = await visit_with_issues(world, "a1")
+    found = {i["id"] for i in visit["issues"]}
+    assert len(found) == 2
+    clock.freeze(at(12, 8))
+    as_of = clock.now()
+    work = await rows.build(SHELL, "work", november(world), as_of)
+    assert len(work.rows) == 1, work.rows
+    issues = await rows.build(SHELL, "issues", november(world), as_of)
+    assert len(issues.rows) == 2 and issues.summary == [("盐湖区", {"上月结转": 0, "本月新增": 2, "本月销号": 0, "月末未销号": 2}, 2)]
+    december = LedgerFilters(county_id=world.counties["盐湖区"], date_from=date(2026, 12, 1), date_to=date(2026, 12, 31))
+    assert len((await rows.build(SHELL, "work", december, as_of)).rows) == 0  # and not December's
+    assert (await rows.build(SHELL, "issues", december, as_of)).summary[0][1]["本月新增"] == 0
