@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export PICCOLO_CONF := piccolo_conf
 
-.PHONY: setup system system-test debs pwa run test lint fuzz test-sqlite test-postgres test-pwa bench screenshots clean
+.PHONY: setup system system-test debs pwa run test check lint fuzz test-sqlite test-postgres test-pwa bench screenshots clean
 
 # Debian packages: fonts-noto-cjk (Chinese in PDFs and watermarks), libharfbuzz-subset0 (fast
 # font subsetting in WeasyPrint), poppler-utils (pdftotext/pdffonts in tests), libpango (WeasyPrint).
@@ -54,11 +54,17 @@ run: setup
 	$(BIN)/ducha demo
 	$(BIN)/ducha serve
 
-test: setup system-test lint
-	cd pwa && npm test --silent
+# the whole matrix, two legs at a time (tests/run_all.py): ruff and mypy, the node tests, the suite
+# with the browser tests on SQLite and on PostgreSQL, the awkward instants, the fuzz, a smoke run of
+# every benchmark; then each leg's time and the total
+test: setup system-test
 	$(BIN)/python -m tests.run_all
-	$(BIN)/python -m tests.fuzz --examples 25
-	$(BIN)/python -m tests.fuzz --examples 25 --postgres
+
+# the quick loop: ruff, the phone app's node tests, the server-side suite on SQLite (no browser)
+check: setup
+	$(BIN)/ruff check server tests bench
+	cd pwa && npm test --silent
+	$(BIN)/python -m pytest tests --ignore=tests/pwa -p no:randomly -q
 
 # ruff (its default rules, see pyproject.toml) over the server, the tests and the benchmarks; mypy over
 # the server (pyproject.toml lists the modules whose errors do not fail the build yet)

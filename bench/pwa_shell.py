@@ -28,7 +28,9 @@ PHOTOS = scaled(["phone/iphone_hdr_NO.jpg", "phone/jolla.jpg", "gps/DSCN0010.jpg
                 ["phone/jolla.jpg"])
 PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True,
          "locale": "zh-CN", "geolocation": {"latitude": 35.03, "longitude": 111.0}, "permissions": ["geolocation"]}
-READY = "performance.getEntriesByName('ducha-ready').length ? performance.getEntriesByName('ducha-ready')[0].startTime : null"
+# a function, not an expression: Playwright evaluates an expression string with eval, which the app's
+# Content-Security-Policy (script-src 'self') refuses
+READY = "() => performance.getEntriesByName('ducha-ready').length ? performance.getEntriesByName('ducha-ready')[0].startTime : null"
 
 
 def shell_bytes() -> tuple[int, int]:
@@ -54,7 +56,7 @@ async def cold_starts(browser, url, runs=RUNS):
     ctx = await browser.new_context(**PHONE)
     page = await ctx.new_page()
     await log_in(page, url)
-    await page.wait_for_function("navigator.serviceWorker.controller !== null")
+    await page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     await page.close()
     await ctx.set_offline(True)
     await ctx.route("**/*", lambda route: route.abort("internetdisconnected"))
