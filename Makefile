@@ -64,7 +64,7 @@ test: setup system-test
 check: setup
 	$(BIN)/ruff check server tests bench
 	cd pwa && npm test --silent
-	$(BIN)/python -m pytest tests --ignore=tests/pwa -p no:randomly -q
+	$(BIN)/python -m pytest tests --ignore=tests/pwa
 
 # ruff (its default rules, see pyproject.toml) over the server, the tests and the benchmarks; mypy over
 # the server (pyproject.toml lists the modules whose errors do not fail the build yet)
