@@ -18,6 +18,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.async_api import expect
+
+# what a screen must come to show, it may take up to 20 s to show (Playwright's default is 5 s): the
+# matrix runs two legs side by side on two cores, and a step that waits for the server (a ledger file
+# checked: read, hashed, its first page parsed) took longer than 5 s under that load. A wait ends at
+# the event, so a passing test is no slower.
+expect.set_options(timeout=20_000)
 
 ROOT = Path(__file__).resolve().parents[2]
 DIST = ROOT / "pwa" / "dist"
