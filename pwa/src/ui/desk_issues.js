@@ -74,16 +74,19 @@ export async function issuesDesk() {
   const pager = h("div.pager");
   const bulk = bulkBar(look, admin, chosen, () => load());
 
+  let asked = 0; // the newest query: an older one answering after it must not draw over it
   async function load() {
+    const mine = ++asked;
     fill(table, h("p.muted", "正在读取…"));
     const params = new URLSearchParams({ ...view.filters, sort: view.sort, offset: String(view.offset), limit: String(PAGE) });
     let page;
     try {
       page = await api.get(`/api/issues?${params}`);
     } catch (err) {
+      if (mine !== asked) return;
       return fill(table, h("p.warn", err instanceof NetworkError ? "需要联网才能查看问题台账" : err.message));
     }
-    if (!stillOn(hash)) return;
+    if (!stillOn(hash) || mine !== asked) return;
     chosen.clear();
     bulk.update();
     const all = h("input", { type: "checkbox", "aria-label": "全选本页", onchange: (e) => {
