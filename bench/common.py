@@ -24,13 +24,16 @@ def scaled(full, tiny):
     return tiny if SMOKE else full
 
 
-def fresh_pg_database(name: str) -> str | None:
-    """Drop and create database ``name`` on the local PostgreSQL; its URL, or None when unreachable."""
+def fresh_pg_database(name: str, server: str = PG_ADMIN) -> str | None:
+    """Drop (whoever is connected) and create database ``name`` on the PostgreSQL server of the URL
+    ``server`` (default: the local one); its URL, or None when the server is unreachable."""
+    from urllib.parse import urlparse, urlunparse
+
     import asyncpg
 
     async def go():
-        con = await asyncpg.connect(PG_ADMIN)
-        await con.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        con = await asyncpg.connect(server)
+        await con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await con.execute(f'CREATE DATABASE "{name}"')
         await con.close()
 
@@ -38,7 +41,7 @@ def fresh_pg_database(name: str) -> str | None:
         asyncio.run(go())
     except (OSError, asyncpg.PostgresError):
         return None
-    return f"postgresql://postgres@127.0.0.1:5432/{name}"
+    return urlunparse(urlparse(server)._replace(path=f"/{name}"))
 
 
 def serve(env: dict[str, str], port: int) -> subprocess.Popen:

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 MARK = "own_clock"
-#: where an ``own_clock`` test's clock stands until the test sets its own (frozen)
+#: where an ``own_clock`` test's clock starts (and runs on from) until the test sets its own
 FIXED_START = datetime(2025, 6, 16, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 #: a direct read of the real clock in a test module (not through server.lib.clock)
 DIRECT = re.compile(r"\b(datetime\.now|datetime\.utcnow|date\.today|time\.time)\(")
@@ -72,7 +72,8 @@ def modify(config, items) -> None:
 
 
 class RealReads:
-    """While an ``own_clock`` test runs: where it read the real clock, if it did."""
+    """While a test runs (an ``own_clock`` one, or any under the probe): where it read the real
+    clock, if it did; ``only_in_call``: only reads made by the test's body count (the probe)."""
 
     def __init__(self, only_in_call: bool = False) -> None:
         self.where: list[str] = []

@@ -19,7 +19,6 @@ the tests is random (pytest-randomly); each run prints its seed, and ``-p random
 
 from __future__ import annotations
 
-import asyncio
 import os
 import random
 import shutil
@@ -29,7 +28,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from urllib.parse import urlparse, urlunparse
+from urllib.parse import urlparse
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 
@@ -47,6 +46,7 @@ class Leg:
     argv: list[str]
     env: dict[str, str] = field(default_factory=dict)
     seed: int | None = None
+    cwd: str | None = None
     code: int | None = None
     seconds: float = 0.0
 
@@ -62,16 +62,12 @@ def _reachable(url: str) -> bool:
 
 def _database(base: str, name: str) -> str:
     """A new, empty PostgreSQL database ``name`` on the server of ``base``; its URL."""
-    import asyncpg
+    from bench.common import fresh_pg_database
 
-    async def go():
-        con = await asyncpg.connect(base)
-        await con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await con.execute(f'CREATE DATABASE "{name}"')
-        await con.close()
-
-    asyncio.run(go())
-    return urlunparse(urlparse(base)._replace(path=f"/{name}"))
+    url = fresh_pg_database(name, base)
+    if url is None:
+        raise SystemExit(f"could not make database {name} on {base}")
+    return url
 
 
 def _pytest(label: str, url: str, extra: list[str], prefix: list[str] | None = None, env: dict | None = None) -> Leg:
@@ -102,7 +98,7 @@ def legs(extra: list[str], tmp: str, pg: str | None) -> list[Leg]:
                    [sys.executable, "-m", "tests.fuzz", "--examples", "25", *(["--postgres"] if pg else [])]))
     out.append(Leg("ruff and mypy", ["sh", "-c", f"{sys.executable} -m ruff check server tests bench && {sys.executable} -m mypy"]))
     out.append(Leg("benchmarks, smoke run at a tiny size (figures not judged)", [sys.executable, "-m", "bench", "--smoke"]))
-    out.append(Leg("phone app: node tests", ["npm", "test", "--silent"], {"__cwd__": "pwa"}))
+    out.append(Leg("phone app: node tests", ["npm", "test", "--silent"], cwd="pwa"))
     return out
 
 
@@ -114,9 +110,7 @@ def _run(legs: list[Leg], at_once: int) -> None:
         while waiting and len(running) < at_once:
             leg = waiting.pop(0)
             out = tempfile.TemporaryFile(mode="w+b")  # noqa: SIM115 - closed when the leg has been printed
-            env = {**os.environ, **leg.env}
-            cwd = env.pop("__cwd__", None)
-            proc = subprocess.Popen(leg.argv, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+            proc = subprocess.Popen(leg.argv, env={**os.environ, **leg.env}, cwd=leg.cwd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
             running.append((leg, proc, out, time.monotonic()))
         time.sleep(0.5)
         for item in list(running):

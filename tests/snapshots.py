@@ -16,8 +16,8 @@ other time; ``restore("world")`` gives the plain world every test starts from.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
-import os
 import shutil
 import sqlite3
 import tempfile
@@ -30,25 +30,25 @@ _dir = Path(tempfile.mkdtemp(prefix="ducha-snapshots-"))
 _made: dict[str, Any] = {}
 _pg = None  # the one asyncpg connection the PostgreSQL snapshots are taken and restored on
 _restore_sql: dict[str, str] = {}
-#: the media files each snapshot had: name -> {relative path: (size, mtime)}
-_media: dict[str, dict[str, tuple[int, float]]] = {}
+#: the media files each snapshot had: name -> {relative path: size}
+_media: dict[str, dict[str, int]] = {}
 
 
-def _url() -> str:
-    return os.environ["DUCHA_DATABASE_URL"]
+def _postgres() -> bool:
+    from server.lib import db
+
+    return db.is_postgres()
 
 
 def _sqlite_path() -> str:
-    from urllib.parse import unquote
+    from server.lib import db
 
-    return unquote(_url().split(":///", 1)[1])
+    return db.engine().path
 
 
 def _copy_sqlite(src: str, dst: str) -> None:
-    with sqlite3.connect(src, timeout=30) as a, sqlite3.connect(dst, timeout=30) as b:
+    with contextlib.closing(sqlite3.connect(src, timeout=30)) as a, contextlib.closing(sqlite3.connect(dst, timeout=30)) as b:
         a.backup(b)
-    a.close()
-    b.close()
 
 
 def _tables() -> list[str]:
@@ -62,7 +62,9 @@ async def _connection():
     import asyncpg
 
     if _pg is None or _pg.is_closed():
-        _pg = await asyncpg.connect(_url())
+        from server.settings import get_settings
+
+        _pg = await asyncpg.connect(get_settings().database_url)
     return _pg
 
 
@@ -71,7 +73,7 @@ async def drop_all() -> None:
     _made.clear()
     _restore_sql.clear()
     _media.clear()
-    if _url().startswith("postgres"):
+    if _postgres():
         con = await _connection()
         for (schema,) in await con.fetch("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'ducha_snap_%'"):
             await con.execute(f'DROP SCHEMA "{schema}" CASCADE')
@@ -83,15 +85,11 @@ def _media_dir() -> Path:
     return get_settings().media_dir
 
 
-def _media_files() -> dict[str, tuple[int, float]]:
+def _media_files() -> dict[str, int]:
     root = _media_dir()
-    out = {}
-    if root.is_dir():
-        for path in root.rglob("*"):
-            if path.is_file():
-                st = path.stat()
-                out[str(path.relative_to(root))] = (st.st_size, st.st_mtime)
-    return out
+    if not root.is_dir():
+        return {}
+    return {str(path.relative_to(root)): path.stat().st_size for path in root.rglob("*") if path.is_file()}
 
 
 async def take(name: str, value: Any = None) -> None:
@@ -102,7 +100,7 @@ async def take(name: str, value: Any = None) -> None:
         (keep / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(_media_dir() / rel, keep / rel)
     _media[name] = files
-    if _url().startswith("postgres"):
+    if _postgres():
         await _take_pg(name)
     else:
         await asyncio.to_thread(_copy_sqlite, _sqlite_path(), str(_dir / f"{name}.sqlite"))
@@ -127,7 +125,7 @@ async def _take_pg(name: str) -> None:
 
 def _put_back_media(name: str) -> None:
     root, keep = _media_dir(), _dir / name / "media"
-    for rel, (size, _) in _media[name].items():
+    for rel, size in _media[name].items():
         target = root / rel
         try:
             if target.stat().st_size == size:
@@ -139,7 +137,7 @@ def _put_back_media(name: str) -> None:
 
 async def restore(name: str) -> Any:
     """The database as the snapshot ``name`` had it; what its builder returned."""
-    if _url().startswith("postgres"):
+    if _postgres():
         con = await _connection()
         await con.execute(_restore_sql[name])
     else:
