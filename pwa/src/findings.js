@@ -15,7 +15,7 @@ function strip(mantissa) {
 }
 
 // Python's f"{v:g}": six significant digits, exponent form below 1e-4 and from 1e6
-function general(v) {
+export function general(v) {
   const exp = v === 0 ? 0 : Math.floor(Math.log10(Math.abs(Number(v.toPrecision(6)))));
   if (exp < -4 || exp >= 6) {
     const [m, e] = v.toExponential(5).split("e");

@@ -33,7 +33,8 @@ const adminOnly = only(["city_admin"]);
 const routes = [
   [/^#\/new\/(\d+)$/, inspectorOnly((m) => chooseTemplatesScreen(m[1]))],
   [/^#\/new$/, inspectorOnly(() => newVisitScreen())],
-  [/^#\/visit\/([0-9a-f-]{36})$/, inspectorOnly((m) => visitScreen(m[1]))],
+  // #/visit/<uuid>/<template>/<item>: open the visit at that item (a problem the server named)
+  [/^#\/visit\/([0-9a-f-]{36})(?:\/([^/]+)\/([^/]+))?$/, inspectorOnly((m) => visitScreen(m[1], m[2] ? `${decodeURIComponent(m[2])}/${decodeURIComponent(m[3])}` : null))],
   [/^#\/issues$/, () => issuesScreen()],
   [/^#\/issue\/(\d+)$/, (m) => issueScreen(m[1])],
   [/^#\/sync$/, () => syncScreen()],

@@ -85,6 +85,29 @@ async function acknowledged(item, answer) {
   });
 }
 
+// A visit the server refused for its content goes back to its draft, editable, with every problem
+// the server named; the outbox entry goes (it would be refused again). Sent again, it keeps its UUID:
+// the server wrote nothing, and the photos that went up meanwhile join it.
+async function returned(item, err) {
+  const problems = Array.isArray(err.detail) && err.detail.length
+    ? err.detail.map((d) => ({ template: d.template || "", item: d.item || "", code: d.code || err.code || "", message: d.message || err.message }))
+    : [{ template: "", item: "", code: err.code || "", message: err.message }];
+  await store.together(["outbox", "drafts"], async (tx) => {
+    await tx.objectStore("outbox").delete(item.key);
+    const draft = await tx.objectStore("drafts").get(item.uuid);
+    if (draft) {
+      draft.state = "returned";
+      draft.returned = { at: new Date().toISOString(), code: err.code || "", problems };
+      await tx.objectStore("drafts").put(draft);
+    }
+  });
+}
+
+// visits of this user the server sent back, waiting to be mended
+export async function returnedVisits() {
+  return (await store.all("drafts")).filter((d) => d.state === "returned" && (owner === null || d.inspector_id === owner));
+}
+
 async function drainOnce() {
   const items = (await pending()).filter((i) => i.user_id === owner);
   let reached = false, failed = 0, again = 0;
@@ -112,6 +135,12 @@ async function drainOnce() {
       reached = true;
       failed++;
       const status = err instanceof ApiError && err.status ? err.status : null;
+      if (item.kind === "inspection" && status === 422) {
+        // refused for what it says, nothing written: back to the inspector to mend (退回修改)
+        await returned(item, err);
+        emit("change");
+        continue;
+      }
       if (retryable(status)) again++;
       const message = status && !err.message.includes(`(${status})`) ? `${err.message} (${status})` : err.message;
       await store.put("outbox", { ...tried, last_error: message, last_status: status });
@@ -120,7 +149,9 @@ async function drainOnce() {
     emit("change");
   }
   // 已同步 means everything had arrived: not merely that the server was reached
-  if (failed === 0 && (reached || (items.length === 0 && navigator.onLine))) await store.meta.set("lastSync", new Date().toISOString());
+  // … and nothing sent back waits to be mended
+  const stuck = (await returnedVisits()).length;
+  if (failed === 0 && !stuck && (reached || (items.length === 0 && navigator.onLine))) await store.meta.set("lastSync", new Date().toISOString());
   await store.meta.set("lastDrain", { at: new Date().toISOString(), failed, reached, again });
   emit("change");
   return again;
@@ -179,9 +210,11 @@ export async function status() {
     if (i.user_id !== owner) i.last_error = t.otherUser;
     i.progress = progress.get(i.key) || null;
   }
+  const returned = await returnedVisits();
   return {
     pending: items.length,
-    errors: items.filter((i) => i.last_error && i.last_error !== t.offline).length,
+    returned,
+    errors: items.filter((i) => i.last_error && i.last_error !== t.offline).length + returned.length,
     lastSync: await store.meta.get("lastSync"),
     running: isRunning(),
     items,

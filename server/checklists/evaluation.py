@@ -21,6 +21,7 @@ from server.checklists.model import SEVERITY_NAMES, Item, Template
 from server.lib.errors import Invalid
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+DAY = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 MAX_TEXT = 2000
 MAX_NOTE = 500
 
@@ -74,9 +75,9 @@ def _type_error(item: Item, value: Any) -> str | None:
         if t == "integer" and not (isinstance(value, int) or float(value).is_integer()):
             return "应为整数"
         if item.min is not None and value < item.min:
-            return f"不能小于 {item.min:g}"
+            return f"不能小于 {_limit(item.min, item.unit)}"
         if item.max is not None and value > item.max:
-            return f"不能大于 {item.max:g}"
+            return f"不能大于 {_limit(item.max, item.unit)}"
         return None
     if t == "text":
         return None if isinstance(value, str) and len(value) <= MAX_TEXT else f"应为不超过 {MAX_TEXT} 字的文字"
@@ -88,14 +89,18 @@ def _type_error(item: Item, value: Any) -> str | None:
         return None if ok else "应为可选项的列表（不重复）"
     if t == "date":
         try:
-            date.fromisoformat(value)
-            return None if isinstance(value, str) and len(value) == 10 else "应为 YYYY-MM-DD 日期"
-        except (TypeError, ValueError):
+            return None if isinstance(value, str) and DAY.match(value) and date.fromisoformat(value) else "应为 YYYY-MM-DD 日期"
+        except ValueError:
             return "应为 YYYY-MM-DD 日期"
     if t == "photo":
         ok = isinstance(value, list) and all(isinstance(v, str) and UUID.match(v) for v in value)
         return None if ok else "应为照片编号（UUID）列表"
     return "未知题型"
+
+
+def _limit(value: float, unit: str) -> str:
+    """A limit as the phone writes it too: "3 米"."""
+    return f"{value:g} {unit}" if unit else f"{value:g}"
 
 
 def _empty(value: Any) -> bool:
@@ -191,11 +196,17 @@ def evaluate(
     return result
 
 
+def summary(errors: list[dict[str, str]]) -> str:
+    """One message naming every problem (the first five, then how many more): what a person reads
+    where the list in ``detail`` is not shown."""
+    shown = "；".join(e["message"] for e in errors[:5])
+    more = f"；另有 {len(errors) - 5} 处" if len(errors) > 5 else ""
+    return f"答案有 {len(errors)} 处问题：{shown}{more}" if len(errors) > 1 else f"答案有误：{shown}"
+
+
 def validate_or_raise(evaluation: Evaluation) -> None:
     if evaluation.errors:
-        first = evaluation.errors[0]["message"]
-        more = f"等 {len(evaluation.errors)} 处问题" if len(evaluation.errors) > 1 else ""
-        raise Invalid("answers_invalid", f"答案有误：{first}{more}", detail=evaluation.errors)
+        raise Invalid("answers_invalid", summary(evaluation.errors), detail=evaluation.errors)
 
 
 __all__ = ["SEVERITY_NAMES", "Evaluation", "Failure", "evaluate", "template_applies", "validate_or_raise"]

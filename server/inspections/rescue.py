@@ -85,6 +85,16 @@ async def import_file(path: Path, username: str | None = None) -> list[tuple[str
                 continue
             results.append((item["kind"], item["uuid"], "ok"))
         except (DomainError, msgspec.ValidationError) as exc:
-            message = f"{exc.code}: {exc.message}" if isinstance(exc, DomainError) else f"invalid_body: {exc}"
-            results.append((item["kind"], item["uuid"], message))
+            results.append((item["kind"], item["uuid"], _refusal(exc)))
     return results
+
+
+def _refusal(exc: Exception) -> str:
+    """Why an item was not imported, every problem on its own line (where to mend it: template / item)."""
+    if not isinstance(exc, DomainError):
+        return f"invalid_body: {exc}"
+    problems = exc.detail if isinstance(exc.detail, list) else []
+    lines = [f"\n    - {p.get('template', '')}/{p.get('item', '')}：{p.get('message', '')}" for p in problems if isinstance(p, dict)]
+    if not lines:
+        return f"{exc.code}: {exc.message}"
+    return f"{exc.code}: 共 {len(lines)} 处问题，未导入（其余各项照常导入）：{''.join(lines)}"

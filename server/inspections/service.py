@@ -20,7 +20,7 @@ from server.accounts.guards import Principal, require_role
 from server.accounts.policy import can_read_inspection
 from server.accounts.roles import Role
 from server.audit import service as audit
-from server.checklists.evaluation import evaluate, template_applies
+from server.checklists.evaluation import evaluate, summary, template_applies
 from server.checklists.loader import registry
 from server.inspections.days import visit_day
 from server.inspections.schemas import (
@@ -180,8 +180,7 @@ def _evaluate(templates, site_attrs, data: InspectionPut, *, strict: bool, visit
         errors.extend({**e, "template": tid} for e in ev.errors)
         results[tid] = ev
     if errors:
-        more = f"等 {len(errors)} 处问题" if len(errors) > 1 else ""
-        raise Invalid("answers_invalid", f"答案有误：{errors[0]['message']}{more}", detail=errors)
+        raise Invalid("answers_invalid", summary(errors), detail=errors)
     return results
 
 

@@ -7,7 +7,7 @@ import { h, mount, go, toast, fill } from "./dom.js";
 import { uuid4 } from "../uuid.js";
 import { installCard } from "../install.js";
 
-const STATE_LABEL = { draft: "草稿", queued: t.queued, synced: t.synced };
+const STATE_LABEL = { draft: "草稿", queued: t.queued, synced: t.synced, returned: t.returned };
 
 export async function homeScreen() {
   const hash = location.hash || "#/";
@@ -16,6 +16,7 @@ export async function homeScreen() {
   const drafts = (await store.all("drafts")).filter((d) => d.inspector_id === me.id)
     .sort((a, b) => (b.updated_at || "").localeCompare(a.updated_at || ""));
   const open = drafts.filter((d) => d.state === "draft");
+  const sentBack = drafts.filter((d) => d.state === "returned"); // refused by the server: to mend and send again
   const queued = drafts.filter((d) => d.state === "queued"); // submitted, waiting for the network
   const done = drafts.filter((d) => d.state === "synced").slice(0, 10);
   const issues = await store.all("issues");
@@ -38,6 +39,8 @@ export async function homeScreen() {
     toRectify || toVerify ? h("a.card.row.inbox", { href: "#/issues" },
       h("span.grow", t.issueInbox), toRectify ? h("span.pill.open", `${t.toRectify} ${toRectify}`) : null,
       toVerify ? h("span.pill.queued", `${t.toVerify} ${toVerify}`) : null) : null,
+    city && sentBack.length ? h("section.card.returned-visits", h("h2", t.returned), h("p.muted", t.returnedHint),
+      h("div.list", sentBack.map(row))) : null,
     city ? h("section.card", h("h2", t.drafts), open.length ? h("div.list", open.map(row)) : h("p.muted", t.noDrafts)) : null,
     city && queued.length ? h("section.card.queued-visits", h("h2", t.queued), h("div.list", queued.map(row))) : null,
     city && done.length ? h("section.card", h("h2", t.recentVisits), h("div.list", done.map(row))) : null,

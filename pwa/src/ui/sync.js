@@ -3,7 +3,7 @@
 import * as store from "../store.js";
 import { status, drain, events } from "../outbox.js";
 import { t, formatTime, formatBytes } from "../messages.js";
-import { h, mount, fill } from "./dom.js";
+import { h, mount, fill, toast } from "./dom.js";
 import { installCard } from "../install.js";
 
 let barTurn = 0;
@@ -21,9 +21,10 @@ export async function renderSyncBar() {
     h("a.grow", { href: "#/sync" },
       h("span.dot", { class: online ? "on" : "off" }), online ? t.online : t.offlineBadge, " · ",
       h("b#pending-count", s.pending ? t.pending(s.pending) : t.allSynced),
-      s.errors ? h("span.err", ` · ${t.syncErrors(s.errors)}`) : null,
+      s.returned.length ? h("span.err", ` · ${t.returnedCount(s.returned.length)}`) : null,
+      s.errors - s.returned.length ? h("span.err", ` · ${t.syncErrors(s.errors - s.returned.length)}`) : null,
       h("small", ` · ${s.lastSync ? t.lastSync(formatTime(s.lastSync)) : t.neverSynced}`)),
-    h("button#sync-now", { type: "button", disabled: s.running, onclick: () => drain() }, s.running ? t.syncing : t.syncNow));
+    h("button#sync-now", { type: "button", disabled: s.running, onclick: syncTapped }, s.running ? t.syncing : t.syncNow));
   // what sticks below it (a visit's progress) sits at its height, which wraps at 360 px
   document.documentElement.style.setProperty("--syncbar-h", `${bar.offsetHeight}px`);
 }
@@ -50,10 +51,29 @@ export async function syncScreen() {
     h("section.card", h("h2", s.pending ? t.pending(s.pending) : t.allSynced),
       h("p.muted", s.lastSync ? t.lastSync(formatTime(s.lastSync)) : t.neverSynced),
       h("div.list", items),
-      h("button.primary.big", { type: "button", onclick: async () => { await drain(); syncScreen(); } }, t.syncNow)),
+      h("button.primary.big", { type: "button", onclick: async () => { await syncTapped(); syncScreen(); } }, t.syncNow)),
+    s.returned.length ? returnedCard(s.returned) : null,
     await storageCard(), installCard(),
     h("section.card", h("h2", t.exportData), h("p.muted", t.exportHint),
       h("button.big", { type: "button", onclick: exportUnsynced }, t.exportData))));
+}
+
+// 立即同步: offline, say so (the phone syncs by itself once online) rather than doing nothing visible
+async function syncTapped() {
+  if (!navigator.onLine) return toast(t.syncOfflineTapped);
+  return drain();
+}
+
+// visits the server sent back: every problem it named, each a link to the item to mend
+function returnedCard(visits) {
+  return h("section.card.returned-card", h("h2", t.returned), h("p.muted", t.returnedHint),
+    ...visits.map((d) => h("div.returned-visit", { "data-uuid": d.uuid },
+      h("p", h("b", d.site_name || `安置点 ${d.site_id}`), h("small", ` ${formatTime(d.returned.at)}`), " ",
+        h("a.button.small", { href: `#/visit/${d.uuid}` }, t.mend)),
+      h("p.muted", t.returnedProblems(d.returned.problems.length)),
+      h("ul", d.returned.problems.map((p) => h("li", p.template && p.item
+        ? h("a", { href: `#/visit/${d.uuid}/${encodeURIComponent(p.template)}/${encodeURIComponent(p.item)}` }, p.message)
+        : p.message))))));
 }
 
 async function storageCard() {

@@ -5,6 +5,7 @@ import { enqueue, drain } from "../outbox.js";
 import { assess, siteAttributes, populationKnown } from "../rules.js";
 import { shanghaiDate } from "../dates.js";
 import { finding } from "../findings.js";
+import { answerErrors } from "../answers.js";
 import { position, distanceM, formatDistance } from "../geo.js";
 import { t, formatTime, formatDay } from "../messages.js";
 import { h, mount, toast, go, confirmTap, fill } from "./dom.js";
@@ -14,13 +15,13 @@ import { session } from "../data.js";
 import { readExif } from "../photo.js";
 import { exifArrival, FAR_M } from "../photocheck.js";
 
-export async function visitScreen(uuid) {
+export async function visitScreen(uuid, target = null) {
   const draft = await store.get("drafts", uuid);
   if (!draft) return mount(h("section.card", h("p", "找不到这份督查记录。"), h("a.button", { href: "#/" }, t.back)));
   const site = await store.get("sites", draft.site_id);
   const templates = [];
   for (const ref of draft.templates) templates.push(await store.get("templates", `${ref.id}@${ref.version}`));
-  const editable = draft.state === "draft";
+  const editable = draft.state === "draft" || draft.state === "returned"; // returned: refused by the server, to mend
   const attrs = site ? siteAttributes(site) : {};
   const cards = new Map(); // "tid/key" -> {el, item, template}
   let saving = Promise.resolve();
@@ -36,6 +37,11 @@ export async function visitScreen(uuid) {
     for (const tpl of templates) {
       const answers = draft.answers[tpl.id] || {};
       const { applicable, failed } = assess(tpl, attrs, answers, visitDay(draft));
+      // what the server would refuse in an answer, at the item as it is typed (not "unanswered" yet)
+      const wrong = new Map();
+      for (const e of answerErrors(tpl, attrs, answers, checkOptions(draft, tpl, false))) {
+        wrong.set(e.item, [...(wrong.get(e.item) || []), e.message]);
+      }
       for (const section of tpl.sections) {
         for (const item of section.items) {
           const card = cards.get(`${tpl.id}/${item.key}`);
@@ -48,6 +54,10 @@ export async function visitScreen(uuid) {
           card.el.classList.toggle("na-chosen", naChosen);
           card.el.classList.toggle("needs-na-photo", naChosen && !!item.na_photo && photos === 0);
           if (failed[item.key] && item.raises_issue) showFinding(tpl, item, card.el);
+          const problems = wrong.get(item.key) || [];
+          card.el.classList.toggle("invalid", problems.length > 0);
+          const box = card.el.querySelector(".item-problem");
+          if (box && box.textContent !== problems.join("；")) box.textContent = problems.join("；");
         }
       }
     }
@@ -176,6 +186,7 @@ export async function visitScreen(uuid) {
     for (const tpl of templates) {
       const answers = draft.answers[tpl.id] || {};
       const { applicable, failed } = assess(tpl, attrs, answers, visitDay(draft));
+      const open = new Set(answerErrors(tpl, attrs, answers, checkOptions(draft, tpl)).map((e) => e.item));
       for (const section of tpl.sections) {
         for (const item of section.items) {
           const card = cards.get(`${tpl.id}/${item.key}`);
@@ -186,7 +197,7 @@ export async function visitScreen(uuid) {
           const naNeeds = v === "na" && item.na_reason && (!noteOf(draft, tpl, item).trim() || (item.na_photo && photos === 0));
           const needsPhoto = (!!failed[item.key] && item.photo_on_fail && photos === 0) || naNeeds;
           items.push({ tpl, section, item, el: card.el, answered, failed: !!failed[item.key], photos,
-            todo: (!answered && item.required) || needsPhoto, needsPhoto });
+            todo: open.has(item.key), needsPhoto });
         }
       }
     }
@@ -201,12 +212,22 @@ export async function visitScreen(uuid) {
     guideBar.max = String(Math.max(1, s.items.length));
     guideBar.value = String(s.answered);
     nextButton.disabled = todo === 0;
-    fill(toc, ...sectionEls.map(({ tpl, section, el }) => {
-      const mine = s.items.filter((x) => x.tpl === tpl && x.section === section);
-      const open = mine.filter((x) => x.todo).length;
-      return h("button.toc-entry", { type: "button", class: open ? "open" : "", onclick: () => { toc.hidden = true; tocButton.setAttribute("aria-expanded", "false"); jumpTo(el); } },
-        h("span.grow", section.title), h("small", `${mine.filter((x) => x.answered).length}/${mine.length}`));
-    }));
+    // by template, each under its title; a section with nothing that applies to this site is left out
+    const entries = [];
+    for (const tpl of templates) {
+      const mineOf = ({ section }) => s.items.filter((x) => x.tpl === tpl && x.section === section);
+      const shown = sectionEls.filter((e) => e.tpl === tpl && mineOf(e).length > 0);
+      if (!shown.length) continue;
+      if (templates.length > 1) entries.push(h("p.toc-group", tpl.title));
+      for (const e of shown) {
+        const mine = mineOf(e);
+        const open = mine.filter((x) => x.todo).length;
+        entries.push(h("button.toc-entry", { type: "button", class: open ? "open" : "", onclick: () => { toc.hidden = true; tocButton.setAttribute("aria-expanded", "false"); jumpTo(e.el); } },
+          h("span.grow", e.section.title), h("small", `${mine.filter((x) => x.answered).length}/${mine.length}`)));
+      }
+    }
+    fill(toc, ...entries);
+    requestAnimationFrame(() => { if (toc.hidden) document.documentElement.style.setProperty("--guide-h", `${guide.offsetHeight}px`); });
   }
 
   const redraw = (tpl, item) => {
@@ -298,6 +319,7 @@ export async function visitScreen(uuid) {
       unannounced: session.me.role !== "county_team", // a county's own inspection is a self-check
     };
     draft.state = "queued";
+    delete draft.returned; // sent again, mended: under the same UUID
     draft.submitted_at = new Date().toISOString();
     await store.together(["drafts", "outbox"], async (tx) => {
       await tx.objectStore("drafts").put(structuredClone(draft));
@@ -315,13 +337,44 @@ export async function visitScreen(uuid) {
     go("#/");
   }) }, t.deleteDraft);
 
+  // what the server refused, each a link to its item; ticked off as the inspector mends it
+  const returnedCard = draft.state === "returned" && draft.returned ? h("section.card.returned-card",
+    h("h2", h("span.pill.returned", t.returned), " ", formatTime(draft.returned.at)),
+    h("p", t.returnedHint), h("p.muted", t.returnedProblems(draft.returned.problems.length)),
+    h("ul", draft.returned.problems.map((p) => {
+      const key = p.template && p.item ? `${p.template}/${p.item}` : p.code === "arrival_required" ? "arrival" : null;
+      return h("li", key && (key === "arrival" || cards.has(key))
+        ? h("button.link", { type: "button", onclick: () => jumpTo(key === "arrival" ? arrivalBox : cards.get(key).el) }, p.message)
+        : p.message);
+    }))) : null;
+
   mount(h("div.visit", header,
     editable ? null : h("p.notice", t.readOnly, draft.server ? ` 已上传，生成问题 ${draft.server.issues} 条。` : ""),
+    returnedCard,
     site && !populationKnown(site) ? h("p.notice.population-unknown", t.populationUnknown) : null,
     guide, arrivalBox, ...body,
     h("section.card", h("h3", t.notes), notes),
     editable ? h("section.card.submit", submit, remove) : null, review));
   refreshStates();
+  const at = target === "arrival" ? arrivalBox : target && cards.get(target) ? cards.get(target).el : null;
+  if (at) jumpTo(at);
+  else restoreScroll(draft.uuid);
+}
+
+// A reload (or coming back from the sync screen) opens the form where the inspector was, not at the
+// top of a 158-item form: the position is kept per visit while they scroll.
+function restoreScroll(uuid) {
+  const key = `ducha.scroll.${uuid}`;
+  const y = Number(localStorage.getItem(key) || 0);
+  if (y > 0) requestAnimationFrame(() => window.scrollTo(0, y));
+  let pending = false;
+  const remember = () => {
+    if (!location.hash.startsWith(`#/visit/${uuid}`)) return window.removeEventListener("scroll", remember);
+    if (pending) return;
+    pending = true;
+    setTimeout(() => { pending = false; localStorage.setItem(key, String(Math.round(window.scrollY))); }, 250);
+  };
+  window.addEventListener("scroll", remember, { passive: true });
 }
 
 // {template: {key: value}} without the empty templates
@@ -361,6 +414,7 @@ function itemCard(tpl, item, draft, editable, { setAnswer, setPhotos, setFinding
   const title = h("p.item-text", item.required ? h("b.req", "*") : null, item.text, item.basis ? h("small.basis", ` 〔${item.basis}〕`) : null);
   const help = item.help ? h("p.help", item.help) : null;
   const input = inputFor(tpl, item, value, editable, setAnswer);
+  const problem = h("p.item-problem", { role: "alert" });
   const status = h("p.status",
     h("span.na-text", t.notApplicable), h("span.fail-text", item.raises_issue ? t.willRaise : t.check.fail),
     h("span.photo-text", t.photoOnFail), h("span.na-photo-text", t.naPhotoText));
@@ -370,7 +424,7 @@ function itemCard(tpl, item, draft, editable, { setAnswer, setPhotos, setFinding
   const naBox = item.na_reason ? naReasonBox(tpl, item, draft, editable, setFinding) : null;
   return h("div.item", { "data-key": `${tpl.id}/${item.key}`, "data-type": item.type, "data-raises": item.raises_issue ? "1" : "0",
     "data-all": item.require_all ? "1" : "0" },
-    title, help, input, photoInput, status, naBox, findingBox(tpl, item, draft, editable, setFinding), strip);
+    title, help, input, problem, photoInput, status, naBox, findingBox(tpl, item, draft, editable, setFinding), strip);
 }
 
 // 不适用 on a mandatory item (十有, 十到位, 五项机制…): why, in the inspector's words (kept as the item note)
@@ -379,11 +433,6 @@ function naReasonBox(tpl, item, draft, editable, setFinding) {
     oninput: (e) => setFinding(tpl, item, "item_notes", e.target.value.trim() ? e.target.value : "") });
   reason.value = noteOf(draft, tpl, item);
   return h("div.na-reason", h("label", t.naReason, reason)); // a missing photo shows in the status line
-}
-
-function itemText(tpl, key) {
-  for (const s of tpl.sections) for (const i of s.items) if (i.key === key) return i.text;
-  return key;
 }
 
 function noteOf(draft, tpl, item) {
@@ -416,7 +465,8 @@ function inputFor(tpl, item, value, editable, setAnswer) {
     const el = h("input", { type: "number", inputmode: item.type === "integer" ? "numeric" : "decimal", step: item.type === "integer" ? "1" : "any",
       min: item.min ?? null, max: item.max ?? null, disabled: !editable,
       oninput: () => {
-        const v = el.value === "" ? null : item.type === "integer" ? parseInt(el.value, 10) : parseFloat(el.value);
+        // as typed: 2.5 in a count stays 2.5 and is refused as the server would (应为整数), not cut to 2
+        const v = el.value === "" ? null : Number(el.value);
         set(Number.isFinite(v) ? v : null);
       } });
     if (value !== undefined) el.value = value;
@@ -458,7 +508,9 @@ function inputFor(tpl, item, value, editable, setAnswer) {
 
 // scroll an item (or the arrival card) to the middle of the screen, focus its first control, flash it
 function jumpTo(el) {
-  el.scrollIntoView({ block: "center" });
+  // its top just below the sticky bars (scroll-margin-top in app.css), not its middle: a tall
+  // section's heading would be off the screen
+  el.scrollIntoView({ block: "start" });
   const control = el.querySelector("button:not([disabled]), input, textarea");
   if (control) control.focus({ preventScroll: true });
   el.classList.remove("flash");
@@ -470,30 +522,21 @@ export function validate(draft, templates, attrs) {
   return problemsOf(draft, templates, attrs).map((p) => p.message);
 }
 
-// what stops a submit, each with where to fix it ("arrival" or "template/item")
+// what stops a submit, each with where to fix it ("arrival" or "template/item"): the server's own
+// checks (answers.js), in its words, so what the phone lets through the server takes
 export function problemsOf(draft, templates, attrs) {
   const errors = [];
-  if (!draft.arrival) errors.push({ message: t.needArrival, target: "arrival" });
+  if (!draft.arrival) errors.push({ message: t.needArrival, target: "arrival", code: "arrival_required" });
   for (const tpl of templates) {
-    const answers = draft.answers[tpl.id] || {};
-    const { applicable, failed } = assess(tpl, attrs, answers, visitDay(draft));
-    for (const section of tpl.sections) {
-      for (const item of section.items) {
-        if (!applicable[item.key]) continue;
-        const v = answers[item.key];
-        const empty = v === undefined || v === null || v === "" || (Array.isArray(v) && v.length === 0);
-        const target = `${tpl.id}/${item.key}`;
-        if (empty && item.required) errors.push({ message: t.requiredMissing(item.text), target });
-        const photos = ((draft.photos[tpl.id] || {})[item.key] || []).length;
-        if (failed[item.key] && item.photo_on_fail && !photos) errors.push({ message: t.photoMissing(item.text), target });
-        const limit = item.at_most ? answers[item.at_most] : undefined;
-        if (!empty && typeof limit === "number" && typeof v === "number" && v > limit) {
-          errors.push({ message: t.atMost(item.text, itemText(tpl, item.at_most), limit), target });
-        }
-        if (v === "na" && item.na_reason && !noteOf(draft, tpl, item).trim()) errors.push({ message: t.naReasonMissing(item.text), target });
-        if (v === "na" && item.na_reason && item.na_photo && !photos) errors.push({ message: t.naPhotoMissing(item.text), target });
-      }
+    for (const e of answerErrors(tpl, attrs, draft.answers[tpl.id] || {}, checkOptions(draft, tpl))) {
+      errors.push({ message: e.message, target: `${tpl.id}/${e.item}`, code: e.code });
     }
   }
   return errors;
+}
+
+// what answerErrors needs besides the answers: the photos, notes and severities of one template
+export function checkOptions(draft, tpl, strict = true) {
+  return { photos: (draft.photos || {})[tpl.id] || {}, notes: (draft.item_notes || {})[tpl.id] || {},
+    severities: (draft.severities || {})[tpl.id] || {}, strict, visitDate: visitDay(draft) };
 }
