@@ -17,6 +17,7 @@ import { submissionsDesk } from "./ui/desk_submissions.js";
 import { plansDesk, planDesk } from "./ui/desk_plans.js";
 import { assessmentDesk, countyAssessmentDesk } from "./ui/desk_assessment.js";
 import { auditDesk } from "./ui/desk_audit.js";
+import { awaitingDesk } from "./ui/desk_awaiting.js";
 import { usersDesk } from "./ui/desk_users.js";
 import { templatesDesk } from "./ui/desk_templates.js";
 import { listenForInstall, installEvents } from "./install.js";
@@ -47,6 +48,7 @@ const routes = [
   [/^#\/desk\/plans$/, deskOnly(() => plansDesk())],
   [/^#\/desk\/assessment$/, adminOnly(() => assessmentDesk())],
   [/^#\/desk\/audit$/, adminOnly(() => auditDesk())],
+  [/^#\/desk\/awaiting$/, adminOnly(() => awaitingDesk())],
   [/^#\/desk\/users$/, adminOnly(() => usersDesk())],
   [/^#\/desk\/templates$/, deskOnly(() => templatesDesk())],
   [/^#\/desk\/assessment\/(\d+)$/, adminOnly((m) => countyAssessmentDesk(m[1]))],

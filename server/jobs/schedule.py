@@ -28,17 +28,20 @@ async def escalation_notices(day: date) -> Any:
 
 
 async def media_cleanup(day: date) -> Any:
-    """Photo and ledger files nothing refers to, older than an hour, are removed from the store, and
-    ledger chunks not used for two weeks."""
+    """Photos whose visit never came (photos/awaiting.py) are forgotten; photo and ledger files nothing
+    refers to, older than an hour, are removed from the store, and ledger chunks not used for two weeks."""
     import time
 
     from server.ledgers import chunks
     from server.lib.storage import media_store
     from server.media.check import check
 
+    from server.photos.awaiting import forget_expired
+
+    expired = await forget_expired(clock.now())
     summary = (await check(remove_found=True)).summary()
     gone = await asyncio.to_thread(chunks.prune, media_store(), time.time())
-    return f"{summary}，两周未用的台账分块 {gone} 个"
+    return f"{summary}，两周未用的台账分块 {gone} 个，过期未补交督查记录的照片 {expired} 张"
 
 
 async def audit_anchor(day: date) -> Any:

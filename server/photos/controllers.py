@@ -11,7 +11,7 @@ from litestar import Controller, Request, Response, get, patch, put
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, QueryParameter
 
-from server.photos import service
+from server.photos import awaiting, service
 from server.photos.schemas import PhotoOut, UploadOut
 from server.photos.uploads import Upload
 from server.settings import get_settings
@@ -59,6 +59,11 @@ class PhotosController(Controller):
     async def put_photo(self, request: Request, uuid: FromPath[UUID], meta: META) -> PhotoOut:
         body = await request.body()
         return await service.put(request.user, uuid, body, meta)
+
+    @get("/awaiting", operation_id="listPhotosAwaitingVisit",
+         description="待补交督查记录 (city admin): visits whose photos arrived but which the server has not accepted")
+    async def awaiting_visit(self, request: Request) -> list[awaiting.AwaitingVisit]:
+        return await awaiting.awaiting(request.user)
 
     @get("/{uuid:uuid}", operation_id="getPhoto")
     async def get_photo(self, request: Request, uuid: FromPath[UUID]) -> PhotoOut:

@@ -44,14 +44,24 @@ async def test_a_long_form_shows_progress_jumps_and_fills_a_section_in_one_tap(w
     await expect(checks.first.get_by_role("radio", name="不符合")).to_have_attribute("aria-checked", "true")
     assert (await _progress(page))[0] == count
 
-    # the index lists every section with its count and jumps to the one tapped
+    # the index lists every section with something to answer here, under its template's title, with
+    # its count, and jumps to the one tapped: its heading just below the sticky bars
     await page.get_by_role("button", name="目录").click()
     entries = page.locator(".toc-entry")
-    assert await entries.count() == await page.locator("section.section").count()
+    asked = page.locator("section.section").filter(has=page.locator(".item:not(.na)"))
+    assert await entries.count() == await asked.count() < await page.locator("section.section").count()
+    await expect(page.locator(".toc-group")).to_have_text(TEMPLATES)
     await expect(entries.first).to_contain_text(f"{count}/")
-    last = page.locator("section.section").last
+    last = asked.last
     await entries.last.click()
     await expect(page.locator(".toc")).to_be_hidden()
+    # the heading comes to rest just below the guide: not under the bar, not mid-screen
+    await page.wait_for_function("""() => {
+      const head = [...document.querySelectorAll("section.section h3")].find((h) => h.textContent === %s);
+      const below = document.querySelector(".guide").getBoundingClientRect().bottom;
+      const top = head.getBoundingClientRect().top;
+      return below <= top && top <= below + 60;
+    }""" % repr(await last.locator("h3").inner_text()))
     assert await _in_view(page, last)
 
     # 下一个待办: the first required item still without an answer (here the team size, a number), in

@@ -6,7 +6,7 @@ import { h } from "./dom.js";
 // a tab's name may differ by role
 const PAGES = [["plans", { city_admin: "督查计划", county_team: "自查计划" }, ["city_admin", "county_team"]], ["issues", "问题台账"], ["sites", "安置点"], ["submissions", "报送与核对"],
   ["assessment", "年度考核", ["city_admin"]], ["templates", "检查表"], ["users", "用户与部门", ["city_admin"]],
-  ["audit", "审计日志", ["city_admin"]]];
+  ["awaiting", "待补交", ["city_admin"]], ["audit", "审计日志", ["city_admin"]]];
 
 export function deskHead(here, title, ...actions) {
   const mine = PAGES.filter(([, , roles]) => !roles || roles.includes(session.me.role));

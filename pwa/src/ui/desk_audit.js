@@ -11,7 +11,7 @@ const ACTIONS = {
   "inspection.save": "保存督查", "inspection.submit": "提交督查",
   "issue.raise": "督查发现问题", "issue.create": "登记问题", "issue.refind": "复查再次发现", "issue.update": "修改/分派问题", "issue.start": "开始整改",
   "issue.rectify": "报送整改", "issue.accept": "核查通过销号", "issue.reject": "核查退回", "photo.upload": "上传照片", "photo.flag": "照片标记",
-  "photo.forget": "删除照片", "ledger.request": "生成台账", "ledger.queued": "台账排队", "ledger.running": "台账生成中", "ledger.done": "台账生成完成",
+  "photo.forget": "删除照片", "photo.expire": "清理过期未补交记录的照片", "ledger.request": "生成台账", "ledger.queued": "台账排队", "ledger.running": "台账生成中", "ledger.done": "台账生成完成",
   "ledger.failed": "台账生成失败", "ledger.submit": "报送台账", "ledger.mailed": "台账邮件", "plan.create": "抽取计划",
   "plan.read": "查看计划", "plan.list": "查看计划列表", "plan.adjust": "调整计划督查", "plan.cancel": "撤销计划", "plan.visit_done": "计划督查完成",
 };

@@ -227,7 +227,6 @@ export async function visitScreen(uuid, target = null) {
       }
     }
     fill(toc, ...entries);
-    requestAnimationFrame(() => { if (toc.hidden) document.documentElement.style.setProperty("--guide-h", `${guide.offsetHeight}px`); });
   }
 
   const redraw = (tpl, item) => {
@@ -510,7 +509,23 @@ function inputFor(tpl, item, value, editable, setAnswer) {
 function jumpTo(el) {
   // its top just below the sticky bars (scroll-margin-top in app.css), not its middle: a tall
   // section's heading would be off the screen
+  // the bars' height as it is now (the 目录 just closed; the count may have wrapped)
+  const guide = document.querySelector(".visit .guide");
+  if (guide) document.documentElement.style.setProperty("--guide-h", `${guide.offsetHeight}px`);
+  // sections render lazily (content-visibility in app.css) with a guessed height: the ones above the
+  // target take their real height now, so it lands where it is (not pushed off by them a frame later)
+  for (const section of document.querySelectorAll(".visit section.section")) {
+    section.classList.add("laid-out");
+    if (section === el || section.contains(el)) break;
+  }
   el.scrollIntoView({ block: "start" });
+  let frames = 3;
+  const settle = () => {
+    const before = el.getBoundingClientRect().top;
+    el.scrollIntoView({ block: "start" });
+    if (--frames > 0 && Math.abs(el.getBoundingClientRect().top - before) > 0.5) requestAnimationFrame(settle);
+  };
+  requestAnimationFrame(settle);
   const control = el.querySelector("button:not([disabled]), input, textarea");
   if (control) control.focus({ preventScroll: true });
   el.classList.remove("flash");
