@@ -6,6 +6,8 @@ import { request, NetworkError, ApiError } from "./api.js";
 import { PIECE_FIRST, STALLS, nextPiece, pieceTimeout } from "./retry.js";
 
 let lastPiece = PIECE_FIRST; // the piece size the link took last
+let lastRate = null; // bytes per second the link carried on the last piece (null: not measured yet)
+export const linkRate = () => lastRate;
 const begun = new Set(); // uploads this page has sent bytes of: a retry asks where they stand
 
 // returned when the upload stepped aside between two pieces for something more urgent (a visit
@@ -34,7 +36,9 @@ export async function uploadPhoto(uuid, photo, onProgress = () => {}, stepAside 
       state = await request("PATCH", `/api/photo-uploads/${uuid}?${q}`, {
         body: bytes.slice(offset, end), contentType: "application/octet-stream", timeoutMs: pieceTimeout(end - offset),
       });
-      piece = lastPiece = nextPiece(piece, Date.now() - started);
+      const took = Date.now() - started;
+      if (end - offset >= 16 * 1024 && took > 0) lastRate = ((end - offset) * 1000) / took;
+      piece = lastPiece = nextPiece(piece, took);
       stalls = 0;
     } catch (err) {
       if (err instanceof ApiError && (err.code === "upload_offset" || err.code === "upload_busy") && err.detail) {

@@ -64,6 +64,12 @@ async def test_a_gallery_photo_from_years_ago_and_far_away_is_flagged_when_added
     await expect(second.locator("figure.thumb figcaption")).not_to_contain_text("拍摄时间早")
     await expect(second.locator("figure.thumb figcaption .far")).to_have_count(0)
 
+    # 提交前核对 names the photo the server will flag, as a link back to its item
+    await page.get_by_role("button", name="提交").click()
+    flagged = page.get_by_role("dialog").locator(".review-flagged")
+    await expect(flagged.locator("h3")).to_have_text("1 张照片将被标记（可返回重拍）")
+    await expect(flagged.locator("li")).to_contain_text("拍摄时间早、距安置点")
+
 
 async def test_without_a_fix_the_arrival_comes_from_a_photo_taken_at_the_scene(world, phone):
     ctx = await phone()

@@ -39,8 +39,13 @@ async def test_a_heic_the_browser_cannot_decode_is_sent_as_it_is(world, phone, t
     await start_visit(page, SITE, [TEMPLATE])
     item = page.locator(".item[data-type=check]").first
     await item.locator("input[type=file]").set_input_files(str(heic))
-    await expect(page.locator("#toast")).to_contain_text("HEIC 照片本机无法预览，将原样上传")
-    await expect(item.locator("figure.thumb .no-preview")).to_have_text("HEIC 照片，无法预览")
+    await expect(page.locator("#toast")).to_contain_text("HEIC 照片本机无法转换，将原样上传（")
+    await expect(page.locator("#toast")).to_contain_text("慢网（4 KB/s）约")  # its size and how long, before it goes
+    label = item.locator("figure.thumb .no-preview")
+    await expect(label).to_have_text("HEIC 照片，无法预览")
+    remove = item.locator("figure.thumb button.remove")
+    text_top = await label.evaluate("el => { const r = document.createRange(); r.selectNodeContents(el); return r.getBoundingClientRect().top; }")
+    assert text_top >= (await remove.bounding_box())["y"] + (await remove.bounding_box())["height"] - 1, "the × does not cover the label"
     await page.locator("#sync-now").click()
     photo = (await _uploaded(1))[0]
     assert photo["mime"] == "image/heic" and photo["width"] == 640  # decoded and converted by the server

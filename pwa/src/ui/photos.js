@@ -5,7 +5,15 @@ import { position, formatDistance } from "../geo.js";
 import { objectUrl } from "../photo.js";
 import { photoWarnings, FAR_M } from "../photocheck.js";
 import { h, toast, fill } from "./dom.js";
-import { t, formatDay } from "../messages.js";
+import { t, formatDay, formatBytes } from "../messages.js";
+import { linkRate } from "../upload.js";
+
+// seconds as a person says them: "40 秒", "约 7 分钟", "约 1.5 小时"
+function formatDuration(seconds) {
+  if (seconds < 60) return `${Math.max(1, Math.round(seconds))} 秒`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)} 分钟`;
+  return `${(seconds / 3600).toFixed(1)} 小时`;
+}
 
 // uuids: current list; owner: {site, inspection, template, item, label}; onChange(newList);
 // since(): the visit's start (ISO), so a photo taken before it is marked (none: a rectification photo)
@@ -67,7 +75,13 @@ export function cameraButton(owner, onCaptured, label = t.takePhoto, since = () 
       button.disabled = false;
       fill(button, label);
     }
-    if (records.some((r) => r.mime === "image/heic")) toast(t.heicSent);
+    // an HEIC this browser cannot convert goes as it is: its size and how long it will take, now
+    const heic = records.filter((r) => r.mime === "image/heic");
+    if (heic.length) {
+      const bytes = heic.reduce((n, r) => n + (r.bytes ? r.bytes.byteLength : 0), 0);
+      const rate = linkRate();
+      toast(t.heicSent(formatBytes(bytes), t.uploadEstimate(rate, formatDuration(bytes / (rate || 4096)))), "warn");
+    }
     // what the server will flag, said now while a better photo can still be taken
     const warnings = records.flatMap((r) => photoWarnings(r, { since: since() }));
     const old = warnings.find((w) => w.kind === "old"), far = warnings.find((w) => w.kind === "far");

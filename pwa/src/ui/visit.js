@@ -13,7 +13,7 @@ import { photoStrip } from "./photos.js";
 import { discard, photoHashes } from "../capture.js";
 import { session } from "../data.js";
 import { readExif } from "../photo.js";
-import { exifArrival, FAR_M } from "../photocheck.js";
+import { exifArrival, photoWarnings, FAR_M } from "../photocheck.js";
 
 export async function visitScreen(uuid, target = null) {
   const draft = await store.get("drafts", uuid);
@@ -274,8 +274,17 @@ export async function visitScreen(uuid, target = null) {
   const closeReview = () => { review.hidden = true; document.body.classList.remove("sheet-open"); };
   // before submit: the issues it will raise in the words they will carry, the photos, and what is
   // missing as links to the items
-  const openReview = () => {
+  const openReview = async () => {
     const s = state();
+    // photos the server will flag (taken before the visit, far from the site), each a link to its item
+    const flagged = [];
+    for (const x of s.items) {
+      for (const id of (draft.photos[x.tpl.id] || {})[x.item.key] || []) {
+        const rec = await store.get("photos", id);
+        const warnings = rec ? photoWarnings(rec, { since: draft.started_at || (draft.arrival && draft.arrival.at), now: new Date(rec.captured_at) }) : [];
+        if (warnings.length) flagged.push({ x, text: warnings.map((w) => (w.kind === "old" ? t.photoOldTag : t.photoFarTag(formatDistance(w.m)))).join("、") });
+      }
+    }
     const missing = problemsOf(draft, templates, attrs).map((p) => h("li", h("button.link", { type: "button", onclick: () => {
       closeReview();
       jumpTo(p.target === "arrival" ? arrivalBox : cards.get(p.target).el);
@@ -295,6 +304,8 @@ export async function visitScreen(uuid, target = null) {
       h("h2#review-title", t.review),
       h("p.muted", t.reviewSummary(s.answered, s.items.length, raised.length, photos)),
       missing.length ? h("section.review-missing", h("h3", t.reviewMissing), h("ul", missing)) : null,
+      flagged.length ? h("section.review-flagged", h("h3", t.reviewFlagged(flagged.length)), h("ul", flagged.map((f) =>
+        h("li", h("button.link", { type: "button", onclick: () => { closeReview(); jumpTo(f.x.el); } }, `「${f.x.item.text}」：${f.text}`))))) : null,
       h("section", h("h3", t.reviewIssues), issues.length ? h("ol", issues) : h("p.muted", t.reviewNoIssues)),
       confirm,
       h("button.big", { type: "button", onclick: closeReview }, t.backToEdit)));
