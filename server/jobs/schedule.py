@@ -35,7 +35,6 @@ async def media_cleanup(day: date) -> Any:
     from server.ledgers import chunks
     from server.lib.storage import media_store
     from server.media.check import check
-
     from server.photos.awaiting import forget_expired
 
     expired = await forget_expired(clock.now())

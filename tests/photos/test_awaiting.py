@@ -8,6 +8,7 @@ import pytest
 from server.lib import clock
 from server.photos.awaiting import KEEP_DAYS, forget_expired
 from server.photos.tables import Photo
+from tests.audit.helpers import assert_audited
 from tests.inspections.helpers import new_uuid, upload_photo, visit_naming
 
 #: every test here sets the clock it reads (tests/clock_rule.py): not rerun at the awkward instants
@@ -36,9 +37,9 @@ async def test_the_city_admin_sees_photos_waiting_for_their_visit_until_it_comes
 
 async def test_photos_whose_visit_never_comes_are_forgotten_after_the_stated_time(world):
     inspector, admin = await world.client("inspector"), await world.client("admin")
-    photo = await upload_photo(inspector, world.sites["a1"], inspection=new_uuid())
+    visit = new_uuid()
+    photo = await upload_photo(inspector, world.sites["a1"], inspection=visit)
     assert await forget_expired(clock.now() + timedelta(days=KEEP_DAYS + 1)) == 1
     assert await Photo.count().where(Photo.uuid == photo) == 0
     assert (await admin.get("/api/photos/awaiting")).json() == []
-    events = (await admin.get("/api/audit/events", params={"action": "photo.expire"})).json()
-    assert events["items"] if isinstance(events, dict) else events
+    await assert_audited("photo.expire", photos=1, visits=[visit])
