@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 import random
 import shutil
-import subprocess
-from pathlib import Path
 
 import msgspec
 import pytest
@@ -19,17 +17,14 @@ import pytest
 from server.checklists.evaluation import MAX_NOTE, MAX_TEXT, evaluate
 from server.checklists.loader import load_templates
 from server.checklists.model import Item, Template
+from tests.checklists import node
 from tests.checklists.test_finding_parity import SITES
 
 #: every test here sets the clock it reads (tests/clock_rule.py): not rerun at the awkward instants
 pytestmark = pytest.mark.own_clock
 
-ROOT = Path(__file__).resolve().parents[2]
 NODE = """
 import { answerErrors } from "./pwa/src/answers.js";
-let input = "";
-process.stdin.setEncoding("utf8");
-process.stdin.on("data", (d) => (input += d));
 process.stdin.on("end", () => {
   const { templates, cases } = JSON.parse(input);
   const out = cases.map(([tid, site, answers, photos, notes, severities, strict, visitDate]) =>
@@ -119,10 +114,7 @@ def test_the_phone_refuses_exactly_what_the_server_refuses():
     templates = {f"{t.id}@{t.version}": t for t in [*load_templates().templates.values(), _extra()]}
     cases = json.loads(json.dumps(list(_cases(templates, random.Random(32))), ensure_ascii=False))  # as the wire carries them
     server = [_python(templates, c) for c in cases]
-    payload = json.dumps({"templates": {k: msgspec.to_builtins(t) for k, t in templates.items()}, "cases": cases}, ensure_ascii=False)
-    run = subprocess.run(["node", "--input-type=module", "-e", NODE], input=payload, capture_output=True, text=True, cwd=ROOT,
-                         check=True)
-    phone = json.loads(run.stdout)
+    phone = node.run(NODE, {"templates": {k: msgspec.to_builtins(t) for k, t in templates.items()}, "cases": cases})
     differ = [(c[0], s, p) for c, s, p in zip(cases, server, phone) if s != p]
     assert len(phone) == len(server) > 200 and not differ, differ[:3]
     codes = {e["code"] for errors in server for e in errors}

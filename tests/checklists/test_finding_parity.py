@@ -5,10 +5,7 @@ sentences must be equal, character for character."""
 
 from __future__ import annotations
 
-import json
 import shutil
-import subprocess
-from pathlib import Path
 
 import msgspec
 import pytest
@@ -16,17 +13,14 @@ import pytest
 from server.checklists.findings import finding
 from server.checklists.loader import load_templates
 from server.checklists.model import Template
+from tests.checklists import node
 
 #: every test here sets the clock it reads (tests/clock_rule.py): not rerun at the awkward instants
 pytestmark = pytest.mark.own_clock
 
 
-ROOT = Path(__file__).resolve().parents[2]
 NODE = """
 import { finding } from "./pwa/src/findings.js";
-let input = "";
-process.stdin.setEncoding("utf8");
-process.stdin.on("data", (d) => (input += d));
 process.stdin.on("end", () => {
   const out = JSON.parse(input).map(([tpl, key, context, note]) => {
     const item = tpl.sections.flatMap((s) => s.items).find((i) => i.key === key);
@@ -108,10 +102,7 @@ def test_the_phone_and_the_server_write_the_same_finding_sentences():
         cases.append((templates[-1], templates[-1].item("relocated"),
                       {"site": SITES[1], "answer": {"relocated": relocated, "jobs": jobs}}, "见花名册"))
     server = [finding(tpl, item, ctx, note) for tpl, item, ctx, note in cases]
-    payload = json.dumps([[msgspec.to_builtins(tpl), item.key, ctx, note] for tpl, item, ctx, note in cases], ensure_ascii=False)
-    run = subprocess.run(["node", "--input-type=module", "-e", NODE], input=payload, capture_output=True, text=True, cwd=ROOT,
-                         check=True)
-    phone = json.loads(run.stdout)
+    phone = node.run(NODE, [[msgspec.to_builtins(tpl), item.key, ctx, note] for tpl, item, ctx, note in cases])
     differ = [(s, p) for s, p in zip(server, phone) if s != p]
     assert len(phone) == len(server) > 400 and not differ, differ[:5]
     assert any("（差 " in s for s in server) and any("占" in s for s in server) and any("现场：" in s for s in server)

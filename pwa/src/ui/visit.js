@@ -5,7 +5,7 @@ import { enqueue, drain } from "../outbox.js";
 import { assess, siteAttributes, populationKnown } from "../rules.js";
 import { shanghaiDate } from "../dates.js";
 import { finding } from "../findings.js";
-import { answerErrors } from "../answers.js";
+import { answerErrors, isEmpty } from "../answers.js";
 import { position, distanceM, formatDistance } from "../geo.js";
 import { t, formatTime, formatDay } from "../messages.js";
 import { h, mount, toast, go, confirmTap, fill } from "./dom.js";
@@ -66,8 +66,7 @@ export async function visitScreen(uuid, target = null) {
 
   const setAnswer = (tpl, item, value) => {
     const answers = (draft.answers[tpl.id] ||= {});
-    const empty = value === null || value === undefined || value === "" || (Array.isArray(value) && value.length === 0);
-    if (empty) delete answers[item.key];
+    if (isEmpty(value)) delete answers[item.key];
     else answers[item.key] = value;
     save();
     refreshStates();
@@ -192,12 +191,9 @@ export async function visitScreen(uuid, target = null) {
           const card = cards.get(`${tpl.id}/${item.key}`);
           if (!card || !applicable[item.key]) continue;
           const v = answers[item.key];
-          const answered = !(v === undefined || v === null || v === "" || (Array.isArray(v) && v.length === 0));
+          const answered = !isEmpty(v);
           const photos = ((draft.photos[tpl.id] || {})[item.key] || []).length;
-          const naNeeds = v === "na" && item.na_reason && (!noteOf(draft, tpl, item).trim() || (item.na_photo && photos === 0));
-          const needsPhoto = (!!failed[item.key] && item.photo_on_fail && photos === 0) || naNeeds;
-          items.push({ tpl, section, item, el: card.el, answered, failed: !!failed[item.key], photos,
-            todo: open.has(item.key), needsPhoto });
+          items.push({ tpl, section, item, el: card.el, answered, failed: !!failed[item.key], photos, todo: open.has(item.key) });
         }
       }
     }
@@ -281,7 +277,7 @@ export async function visitScreen(uuid, target = null) {
     for (const x of s.items) {
       for (const id of (draft.photos[x.tpl.id] || {})[x.item.key] || []) {
         const rec = await store.get("photos", id);
-        const warnings = rec ? photoWarnings(rec, { since: draft.started_at || (draft.arrival && draft.arrival.at), now: new Date(rec.captured_at) }) : [];
+        const warnings = rec ? photoWarnings(rec, { since: visitStart(draft), now: new Date(rec.captured_at) }) : [];
         if (warnings.length) flagged.push({ x, text: warnings.map((w) => (w.kind === "old" ? t.photoOldTag : t.photoFarTag(formatDistance(w.m)))).join("、") });
       }
     }
@@ -428,7 +424,7 @@ function itemCard(tpl, item, draft, editable, { setAnswer, setPhotos, setFinding
   const status = h("p.status",
     h("span.na-text", t.notApplicable), h("span.fail-text", item.raises_issue ? t.willRaise : t.check.fail),
     h("span.photo-text", t.photoOnFail), h("span.na-photo-text", t.naPhotoText));
-  const since = () => draft.started_at || (draft.arrival && draft.arrival.at) || null; // as the server judges
+  const since = () => visitStart(draft);
   const strip = item.type === "photo" ? null : photoStrip(photos, owner, (list) => setPhotos(tpl, item, list), { editable, label: t.addPhoto, since });
   const photoInput = item.type === "photo" ? photoStrip(photos, owner, (list) => setPhotos(tpl, item, list), { editable, since }) : null;
   const naBox = item.na_reason ? naReasonBox(tpl, item, draft, editable, setFinding) : null;
@@ -447,6 +443,11 @@ function naReasonBox(tpl, item, draft, editable, setFinding) {
 
 function noteOf(draft, tpl, item) {
   return ((draft.item_notes || {})[tpl.id] || {})[item.key] || "";
+}
+
+// when the visit began, as the server judges a photo "taken before the visit": its start, else its arrival
+function visitStart(draft) {
+  return draft.started_at || (draft.arrival && draft.arrival.at) || null;
 }
 
 // the visit's day in Shanghai (what date rules count to): the arrival's, else the start's, else today
@@ -530,13 +531,6 @@ function jumpTo(el) {
     if (section === el || section.contains(el)) break;
   }
   el.scrollIntoView({ block: "start" });
-  let frames = 3;
-  const settle = () => {
-    const before = el.getBoundingClientRect().top;
-    el.scrollIntoView({ block: "start" });
-    if (--frames > 0 && Math.abs(el.getBoundingClientRect().top - before) > 0.5) requestAnimationFrame(settle);
-  };
-  requestAnimationFrame(settle);
   const control = el.querySelector("button:not([disabled]), input, textarea");
   if (control) control.focus({ preventScroll: true });
   el.classList.remove("flash");
